@@ -1,0 +1,214 @@
+//! Every ESP8266 magic number espdump uses, named once, with where it comes from.
+//!
+//! Sources: espressif/esptool `esptool/bin_image.py`, `esptool/targets/esp8266.py`;
+//! espressif/ESP8266_NONOS_SDK `tools/gen_appbin.py`, `include/user_interface.h`;
+//! raburton/rboot `rboot.h`; cesanta/mongoose-os `platforms/esp8266/rboot/rboot/rboot.h`;
+//! esp8266/Arduino `tools/elf2bin.py`, `bootloaders/eboot`; arendst/Tasmota `settings.ino`;
+//! littlefs `SPEC.md`; SPIFFS `spiffs_nucleus.h`. Byte-level notes: `shared/reference/*.md`.
+
+/// Flash erase unit (one sector).
+pub const SECTOR_SIZE: usize = 0x1000;
+/// Value of erased NOR flash.
+pub const ERASED: u8 = 0xFF;
+
+/// Firmware image formats (esptool `bin_image.py`).
+pub mod image {
+    /// Magic byte of a v1 (ROM) image.
+    pub const MAGIC_V1: u8 = 0xE9;
+    /// Magic byte of a v2 (OTA, IROM-first) image.
+    pub const MAGIC_V2: u8 = 0xEA;
+    /// Byte 1 of a v2 image: a constant, not a count.
+    pub const V2_BYTE1: u8 = 0x04;
+    /// Length of the image header.
+    pub const HEADER_LEN: usize = 8;
+    /// Segment header length (load address + length).
+    pub const SEGMENT_HEADER_LEN: usize = 8;
+    /// Most segments esptool accepts.
+    pub const MAX_SEGMENTS: u8 = 16;
+    /// Seed of the XOR checksum over segment data.
+    pub const CHECKSUM_SEED: u8 = 0xEF;
+    /// The checksum byte sits at the last byte of a 16-byte block: `end | 0x0F`.
+    pub const CHECKSUM_ALIGN_MASK: usize = 0x0F;
+    /// Segments longer than this make esptool warn ("Suspicious segment").
+    pub const SUSPICIOUS_SEGMENT_LEN: u32 = 0x10000;
+    /// Start of the flash-mapped IROM window.
+    pub const IROM_START: u32 = 0x4020_0000;
+    /// End (exclusive) of the IROM window.
+    pub const IROM_END: u32 = 0x4030_0000;
+    /// Start of IRAM.
+    pub const IRAM_START: u32 = 0x4010_0000;
+    /// End (exclusive) of the IRAM the loaders use (IRAM + cache area).
+    pub const IRAM_END: u32 = 0x4011_0000;
+    /// End (exclusive) of IRAM proper (esptool's IRAM map entry).
+    pub const IRAM_PROPER_END: u32 = 0x4010_8000;
+    /// Start of DRAM.
+    pub const DRAM_START: u32 = 0x3FFE_8000;
+    /// End (exclusive) of DRAM.
+    pub const DRAM_END: u32 = 0x4000_0000;
+    /// Arduino eboot loads its `.text` here (top of IRAM cache area).
+    pub const EBOOT_TEXT_MIN: u32 = 0x4010_F000;
+    /// Arduino sketches keep `__crc_len` here (flash offset of the IROM segment data).
+    pub const ARDUINO_CRC_LEN_OFFSET: usize = 0x1010;
+    /// Arduino sketches keep `__crc_val` here.
+    pub const ARDUINO_CRC_VAL_OFFSET: usize = 0x1014;
+    /// Arduino `.bin` files pad eboot with this byte up to 0x1000.
+    pub const EBOOT_PAD: u8 = 0xAA;
+    /// gzip magic of a compressed OTA upload staged in flash.
+    pub const GZIP_MAGIC: [u8; 2] = [0x1F, 0x8B];
+}
+
+/// Flash size codes (byte 3 high nibble) and frequency codes (low nibble).
+pub mod flash {
+    /// (code, esptool name, bytes) for every known size code.
+    pub const SIZES: &[(u8, &str, u32)] = &[
+        (0x0, "512KB", 512 * 1024),
+        (0x1, "256KB", 256 * 1024),
+        (0x2, "1MB", 1024 * 1024),
+        (0x3, "2MB", 2 * 1024 * 1024),
+        (0x4, "4MB", 4 * 1024 * 1024),
+        (0x5, "2MB-c1", 2 * 1024 * 1024),
+        (0x6, "4MB-c1", 4 * 1024 * 1024),
+        (0x8, "8MB", 8 * 1024 * 1024),
+        (0x9, "16MB", 16 * 1024 * 1024),
+    ];
+    /// (code, esptool name) for every known frequency code.
+    pub const FREQS: &[(u8, &str)] = &[(0x0, "40m"), (0x1, "26m"), (0x2, "20m"), (0xF, "80m")];
+    /// (code, esptool name) for every known SPI mode.
+    pub const MODES: &[(u8, &str)] = &[(0, "QIO"), (1, "QOUT"), (2, "DIO"), (3, "DOUT")];
+    /// Smallest real ESP8266 flash.
+    pub const MIN_FLASH: usize = 512 * 1024;
+    /// Largest ESP8266 flash.
+    pub const MAX_FLASH: usize = 16 * 1024 * 1024;
+}
+
+/// Boot loaders at offset 0 (reference `esp8266-layout.md` §3).
+pub mod boot {
+    /// rBoot config magic (byte 0).
+    pub const RBOOT_CONFIG_MAGIC: u8 = 0xE1;
+    /// rBoot config version (byte 1).
+    pub const RBOOT_CONFIG_VERSION: u8 = 0x01;
+    /// rBoot config sector (raburton, Shelly 1/1PM/2/2.5).
+    pub const RBOOT_CONFIG_ADDR: usize = 0x1000;
+    /// Mongoose OS rBoot config on Plug S, Dimmer and later lines.
+    pub const RBOOT_CONFIG_ADDR_MGOS_ALT: usize = 0x7000;
+    /// Slots in an rBoot config (`MAX_ROMS`).
+    pub const RBOOT_MAX_ROMS: usize = 4;
+    /// Length of the Mongoose OS rBoot config struct.
+    pub const RBOOT_MGOS_CONFIG_LEN: usize = 0x50;
+    /// Length of raburton's rBoot config struct (with the optional checksum byte).
+    pub const RBOOT_CONFIG_LEN: usize = 0x19;
+    /// SDK boot_v1.x version banner.
+    pub const SDK_BOOT_BANNER: &[u8] = b"2nd boot version : ";
+    /// rBoot banner prefix.
+    pub const RBOOT_BANNER: &[u8] = b"rBoot v";
+    /// Strings only the Mongoose OS rBoot carries.
+    pub const RBOOT_MGOS_MARKERS: &[&[u8]] = &[b"First boot, attempt", b"Boot is unconfirmed"];
+    /// Arduino eboot strings in its DRAM segment.
+    pub const EBOOT_MARKERS: &[&[u8]] = &[b"v%08x", b"cp:"];
+}
+
+/// SDK sectors at the end of flash (reference `esp8266-layout.md` §4).
+pub mod sdk {
+    /// RF calibration sector (SDK/mOS layout), from the end of flash.
+    pub const RF_CAL_FROM_END: usize = 0x5000;
+    /// PHY init data sector (SDK/mOS) or RF cal (Arduino), from the end.
+    pub const PHY_FROM_END: usize = 0x4000;
+    /// System parameters copy 0, from the end.
+    pub const PARAM0_FROM_END: usize = 0x3000;
+    /// System parameters copy 1, from the end.
+    pub const PARAM1_FROM_END: usize = 0x2000;
+    /// System-parameter flag sector, from the end.
+    pub const FLAG_FROM_END: usize = 0x1000;
+    /// Magic at flag +0x04 (`AA 55 AA 55`).
+    pub const FLAG_MAGIC1: u32 = 0x55AA_55AA;
+    /// Magic at flag +0x1C (`55 AA 55 AA`).
+    pub const FLAG_MAGIC2: u32 = 0xAA55_AA55;
+    /// The SDK checksums this many bytes of the active copy.
+    pub const PARAM_CHECKSUM_LEN: u32 = 32;
+    /// Seed of the system-parameter XOR checksum.
+    pub const PARAM_CHECKSUM_SEED: u32 = 0xEF;
+    /// PHY init data byte 0.
+    pub const PHY_INIT_MAGIC: u8 = 0x05;
+    /// PHY init data length.
+    pub const PHY_INIT_LEN: usize = 128;
+    /// Offsets inside a saved-parameter copy.
+    pub const OFF_OPMODE: usize = 0x008;
+    /// Station SSID length (u32).
+    pub const OFF_STA_SSID_LEN: usize = 0x00C;
+    /// Station SSID (32 bytes).
+    pub const OFF_STA_SSID: usize = 0x010;
+    /// Station password (64 bytes, unaligned).
+    pub const OFF_STA_PASSWORD: usize = 0x037;
+    /// Cached PMK (32 bytes).
+    pub const OFF_STA_PMK: usize = 0x078;
+    /// Station BSSID set flag.
+    pub const OFF_STA_BSSID_SET: usize = 0x0A9;
+    /// Station BSSID (6 bytes).
+    pub const OFF_STA_BSSID: usize = 0x0AA;
+    /// softAP SSID length (u32).
+    pub const OFF_AP_SSID_LEN: usize = 0x0B0;
+    /// softAP SSID (32 bytes).
+    pub const OFF_AP_SSID: usize = 0x0B4;
+    /// softAP password (64 bytes).
+    pub const OFF_AP_PASSWORD: usize = 0x0D4;
+    /// softAP channel.
+    pub const OFF_AP_CHANNEL: usize = 0x135;
+    /// softAP auth mode.
+    pub const OFF_AP_AUTHMODE: usize = 0x136;
+    /// Cached AP records: first record.
+    pub const OFF_AP_RECORDS: usize = 0x140;
+    /// Size of one cached AP record (len u32 + SSID 32 + password 64).
+    pub const AP_RECORD_LEN: usize = 100;
+    /// Number of cached AP records.
+    pub const AP_RECORD_COUNT: usize = 5;
+    /// Cached AP BSSIDs: bssid_set + 6 bytes each.
+    pub const OFF_AP_RECORD_BSSIDS: usize = 0x348;
+    /// Stored station MAC (kept by `system_restore`).
+    pub const OFF_STA_MAC: usize = 0x492;
+    /// Length of the saved block in SDK 3.0.x.
+    pub const PARAM_BLOCK_LEN: usize = 0x4A4;
+}
+
+/// ESP-IDF style partition table used by ESP8266 RTOS SDK 3.x.
+pub mod partition {
+    /// Where the RTOS SDK puts the table.
+    pub const TABLE_OFFSET: usize = 0x8000;
+    /// Entry magic (`AA 50`).
+    pub const ENTRY_MAGIC: u16 = 0x50AA;
+    /// MD5 entry magic (`EB EB`).
+    pub const MD5_MAGIC: u16 = 0xEBEB;
+    /// Entry length.
+    pub const ENTRY_LEN: usize = 32;
+    /// Longest table.
+    pub const MAX_LEN: usize = 0xC00;
+}
+
+/// Tasmota settings (reference `tasmota.md`).
+pub mod tasmota {
+    /// Size of one settings copy.
+    pub const SETTINGS_SIZE: usize = 0x1000;
+    /// Offset of `cfg_crc32` in a copy.
+    pub const OFF_CRC32: usize = 0xFFC;
+    /// Quick power-cycle sector magic (LE u32).
+    pub const QPC_MAGIC: u32 = 0xFFA5_5AFF;
+}
+
+/// SPIFFS (reference `shelly-stock.md` §5, `esp8266-layout.md` §5.2).
+pub mod spiffs {
+    /// Base of the per-block magic: `(MAGIC_BASE ^ page_size) & 0xFFFF`.
+    pub const MAGIC_BASE: u32 = 0x2014_0529;
+}
+
+/// LittleFS (littlefs `SPEC.md`).
+pub mod littlefs {
+    /// ASCII magic at +8 of each superblock.
+    pub const MAGIC: &[u8; 8] = b"littlefs";
+    /// First tag of a superblock as stored (`F0 0F FF F7`).
+    pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
+}
+
+/// Stock Shelly / Mongoose OS.
+pub mod shelly {}
+
+/// Serial protocol (reference `serial-protocol.md`).
+pub mod serial {}

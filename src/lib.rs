@@ -1,0 +1,13 @@
+//! espdump: inspect, sanitize, diff, read and write ESP8266 flash dumps.
+//!
+//! All logic lives in this library; the `espdump` binary is a thin shell over [`cli`].
+//! Parsers take byte slices and return reports ([`report`]); nothing below [`cli`] prints.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod consts;
+pub mod error;
+pub mod escape;
+pub mod report;
+
+pub use error::{Error, Result};

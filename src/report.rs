@@ -1,0 +1,172 @@
+//! Findings and configuration items: the data every command reports.
+//!
+//! Parsers never print. They return values built from these types; the CLI renders the same
+//! values as human text or as JSON (`serde_json`), so both outputs always agree.
+
+use serde::Serialize;
+
+/// How serious a [`Finding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Info,
+    /// Suspicious or damaged, but the rest of the dump is still usable.
+    Warning,
+    /// Broken: the device would not boot this, or the structure cannot be trusted.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One observation about the input: a stable machine code, where, and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How serious it is.
+    pub severity: Severity,
+    /// Stable snake_case code, e.g. `image_checksum_mismatch`.
+    pub code: &'static str,
+    /// Byte offset in the input the finding is about, if any.
+    pub offset: Option<u64>,
+    /// Human sentence. May contain text read from the dump: escape before printing.
+    pub message: String,
+}
+
+impl Finding {
+    /// Build a finding.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        offset: Option<u64>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            severity,
+            code,
+            offset,
+            message: message.into(),
+        }
+    }
+    /// An `info` finding.
+    pub fn info(code: &'static str, offset: Option<u64>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, offset, message)
+    }
+    /// A `warning` finding.
+    pub fn warning(code: &'static str, offset: Option<u64>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, offset, message)
+    }
+    /// An `error` finding.
+    pub fn error(code: &'static str, offset: Option<u64>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, offset, message)
+    }
+}
+
+/// What a decoded configuration value is, for masking and for `sanitize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Names this one unit: device id, MAC, hostname, MQTT client/topic derived from the MAC.
+    Identity,
+    /// A password, key or token. Masked unless `--show-secrets`.
+    Secret,
+    /// Belongs to the installation site: SSID, MQTT host, NTP server, time zone.
+    Site,
+    /// Written at the factory, belongs to the hardware: calibration, hwinfo, model.
+    Factory,
+    /// An ordinary user setting.
+    Setting,
+}
+
+impl Class {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Identity => "identity",
+            Class::Secret => "secret",
+            Class::Site => "site",
+            Class::Factory => "factory",
+            Class::Setting => "setting",
+        }
+    }
+}
+
+/// The text shown instead of a secret value.
+pub const MASK: &str = "********";
+
+/// One decoded configuration value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigItem {
+    /// Field name as the firmware calls it (`sta_ssid`, `wifi.sta.pass`, ...).
+    pub key: String,
+    /// The value. Strings are raw (unescaped); renderers escape them.
+    pub value: serde_json::Value,
+    /// What kind of value this is.
+    pub class: Class,
+    /// Offset of the value in the input, if it maps to one place.
+    pub offset: Option<u64>,
+}
+
+impl ConfigItem {
+    /// Build an item.
+    pub fn new(
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+        class: Class,
+        offset: Option<u64>,
+    ) -> Self {
+        ConfigItem {
+            key: key.into(),
+            value: value.into(),
+            class,
+            offset,
+        }
+    }
+
+    /// A copy with the value replaced by [`MASK`] when it is a non-empty secret.
+    pub fn masked(&self) -> Self {
+        let mut c = self.clone();
+        if c.class == Class::Secret && !is_empty_value(&c.value) {
+            c.value = serde_json::Value::String(MASK.to_string());
+        }
+        c
+    }
+}
+
+fn is_empty_value(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// A group of configuration values read from one place (a settings copy, a file, an SDK sector).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigSection {
+    /// Where it came from, e.g. `tasmota settings @0xfb000`, `spiffs@0xbb000:conf9.json`.
+    pub source: String,
+    /// Whether this is the copy the firmware uses now (false for stale / previous copies).
+    pub live: bool,
+    /// The values.
+    pub items: Vec<ConfigItem>,
+}
+
+impl ConfigSection {
+    /// A copy with every secret masked.
+    pub fn masked(&self) -> Self {
+        ConfigSection {
+            source: self.source.clone(),
+            live: self.live,
+            items: self.items.iter().map(ConfigItem::masked).collect(),
+        }
+    }
+}
