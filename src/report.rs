@@ -170,3 +170,18 @@ impl ConfigSection {
         }
     }
 }
+
+/// One change `sanitize` made (or plans to make) to the output image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The region label, e.g. `tasmota settings`, `spiffs fs1`, `sdk system params copy 0`.
+    pub region: String,
+    /// First byte changed.
+    pub start: u64,
+    /// One past the last byte changed.
+    pub end: u64,
+    /// What was done, e.g. `reset mqtt_pwd to default`, `deleted /conf9.json`.
+    pub what: String,
+    /// Why, e.g. `secret`, `identity`, `stale copy`.
+    pub why: String,
+}
