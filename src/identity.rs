@@ -1,0 +1,87 @@
+//! The identity a dump carries: which unit it was read from.
+//!
+//! Used by the clone guard of `write` (refuse to restore another unit's dump unless sanitized or
+//! forced) and by `sanitize`'s residue scan. Sources: the SDK's stored station MAC, stock Shelly
+//! device ids (`shelly1-XXXXXX`, `shellydimmer2-XXXXXXXXXXXX`), Tasmota names derived from the MAC.
+
+use serde::Serialize;
+
+/// A MAC address stored in the dump.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MacEvidence {
+    /// The six bytes, in transmission order.
+    pub mac: [u8; 6],
+    /// Where it came from, e.g. `sdk system params copy 1`.
+    pub source: String,
+    /// Offset of the first byte in the dump.
+    pub offset: u64,
+}
+
+/// A device name that embeds (part of) the MAC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdEvidence {
+    /// The id as stored, e.g. `shellydimmer2-A1B2C3D4E5F6`.
+    pub id: String,
+    /// The trailing MAC bytes the id shows (3 or 6 bytes).
+    pub mac_tail: Vec<u8>,
+    /// Where it came from.
+    pub source: String,
+    /// Offset of the id text in the dump, if it maps to one place.
+    pub offset: Option<u64>,
+}
+
+/// Everything in a dump that names one physical unit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DumpIdentity {
+    /// Stored MACs.
+    pub macs: Vec<MacEvidence>,
+    /// MAC-derived device names.
+    pub device_ids: Vec<IdEvidence>,
+}
+
+impl DumpIdentity {
+    /// True when the dump names no unit at all (nothing to guard).
+    pub fn is_empty(&self) -> bool {
+        self.macs.is_empty() && self.device_ids.is_empty()
+    }
+
+    /// Compare with a chip's station MAC. `None`: the dump carries no identity; `Some(true)`: every
+    /// piece of evidence matches the chip; `Some(false)`: at least one names another unit.
+    pub fn matches_mac(&self, chip_mac: [u8; 6]) -> Option<bool> {
+        if self.is_empty() {
+            return None;
+        }
+        let macs_ok = self.macs.iter().all(|m| m.mac == chip_mac);
+        let ids_ok = self.device_ids.iter().all(|d| {
+            let n = d.mac_tail.len().min(6);
+            n > 0 && chip_mac[6 - n..] == d.mac_tail[d.mac_tail.len() - n..]
+        });
+        Some(macs_ok && ids_ok)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_compares_full_mac_and_tails() {
+        let mut id = DumpIdentity::default();
+        assert_eq!(id.matches_mac([1, 2, 3, 4, 5, 6]), None);
+        id.macs.push(MacEvidence {
+            mac: [1, 2, 3, 4, 5, 6],
+            source: "sdk".into(),
+            offset: 0,
+        });
+        id.device_ids.push(IdEvidence {
+            id: "shelly1-040506".into(),
+            mac_tail: vec![4, 5, 6],
+            source: "conf".into(),
+            offset: None,
+        });
+        assert_eq!(id.matches_mac([1, 2, 3, 4, 5, 6]), Some(true));
+        assert_eq!(id.matches_mac([1, 2, 3, 4, 5, 7]), Some(false));
+        id.macs.clear();
+        assert_eq!(id.matches_mac([9, 9, 9, 4, 5, 6]), Some(true));
+    }
+}
