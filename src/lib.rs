@@ -8,6 +8,7 @@ pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod fs;
 pub mod identity;
 pub mod report;
 
