@@ -11,5 +11,6 @@ pub mod escape;
 pub mod fs;
 pub mod identity;
 pub mod report;
+pub mod shelly;
 
 pub use error::{Error, Result};
