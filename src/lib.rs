@@ -4,11 +4,16 @@
 //! Parsers take byte slices and return reports ([`report`]); nothing below [`cli`] prints.
 #![deny(missing_docs)]
 
+pub mod bootloader;
 pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
 pub mod identity;
+pub mod image;
+pub mod partition;
+pub mod rboot;
 pub mod report;
+pub mod sdk;
 
 pub use error::{Error, Result};
