@@ -9,10 +9,13 @@ pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod identify;
 pub mod identity;
 pub mod image;
+pub mod inspect;
 pub mod partition;
 pub mod rboot;
+pub mod render;
 pub mod report;
 pub mod sdk;
 
