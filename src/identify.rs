@@ -242,6 +242,26 @@ fn shelly_model(hay: &[u8], base: usize) -> Option<(usize, String)> {
     None
 }
 
+/// Fallback for older builds: a NUL-delimited Shelly type code (`\0SHDM-2\0`).
+fn shelly_model_code(hay: &[u8], base: usize) -> Option<(usize, String)> {
+    let mut from = 0;
+    while let Some(p) = memmem::find(&hay[from..], b"\0SH") {
+        let st = from + p + 1;
+        from = st;
+        let n = hay[st..].iter().take(13).position(|&b| b == 0)?;
+        let m = &hay[st..st + n];
+        let ok = (4..=12).contains(&m.len())
+            && m.iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'-')
+            && m.iter().filter(|&&b| b == b'-').count() <= 1
+            && !m.ends_with(b"-");
+        if ok {
+            return Some((base + st, s(m)));
+        }
+    }
+    None
+}
+
 /// Identify the firmware in `data[scope.start..scope.end]`.
 pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
     let start = scope.start.min(data.len());
@@ -284,7 +304,15 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
     }
     if let Some((o, id)) = mgos_build_id(hay, start) {
         let version = mgos_version(&id);
-        if let Some((mo, model)) = shelly_model(hay, start) {
+        let stock = memmem::find(hay, b"{type:%Q,mac:%Q,auth:%B,fw:%Q").is_some();
+        let model = shelly_model(hay, start).or_else(|| {
+            if stock {
+                shelly_model_code(hay, start)
+            } else {
+                None
+            }
+        });
+        if let Some((mo, model)) = model {
             hit(
                 &mut fw,
                 FirmwareKind::Shelly,

@@ -574,7 +574,10 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         findings.extend(t.findings.iter().cloned());
     }
     if let Some(h) = header_flash_size {
-        if h != data.len() && data.len() >= crate::consts::flash::MIN_FLASH {
+        if h != data.len()
+            && data.len() >= crate::consts::flash::MIN_FLASH
+            && data.len().is_power_of_two()
+        {
             findings.push(Finding::info(
                 "header_size_differs",
                 Some(3),
