@@ -18,5 +18,6 @@ pub mod rboot;
 pub mod render;
 pub mod report;
 pub mod sdk;
+pub mod synth;
 
 pub use error::{Error, Result};
