@@ -120,9 +120,33 @@ pub fn rboot_mgos(mode: u8, size_freq: u8) -> Vec<u8> {
 }
 
 /// The 80-byte Mongoose OS rBoot config.
-pub fn mgos_config(current: u8, roms: [u32; 2], rom_sizes: [u32; 2], fs: [u32; 2], fs_sizes: [u32; 2]) -> Vec<u8> {
+pub fn mgos_config(
+    current: u8,
+    roms: [u32; 2],
+    rom_sizes: [u32; 2],
+    fs: [u32; 2],
+    fs_sizes: [u32; 2],
+) -> Vec<u8> {
     let mut v = vec![0xE1, 0x01, 0x00, current, 0x00, 2, 0, 0, 0, 0, 0, 0];
-    for w in [roms[0], roms[1], 0, 0, rom_sizes[0], rom_sizes[1], 0, 0, fs[0], fs[1], 0, 0, fs_sizes[0], fs_sizes[1], 0, 0, 0] {
+    for w in [
+        roms[0],
+        roms[1],
+        0,
+        0,
+        rom_sizes[0],
+        rom_sizes[1],
+        0,
+        0,
+        fs[0],
+        fs[1],
+        0,
+        0,
+        fs_sizes[0],
+        fs_sizes[1],
+        0,
+        0,
+        0,
+    ] {
         v.extend_from_slice(&w.to_le_bytes());
     }
     v
@@ -131,8 +155,9 @@ pub fn mgos_config(current: u8, roms: [u32; 2], rom_sizes: [u32; 2], fs: [u32; 2
 /// The SDK's esp_init_data_default (v08 pattern) in its 128 bytes.
 pub fn phy_init_data() -> Vec<u8> {
     let mut v = vec![
-        0x05, 0x08, 0x04, 0x02, 0x05, 0x05, 0x05, 0x02, 0x05, 0x00, 0x04, 0x05, 0x05, 0x04, 0x05, 0x05,
-        0x04, 0xFE, 0xFD, 0xFF, 0xF0, 0xF0, 0xF0, 0xE0, 0xE0, 0xE0, 0xE1, 0x0A, 0xFF, 0xFF, 0xF8, 0x00,
+        0x05, 0x08, 0x04, 0x02, 0x05, 0x05, 0x05, 0x02, 0x05, 0x00, 0x04, 0x05, 0x05, 0x04, 0x05,
+        0x05, 0x04, 0xFE, 0xFD, 0xFF, 0xF0, 0xF0, 0xF0, 0xE0, 0xE0, 0xE0, 0xE1, 0x0A, 0xFF, 0xFF,
+        0xF8, 0x00,
     ];
     v.resize(sc::PHY_INIT_LEN, 0);
     v[107] = 33;
@@ -165,32 +190,65 @@ pub fn sdk_tail(dump: &mut [u8], flash_size: usize, p: &SdkParams, current: u8) 
     block[1] = 0x07;
     block[sc::OFF_OPMODE] = 1;
     let put = |b: &mut Vec<u8>, off: usize, s: &[u8]| b[off..off + s.len()].copy_from_slice(s);
-    put(&mut block, sc::OFF_STA_SSID_LEN, &(p.sta_ssid.len() as u32).to_le_bytes());
+    put(
+        &mut block,
+        sc::OFF_STA_SSID_LEN,
+        &(p.sta_ssid.len() as u32).to_le_bytes(),
+    );
     put(&mut block, sc::OFF_STA_SSID, p.sta_ssid);
     put(&mut block, sc::OFF_STA_PASSWORD, p.sta_password);
     let ap_default = format!("ESP_{:02X}{:02X}{:02X}", p.mac[3], p.mac[4], p.mac[5]);
-    let ap: &[u8] = if p.ap_ssid.is_empty() { ap_default.as_bytes() } else { p.ap_ssid };
-    put(&mut block, sc::OFF_AP_SSID_LEN, &(ap.len() as u32).to_le_bytes());
+    let ap: &[u8] = if p.ap_ssid.is_empty() {
+        ap_default.as_bytes()
+    } else {
+        p.ap_ssid
+    };
+    put(
+        &mut block,
+        sc::OFF_AP_SSID_LEN,
+        &(ap.len() as u32).to_le_bytes(),
+    );
     put(&mut block, sc::OFF_AP_SSID, ap);
     block[sc::OFF_AP_CHANNEL] = 1;
-    put(&mut block, sc::OFF_AP_RECORDS, &(p.sta_ssid.len() as u32).to_le_bytes());
+    put(
+        &mut block,
+        sc::OFF_AP_RECORDS,
+        &(p.sta_ssid.len() as u32).to_le_bytes(),
+    );
     put(&mut block, sc::OFF_AP_RECORDS + 4, p.sta_ssid);
     put(&mut block, sc::OFF_AP_RECORDS + 36, p.sta_password);
     put(&mut block, sc::OFF_STA_MAC, &p.mac);
     let mut older = block.clone();
     older[sc::OFF_STA_PASSWORD..sc::OFF_STA_PASSWORD + 64].fill(0);
     older[sc::OFF_STA_PASSWORD..sc::OFF_STA_PASSWORD + 9].copy_from_slice(b"oldsecret");
-    let copies = if current == 0 { [&block, &older] } else { [&older, &block] };
+    let copies = if current == 0 {
+        [&block, &older]
+    } else {
+        [&older, &block]
+    };
     let mut checks = [0u32; 2];
     for (i, c) in copies.iter().enumerate() {
-        let at = flash_size - if i == 0 { sc::PARAM0_FROM_END } else { sc::PARAM1_FROM_END };
+        let at = flash_size
+            - if i == 0 {
+                sc::PARAM0_FROM_END
+            } else {
+                sc::PARAM1_FROM_END
+            };
         dump[at..at + SECTOR_SIZE].fill(ERASED);
         dump[at..at + c.len()].copy_from_slice(c);
         checks[i] = crate::sdk::param_checksum(c, sc::PARAM_CHECKSUM_LEN as usize);
     }
     let f = flash_size - sc::FLAG_FROM_END;
     let mut flag = vec![current, 0xFF, 0xFF, 0xFF];
-    for w in [sc::FLAG_MAGIC1, 5, 32, 32, checks[0], checks[1], sc::FLAG_MAGIC2] {
+    for w in [
+        sc::FLAG_MAGIC1,
+        5,
+        32,
+        32,
+        checks[0],
+        checks[1],
+        sc::FLAG_MAGIC2,
+    ] {
         flag.extend_from_slice(&w.to_le_bytes());
     }
     dump[f..f + SECTOR_SIZE].fill(ERASED);
@@ -230,13 +288,23 @@ pub fn shelly_app(model: &str, build_id: &str, seed: u32, irom_len: usize) -> Ve
         [0xFF, 0xF0],
         &irom,
         SECTOR_SIZE,
-        &[(0x4010_0000, &text), (0x3FFE_8000, &data), (0x3FFE_86D4, &[0u8; 8])],
+        &[
+            (0x4010_0000, &text),
+            (0x3FFE_8000, &data),
+            (0x3FFE_86D4, &[0u8; 8]),
+        ],
         false,
     )
 }
 
 /// An Arduino sketch image (v1, IROM first at 0x40201010) carrying `strings`.
-pub fn arduino_sketch(strings: &[&[u8]], seed: u32, irom_len: usize, mode: u8, size_freq: u8) -> Vec<u8> {
+pub fn arduino_sketch(
+    strings: &[&[u8]],
+    seed: u32,
+    irom_len: usize,
+    mode: u8,
+    size_freq: u8,
+) -> Vec<u8> {
     let mut irom = vec![0u8; 8]; // __crc_len / __crc_val, filled by `arduino_crc_patch`
     irom.extend(code_with_strings(seed, irom_len, strings));
     let text = filler(seed + 1, 0x7400);
@@ -245,7 +313,11 @@ pub fn arduino_sketch(strings: &[&[u8]], seed: u32, irom_len: usize, mode: u8, s
         0x4010_00E0,
         mode,
         size_freq,
-        &[(0x4020_1010, &irom), (0x4010_0000, &text), (0x3FFE_8000, &data)],
+        &[
+            (0x4020_1010, &irom),
+            (0x4010_0000, &text),
+            (0x3FFE_8000, &data),
+        ],
     )
 }
 
@@ -256,10 +328,25 @@ mod tests {
 
     #[test]
     fn built_images_parse_with_valid_checksums() {
-        let v1 = v1_image(0x4010_0004, 2, 0x30, &[(0x4010_0000, &filler(1, 0x40)), (0x3FFE_8000, &[1, 2, 3, 4])]);
+        let v1 = v1_image(
+            0x4010_0004,
+            2,
+            0x30,
+            &[
+                (0x4010_0000, &filler(1, 0x40)),
+                (0x3FFE_8000, &[1, 2, 3, 4]),
+            ],
+        );
         let i = parse(&v1, 0).unwrap();
         assert!(i.checksum.valid && i.end == v1.len());
-        let v2 = v2_image(0x4010_0004, [0, 1], &filler(5, 100), 16, &[(0x4010_0000, &filler(6, 64))], true);
+        let v2 = v2_image(
+            0x4010_0004,
+            [0, 1],
+            &filler(5, 100),
+            16,
+            &[(0x4010_0000, &filler(6, 64))],
+            true,
+        );
         let i = parse(&v2, 0).unwrap();
         assert!(i.checksum.valid);
         assert!(i.v2.as_ref().unwrap().crc32.unwrap().valid);
