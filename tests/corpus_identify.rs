@@ -8,10 +8,12 @@ fn report(name: &str) -> InspectReport {
     inspect(&common::corpus_bytes(name), &Options::default()).unwrap()
 }
 
+/// (file, kind, version, model, bootloader kind, bootloader version)
+type Expect = (&'static str, &'static str, Option<&'static str>, Option<&'static str>, &'static str, Option<&'static str>);
+
 #[test]
 fn firmware_kind_version_model_and_bootloader() {
-    // (file, kind, version, model, bootloader kind, bootloader version)
-    let table: &[(&str, &str, Option<&str>, Option<&str>, &str, Option<&str>)] = &[
+    let table: &[Expect] = &[
         (
             "shelly_stock_SHSW-1_v1.14.0_2MB.bin",
             "shelly",
