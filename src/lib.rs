@@ -10,5 +10,6 @@ pub mod error;
 pub mod escape;
 pub mod identity;
 pub mod report;
+pub mod tasmota;
 
 pub use error::{Error, Result};
