@@ -14,6 +14,7 @@ pub mod builder;
 pub mod decode;
 pub mod dmp;
 pub mod fields;
+#[rustfmt::skip]
 mod fields_gen;
 pub mod image;
 pub mod sanitize;
