@@ -210,7 +210,7 @@ fn decode_matches_decode_config_field_by_field() {
             if DC_SHAPE_DIFFERS.contains(&item.key.as_str()) {
                 continue;
             }
-            let Some(theirs) = lookup(&j, dc_name(&item.key)) else {
+            let Some(theirs) = lookup(j, dc_name(&item.key)) else {
                 mismatches.push(format!("{}: missing in decode-config", item.key));
                 continue;
             };
