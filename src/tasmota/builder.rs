@@ -346,6 +346,45 @@ pub fn build_settings(
     Ok(b.build())
 }
 
+/// A quick power-cycle sector as Tasmota leaves it after `cycles` quick power cycles: the magic
+/// word 0xFFA55AFF, then one zero word per cycle, then 0xFF.
+pub fn qpc_sector(cycles: usize) -> [u8; c::SETTINGS_SIZE] {
+    let mut s = [crate::consts::ERASED; c::SETTINGS_SIZE];
+    s[..4].copy_from_slice(&c::QPC_MAGIC.to_le_bytes());
+    for i in 0..cycles.min(c::SETTINGS_SIZE / 4 - 1) {
+        s[4 + 4 * i..8 + 4 * i].fill(0);
+    }
+    s
+}
+
+/// Write a block (or any sector image) into a dump at `offset`; out-of-range parts are dropped.
+///
+/// Example: Tasmota 12.1.1.6 (1M-layout build) on a Shelly 2.5 (2 MiB chip), with the EEPROM slot,
+/// two rotating copies (the newest at 0xFA000) and a quick power-cycle counter:
+/// ```
+/// use espdump::tasmota::builder::{build_settings, place, qpc_sector, FieldValue};
+/// let v = 0x0C01_0106;
+/// let mut dump = vec![0xFFu8; 2 << 20];
+/// let s = |x: &str| FieldValue::Str(x.into());
+/// let old = build_settings(v, 10, &[("sta_ssid", 0, s("fake-ssid"))]).unwrap();
+/// let newest = build_settings(v, 12, &[("sta_ssid", 0, s("fake-ssid")),
+///                                      ("sta_pwd", 0, s("fake-pass"))]).unwrap();
+/// place(&mut dump, 0xFB000, &old);
+/// place(&mut dump, 0xF9000, &old);
+/// place(&mut dump, 0xFA000, &newest);
+/// place(&mut dump, 0xF3000, &qpc_sector(2));
+/// let scan = espdump::tasmota::scan(&dump);
+/// assert_eq!(scan.newest_copy().unwrap().offset, 0xFA000);
+/// assert_eq!(scan.qpc, vec![0xF3000]);
+/// ```
+pub fn place(dump: &mut [u8], offset: usize, sector: &[u8]) {
+    for (i, b) in sector.iter().enumerate() {
+        if let Some(d) = offset.checked_add(i).and_then(|o| dump.get_mut(o)) {
+            *d = *b;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

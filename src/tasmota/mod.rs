@@ -29,6 +29,6 @@ pub use sanitize::{
     identity, sanitize, secrets_and_ids, secrets_and_ids_except, KeepPolicy, SanitizeError,
 };
 pub use settings::{
-    crc16, crc32, find_copies, fix_checksums, parse_copy, scan, version_string, Scan, SettingsCopy,
-    Slot,
+    crc16, crc32, find_copies, fix_checksums, newest_block, parse_copy, scan, version_string, Scan,
+    SettingsCopy, Slot,
 };

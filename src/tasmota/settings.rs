@@ -291,6 +291,16 @@ pub fn find_copies(data: &[u8]) -> Vec<SettingsCopy> {
     scan(data).copies
 }
 
+/// The copy the firmware loads and its 4096 bytes (for `extract`: write them plain, and through
+/// [`super::dmp::to_dmp`] as a `.dmp`).
+pub fn newest_block(data: &[u8]) -> Option<(SettingsCopy, &[u8])> {
+    let s = scan(data);
+    let k = s.newest_copy()?.clone();
+    let o = usize::try_from(k.offset).ok()?;
+    let b = data.get(o..o.checked_add(c::SETTINGS_SIZE)?)?;
+    Some((k, b))
+}
+
 /// Recompute `cfg_crc` and (from 6.6.0.10 on) `cfg_crc32` of a block in place, in that order
 /// (the CRC32 covers `cfg_crc`). Blocks shorter than 4096 bytes get `cfg_crc` only.
 pub fn fix_checksums(block: &mut [u8]) {
