@@ -19,5 +19,6 @@ pub mod render;
 pub mod report;
 pub mod sdk;
 pub mod synth;
+pub mod tasmota;
 
 pub use error::{Error, Result};
