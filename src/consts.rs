@@ -307,6 +307,58 @@ pub mod tasmota {
 pub mod spiffs {
     /// Base of the per-block magic: `(MAGIC_BASE ^ page_size) & 0xFFFF`.
     pub const MAGIC_BASE: u32 = 0x2014_0529;
+    /// Logical page sizes tried, most likely first.
+    pub const PAGE_SIZES: &[usize] = &[256, 512, 128];
+    /// Logical block sizes tried, smallest first.
+    pub const BLOCK_SIZES: &[usize] = &[4096, 8192, 16384, 32768, 65536];
+    /// Lookup entry of a free page.
+    pub const OBJ_ID_FREE: u16 = 0xFFFF;
+    /// Lookup entry of a deleted page.
+    pub const OBJ_ID_DELETED: u16 = 0x0000;
+    /// Bit 15 of an object id marks an object index page.
+    pub const OBJ_ID_IX_FLAG: u16 = 0x8000;
+    /// Length of a page header: u16 obj_id, u16 span_ix, u8 flags.
+    pub const PAGE_HEADER_LEN: usize = 5;
+    /// Offset of `size` in an index header (after 3 alignment bytes).
+    pub const IX_HDR_OFF_SIZE: usize = 8;
+    /// Offset of `type` in an index header.
+    pub const IX_HDR_OFF_TYPE: usize = 12;
+    /// Offset of `name` in an index header.
+    pub const IX_HDR_OFF_NAME: usize = 13;
+    /// Offset of the entries in an extra index page (header + 3 alignment bytes).
+    pub const IX_PAGE_OFF_ENTRIES: usize = 8;
+    /// Flag bit (active low): page written.
+    pub const FLAG_USED: u8 = 1 << 0;
+    /// Flag bit (active low): page finalised.
+    pub const FLAG_FINAL: u8 = 1 << 1;
+    /// Flag bit (active low): index page (1 = data page).
+    pub const FLAG_INDEX: u8 = 1 << 2;
+    /// Flag bit (active low): index header being deleted.
+    pub const FLAG_IXDELE: u8 = 1 << 6;
+    /// Flag bit (active low): page deleted.
+    pub const FLAG_DELET: u8 = 1 << 7;
+    /// Flags byte of a live, finalised index page.
+    pub const FLAGS_LIVE_INDEX: u8 = 0xF8;
+    /// Flags byte of a live, finalised data page.
+    pub const FLAGS_LIVE_DATA: u8 = 0xFC;
+    /// Object type of a regular file.
+    pub const TYPE_FILE: u8 = 1;
+    /// Size field of an index header whose size is not yet known.
+    pub const SIZE_UNDEFINED: u32 = 0xFFFF_FFFF;
+    /// Known (name_len, meta_len, aligned index tables) build configurations, most likely first:
+    /// Mongoose OS (48 + 8 metadata, aligned), Arduino/Sming (32, aligned and not), ESP-IDF (32 + 4).
+    pub const CONFIGS: &[(usize, usize, bool)] = &[
+        (48, 8, true),
+        (32, 0, true),
+        (32, 0, false),
+        (32, 4, false),
+        (32, 4, true),
+        (64, 0, true),
+    ];
+    /// Free blocks SPIFFS keeps for garbage collection; writes must leave this many pages' worth.
+    pub const GC_RESERVE_BLOCKS: usize = 2;
+    /// Smallest believable SPIFFS region without a magic, in blocks with consistent lookup entries.
+    pub const MIN_SCORED_BLOCKS: usize = 2;
 }
 
 /// LittleFS (littlefs `SPEC.md`).
@@ -315,10 +367,84 @@ pub mod littlefs {
     pub const MAGIC: &[u8; 8] = b"littlefs";
     /// First tag of a superblock as stored (`F0 0F FF F7`).
     pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
+    /// Offset of the magic in a superblock block.
+    pub const OFF_MAGIC: usize = 8;
+    /// Offset of the first tag in a metadata block (after the revision count).
+    pub const OFF_FIRST_TAG: usize = 4;
+    /// Offset of the on-disk version in a freshly compacted superblock block.
+    pub const OFF_VERSION: usize = 0x14;
+    /// Offset of block_size in a freshly compacted superblock block.
+    pub const OFF_BLOCK_SIZE: usize = 0x18;
+    /// Offset of block_count in a freshly compacted superblock block.
+    pub const OFF_BLOCK_COUNT: usize = 0x1C;
+    /// Offset of name_max in a freshly compacted superblock block.
+    pub const OFF_NAME_MAX: usize = 0x20;
+    /// Major on-disk version this reader understands.
+    pub const VERSION_MAJOR: u16 = 2;
+    /// Smallest block size littlefs accepts.
+    pub const MIN_BLOCK_SIZE: usize = 128;
+    /// Tag type: regular file name.
+    pub const TYPE_REG: u16 = 0x001;
+    /// Tag type: directory name.
+    pub const TYPE_DIR: u16 = 0x002;
+    /// Tag type: superblock name.
+    pub const TYPE_SUPERBLOCK: u16 = 0x0FF;
+    /// Tag type: directory struct (metadata pair of a subdirectory).
+    pub const TYPE_DIRSTRUCT: u16 = 0x200;
+    /// Tag type: inline file data.
+    pub const TYPE_INLINESTRUCT: u16 = 0x201;
+    /// Tag type: CTZ skip-list file (head block, size).
+    pub const TYPE_CTZSTRUCT: u16 = 0x202;
+    /// Tag type: create an id (splice +1).
+    pub const TYPE_CREATE: u16 = 0x401;
+    /// Tag type: delete an id (splice -1).
+    pub const TYPE_DELETE: u16 = 0x4FF;
+    /// Tag type: hard tail (directory continues in another pair).
+    pub const TYPE_HARDTAIL: u16 = 0x601;
+    /// Tag type1 of name tags.
+    pub const TYPE1_NAME: u16 = 0x000;
+    /// Tag type1 of struct tags.
+    pub const TYPE1_STRUCT: u16 = 0x200;
+    /// Tag type1 of splice tags.
+    pub const TYPE1_SPLICE: u16 = 0x400;
+    /// Tag type1 of tail tags.
+    pub const TYPE1_TAIL: u16 = 0x600;
+    /// Tag type2 (mask 0x780) of a commit CRC.
+    pub const TYPE2_CCRC: u16 = 0x500;
+    /// Tag size value meaning "deleted attribute".
+    pub const SIZE_DELETED: u32 = 0x3FF;
+    /// Deepest directory nesting followed.
+    pub const MAX_DEPTH: usize = 32;
 }
 
 /// Stock Shelly / Mongoose OS.
-pub mod shelly {}
+pub mod shelly {
+    /// Config levels: `conf0.json` (defaults) .. `conf9.json` (user).
+    pub const CONF_LEVELS: usize = 10;
+    /// The user level.
+    pub const USER_LEVEL: usize = 9;
+    /// User-level files `sanitize` deletes (identity and secrets).
+    pub const USER_FILES: &[&str] = &[
+        "conf9.json",
+        "conf9_backup.json",
+        "conf9.json.try",
+        "conf.json",
+    ];
+    /// Factory data, always kept.
+    pub const HWINFO_FILE: &str = "hwinfo_struct.json";
+    /// htdigest file of the web login.
+    pub const PASSWD_FILE: &str = "passwd";
+    /// Default web login user.
+    pub const DEFAULT_USER: &str = "admin";
+    /// Default web login realm.
+    pub const DEFAULT_REALM: &str = "Shelly";
+    /// Default web login password.
+    pub const DEFAULT_PASSWORD: &str = "admin";
+    /// Device id prefix of every stock Gen1 device.
+    pub const ID_PREFIX: &str = "shelly";
+    /// Longest model part of a device id (`shellyswitch25` ...).
+    pub const ID_MAX_PREFIX: usize = 24;
+}
 
 /// Serial protocol (reference `serial-protocol.md`).
 pub mod serial {}
