@@ -10,5 +10,6 @@ pub mod error;
 pub mod escape;
 pub mod identity;
 pub mod report;
+pub mod serial;
 
 pub use error::{Error, Result};
