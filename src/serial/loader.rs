@@ -712,7 +712,7 @@ mod tests {
         assert_eq!(flash_size_from_id(0x1440C8), Some(1 << 20));
         assert_eq!(flash_size_from_id(0x154068), Some(2 << 20));
         assert_eq!(flash_size_from_id(0x3240EF), Some(256 << 10));
-        assert_eq!(flash_size_from_id(0x00481F), Some(1 << 20));
+        assert_eq!(flash_size_from_id(0x00451F), Some(1 << 20));
         assert_eq!(flash_size_from_id(0xFFFFFF), None);
     }
 
