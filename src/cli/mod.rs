@@ -4,7 +4,9 @@
 //! diagnostics go to stderr. Errors print one line `espdump: error: ...` and exit with a
 //! documented code ([`exit::Exit`]).
 
+pub mod args;
 pub mod exit;
+pub mod inspect;
 pub mod io;
 
 use clap::{Parser, Subcommand};
@@ -21,11 +23,18 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Map and identify a flash dump or image: regions, images, checksums, firmware, config.
+    Inspect(inspect::InspectArgs),
+}
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
-    match cli.command {}
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Inspect(a) => inspect::run(a, &mut out),
+    }
 }
 
 /// Entry point used by `main.rs`.
