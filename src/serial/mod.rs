@@ -8,6 +8,7 @@
 //! on a pty). Reference: `shared/reference/serial-protocol.md`.
 
 pub mod command;
+pub mod guard;
 pub mod loader;
 pub mod ops;
 pub mod plan;
