@@ -105,7 +105,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     }
     let mut cb = |e| bars.event(e);
     let plan = ops::plan_write(&mut s.loader, a.offset as u32, &data, &mut cb)?;
-    drop(cb);
+
     if !a.conn.json {
         writeln!(w, "{}", chip_line(&s)).map_err(out_err)?;
         let bytes: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();
@@ -151,7 +151,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     }
     let mut cb = |e| bars.event(e);
     let rep = ops::execute_write(&mut s.loader, &data, &plan, &mut cb)?;
-    drop(cb);
+
     finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {
         print_json(

@@ -222,7 +222,7 @@ impl Command {
             Command::MemEnd { entry } => words(&[u32::from(*entry == 0), *entry]),
             Command::Sync => {
                 let mut v = c::SYNC_PREFIX.to_vec();
-                v.extend(std::iter::repeat(c::SYNC_FILL).take(c::SYNC_FILL_LEN));
+                v.resize(c::SYNC_PREFIX.len() + c::SYNC_FILL_LEN, c::SYNC_FILL);
                 v
             }
             Command::WriteReg {

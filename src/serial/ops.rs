@@ -101,9 +101,9 @@ pub fn classify<T: Transport>(
         let want = expect.get(a..b).unwrap_or(&[]);
         let dev = loader.md5(offset + a as u32, (b - a) as u32)?;
         if dev == plan::md5(want) {
-            out.extend(std::iter::repeat(SectorState::Same).take(group.len()));
+            out.resize(out.len() + group.len(), SectorState::Same);
         } else if dev == plan::erased_md5(b - a) {
-            out.extend(std::iter::repeat(SectorState::Erased).take(group.len()));
+            out.resize(out.len() + group.len(), SectorState::Erased);
         } else {
             for r in group {
                 let want = expect.get(r.clone()).unwrap_or(&[]);

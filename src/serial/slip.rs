@@ -172,7 +172,7 @@ mod tests {
     fn overlong_frame_is_dropped() {
         let mut d = Decoder::new();
         let mut wire = vec![0xC0];
-        wire.extend(std::iter::repeat(0x11).take(MAX_FRAME + 1));
+        wire.resize(MAX_FRAME + 2, 0x11);
         wire.push(0xC0);
         wire.extend_from_slice(&[7, 0xC0]);
         assert_eq!(d.push_all(&wire), vec![vec![7]]);
