@@ -19,6 +19,7 @@ pub mod rboot;
 pub mod render;
 pub mod report;
 pub mod sdk;
+pub mod serial;
 pub mod synth;
 pub mod tasmota;
 
