@@ -7,7 +7,10 @@ use std::path::Path;
 
 fn bench(c: &mut Criterion) {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    for name in ["shelly_stock_dimmer2_v1.8.4_2MB.bin", "shelly_stock_SHSW-1_v1.14.0_2MB.bin"] {
+    for name in [
+        "shelly_stock_dimmer2_v1.8.4_2MB.bin",
+        "shelly_stock_SHSW-1_v1.14.0_2MB.bin",
+    ] {
         if let Ok(data) = std::fs::read(corpus.join(name)) {
             c.bench_function(&format!("inspect {name}"), |b| {
                 b.iter(|| inspect(black_box(&data), &Options::default()).unwrap())
