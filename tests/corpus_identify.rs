@@ -414,7 +414,8 @@ fn v2_crc_trailer_on_sdk_user_bins() {
 #[test]
 fn shelly_filesystems_are_listed_with_the_live_slot() {
     let r = report("shelly_stock_dimmer2_v1.8.4_2MB.bin");
-    let fs: Vec<(u64, &str, Option<u8>, Option<bool>, usize)> = r
+    type Row<'a> = (u64, &'a str, Option<u8>, Option<bool>, usize);
+    let fs: Vec<Row> = r
         .filesystems
         .iter()
         .map(|f| (f.start, f.fs_type, f.slot, f.live, f.files.len()))
