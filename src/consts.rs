@@ -183,14 +183,124 @@ pub mod partition {
     pub const MAX_LEN: usize = 0xC00;
 }
 
-/// Tasmota settings (reference `tasmota.md`).
+/// Tasmota settings (reference `tasmota.md`; arendst/Tasmota `settings.ino`, `tasmota_types.h`,
+/// `tasmota.h`, `my_user_config.h`; tasmota/decode-config 16.0.0.0).
 pub mod tasmota {
-    /// Size of one settings copy.
+    /// Size of one settings copy (`sizeof(TSettings)` since 6.6.0.7).
     pub const SETTINGS_SIZE: usize = 0x1000;
+    /// `cfg_size` of 6.0.0 .. 6.6.0.6 blocks.
+    pub const SETTINGS_SIZE_OLD: usize = 0xE00;
+    /// Offset of `cfg_holder` (u16).
+    pub const OFF_CFG_HOLDER: usize = 0x000;
+    /// Offset of `cfg_size` (u16).
+    pub const OFF_CFG_SIZE: usize = 0x002;
+    /// Offset of `save_flag` (u32).
+    pub const OFF_SAVE_FLAG: usize = 0x004;
+    /// Offset of `version` (u32).
+    pub const OFF_VERSION: usize = 0x008;
+    /// Offset of `bootcount` (u16).
+    pub const OFF_BOOTCOUNT: usize = 0x00C;
+    /// Offset of `cfg_crc` (u16, weighted byte sum).
+    pub const OFF_CRC16: usize = 0x00E;
+    /// Offset of `flag` (SetOption0..31, u32).
+    pub const OFF_FLAG: usize = 0x010;
+    /// Bit of `flag` for SetOption12 `stop_flash_rotate`.
+    pub const FLAG_STOP_FLASH_ROTATE: u32 = 1 << 12;
+    /// Offset of the text pool (since 8.0.0.1).
+    pub const OFF_TEXT_POOL: usize = 0x017;
+    /// Length of the text pool (`settings_text_size`).
+    pub const TEXT_POOL_LEN: usize = 699;
+    /// Number of pool strings on ESP8266 (`SET_MAX`).
+    pub const SET_MAX: usize = 99;
+    /// Offset of `power` (relay bitmask, u32).
+    pub const OFF_POWER: usize = 0x2E8;
+    /// Offset of `config_version` (u8, 0 = ESP8266; since 8.2.0.4).
+    pub const OFF_CONFIG_VERSION: usize = 0xF36;
+    /// Offset of `bootcount_reset_time` (u32; since 8.1.0.6).
+    pub const OFF_BOOTCOUNT_RESET_TIME: usize = 0xFD4;
+    /// Offset of `cfg_timestamp` (u32; since 6.6.0.10).
+    pub const OFF_TIMESTAMP: usize = 0xFF8;
     /// Offset of `cfg_crc32` in a copy.
     pub const OFF_CRC32: usize = 0xFFC;
-    /// Quick power-cycle sector magic (LE u32).
+    /// Default `CFG_HOLDER` (`my_user_config.h`).
+    pub const CFG_HOLDER_DEFAULT: u16 = 4617;
+    /// `cfg_crc` covers this many bytes (`GetCfgCrc16`), except in the versions below.
+    pub const CRC16_LEN: usize = 0xE00;
+    /// First version whose `cfg_crc` covered the whole 4096 bytes (Tasmota's "miscalculation").
+    pub const CRC16_FULL_FIRST: u32 = 0x0606_0007;
+    /// Last version whose `cfg_crc` covered the whole 4096 bytes.
+    pub const CRC16_FULL_LAST: u32 = 0x0606_000A;
+    /// First version with `cfg_crc32` and `cfg_timestamp`.
+    pub const CRC32_FIRST: u32 = 0x0606_000A;
+    /// From this version on the loader validates a copy by `cfg_crc32` only.
+    pub const CRC32_CHECKED_FIRST: u32 = 0x0606_000B;
+    /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
+    /// (register 0, final NOT); "123456789" gives 0xD202D277.
+    pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
+    /// Oldest settings version [`crate::tasmota::decode`] supports (6.6.0.0).
+    pub const MIN_VERSION: u32 = 0x0606_0000;
+    /// Oldest version a settings header may carry to count as a candidate (6.0.0).
+    pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;
+    /// Newest layout in the field tables (decode-config 16.0.0.0).
+    pub const LAST_KNOWN_LAYOUT: u32 = 0x1000_0000;
+    /// Versions below this (all of 16.x) decode with the newest table; newer ones are refused.
+    pub const MAX_VERSION_EXCL: u32 = 0x1100_0000;
+    /// First version with the text pool.
+    pub const TEXT_POOL_FIRST: u32 = 0x0800_0001;
+    /// Quick power-cycle sector magic (LE u32; bytes `FF 5A A5 FF`).
     pub const QPC_MAGIC: u32 = 0xFFA5_5AFF;
+    /// Rotating settings slots of a settings scheme.
+    pub const CFG_ROTATES: usize = 7;
+    /// 1M-layout builds: EEPROM slot.
+    pub const EEPROM_1M: usize = 0xFB000;
+    /// 1M-layout builds: highest rotating slot (`SETTINGS_LOCATION`).
+    pub const SETTINGS_LOCATION_1M: usize = 0xFA000;
+    /// 1M-layout builds: quick power-cycle sector.
+    pub const QPC_1M: usize = 0xF3000;
+    /// File-system builds: highest rotating slot (clamped to 0xFD).
+    pub const SETTINGS_LOCATION_FS: usize = 0xFD000;
+    /// File-system builds: quick power-cycle sector.
+    pub const QPC_FS: usize = 0xF6000;
+    /// 2M1M builds: EEPROM slot.
+    pub const EEPROM_2M1M: usize = 0x1FB000;
+    /// 4M2M builds: EEPROM slot.
+    pub const EEPROM_4M2M: usize = 0x3FB000;
+    /// `.dmp` XOR key base (`CONFIG_FILE_XOR`): byte i ^= (0x5A + i) for i >= 2.
+    pub const DMP_XOR: u8 = 0x5A;
+    /// `.dmp` bytes before this index are not XORed (`cfg_holder`).
+    pub const DMP_XOR_START: usize = 2;
+    /// decode-config `.bin` trailer magic (LE u32 after the plain block).
+    pub const BIN_MAGIC: u32 = 0x6357_6223;
+    /// VERSION_MARKER head (`0x5AA55AA5` LE).
+    pub const VERSION_MARKER_HEAD: [u8; 4] = [0xA5, 0x5A, 0xA5, 0x5A];
+    /// VERSION_MARKER tail (`0xA55AA55A` LE).
+    pub const VERSION_MARKER_TAIL: [u8; 4] = [0x5A, 0xA5, 0x5A, 0xA5];
+    /// Default OTA URL of official builds: proves a Tasmota image.
+    pub const OTA_URL_MARKER: &[u8] = b"ota.tasmota.com";
+    /// Older builds' OTA server.
+    pub const OTA_URL_MARKER_OLD: &[u8] = b"thehackbox.org";
+    /// Default MQTT client id format.
+    pub const MQTT_CLIENT_DEFAULT: &str = "DVES_%06X";
+    /// Default MQTT user.
+    pub const MQTT_USER_DEFAULT: &str = "DVES_USER";
+    /// Default MQTT password.
+    pub const MQTT_PASS_DEFAULT: &str = "DVES_PASS";
+    /// Default MQTT port.
+    pub const MQTT_PORT_DEFAULT: u16 = 1883;
+    /// Default host name format (`WIFI_HOSTNAME`).
+    pub const HOSTNAME_DEFAULT: &str = "%s-%04d";
+    /// Default topic format of 8.x and later (`PROJECT "_%06X"`).
+    pub const TOPIC_DEFAULT: &str = "tasmota_%06X";
+    /// Project name of 7.x and later.
+    pub const PROJECT: &str = "tasmota";
+    /// Project name of 6.x (`sonoff`).
+    pub const PROJECT_OLD: &str = "sonoff";
+    /// Friendly name of 7.x and later.
+    pub const FRIENDLY_NAME: &str = "Tasmota";
+    /// Friendly name of 6.x.
+    pub const FRIENDLY_NAME_OLD: &str = "Sonoff";
+    /// First version named Tasmota (7.0.0).
+    pub const TASMOTA_RENAME: u32 = 0x0700_0000;
 }
 
 /// SPIFFS (reference `shelly-stock.md` §5, `esp8266-layout.md` §5.2).
@@ -336,5 +446,223 @@ pub mod shelly {
     pub const ID_MAX_PREFIX: usize = 24;
 }
 
-/// Serial protocol (reference `serial-protocol.md`).
-pub mod serial {}
+/// Serial protocol (reference `serial-protocol.md`; espressif/esptool `loader.py`,
+/// `targets/esp8266.py`, docs `advanced-topics/serial-protocol.rst`).
+pub mod serial {
+    /// SLIP frame delimiter.
+    pub const SLIP_END: u8 = 0xC0;
+    /// SLIP escape byte.
+    pub const SLIP_ESC: u8 = 0xDB;
+    /// Escaped `SLIP_END` (after `SLIP_ESC`).
+    pub const SLIP_ESC_END: u8 = 0xDC;
+    /// Escaped `SLIP_ESC` (after `SLIP_ESC`).
+    pub const SLIP_ESC_ESC: u8 = 0xDD;
+
+    /// Direction byte of a request.
+    pub const DIR_REQUEST: u8 = 0x00;
+    /// Direction byte of a response.
+    pub const DIR_RESPONSE: u8 = 0x01;
+    /// Length of the request/response header.
+    pub const HEADER_LEN: usize = 8;
+    /// Status bytes at the end of every ESP8266 response (ROM and stub).
+    pub const ESP8266_STATUS_LEN: usize = 2;
+    /// Seed of the data checksum of `*_DATA` commands.
+    pub const CHECKSUM_SEED: u8 = 0xEF;
+
+    /// Opcode FLASH_BEGIN.
+    pub const OP_FLASH_BEGIN: u8 = 0x02;
+    /// Opcode FLASH_DATA.
+    pub const OP_FLASH_DATA: u8 = 0x03;
+    /// Opcode FLASH_END.
+    pub const OP_FLASH_END: u8 = 0x04;
+    /// Opcode MEM_BEGIN.
+    pub const OP_MEM_BEGIN: u8 = 0x05;
+    /// Opcode MEM_END.
+    pub const OP_MEM_END: u8 = 0x06;
+    /// Opcode MEM_DATA.
+    pub const OP_MEM_DATA: u8 = 0x07;
+    /// Opcode SYNC.
+    pub const OP_SYNC: u8 = 0x08;
+    /// Opcode WRITE_REG.
+    pub const OP_WRITE_REG: u8 = 0x09;
+    /// Opcode READ_REG.
+    pub const OP_READ_REG: u8 = 0x0A;
+    /// Opcode SPI_SET_PARAMS (stub).
+    pub const OP_SPI_SET_PARAMS: u8 = 0x0B;
+    /// Opcode SPI_ATTACH (stub).
+    pub const OP_SPI_ATTACH: u8 = 0x0D;
+    /// Opcode CHANGE_BAUDRATE (stub).
+    pub const OP_CHANGE_BAUDRATE: u8 = 0x0F;
+    /// Opcode FLASH_DEFL_BEGIN (stub).
+    pub const OP_FLASH_DEFL_BEGIN: u8 = 0x10;
+    /// Opcode FLASH_DEFL_DATA (stub).
+    pub const OP_FLASH_DEFL_DATA: u8 = 0x11;
+    /// Opcode FLASH_DEFL_END (stub).
+    pub const OP_FLASH_DEFL_END: u8 = 0x12;
+    /// Opcode SPI_FLASH_MD5 (stub).
+    pub const OP_SPI_FLASH_MD5: u8 = 0x13;
+    /// Opcode GET_SECURITY_INFO (not on the ESP8266).
+    pub const OP_GET_SECURITY_INFO: u8 = 0x14;
+    /// Opcode ERASE_FLASH (stub).
+    pub const OP_ERASE_FLASH: u8 = 0xD0;
+    /// Opcode ERASE_REGION (stub).
+    pub const OP_ERASE_REGION: u8 = 0xD1;
+    /// Opcode READ_FLASH (stub).
+    pub const OP_READ_FLASH: u8 = 0xD2;
+    /// Opcode RUN_USER_CODE (stub, ESP8266 only, no reply).
+    pub const OP_RUN_USER_CODE: u8 = 0xD3;
+
+    /// SYNC payload prefix; followed by [`SYNC_FILL_LEN`] bytes of [`SYNC_FILL`].
+    pub const SYNC_PREFIX: [u8; 4] = [0x07, 0x07, 0x12, 0x20];
+    /// SYNC payload fill byte (lets the ROM auto-baud lock).
+    pub const SYNC_FILL: u8 = 0x55;
+    /// SYNC payload fill length.
+    pub const SYNC_FILL_LEN: usize = 32;
+    /// Value the ROM returns in SYNC replies (a stub returns 0).
+    pub const SYNC_ROM_VALUE: u32 = 0x2012_0707;
+    /// How many replies a SYNC provokes.
+    pub const SYNC_REPLIES: usize = 8;
+
+    /// ROM status byte 0 on failure.
+    pub const STATUS_ROM_FAIL: u8 = 0x01;
+    /// ROM error "malformed message" (also the reply to an unknown opcode).
+    pub const ROM_ERR_MALFORMED: u8 = 0x05;
+    /// ROM error "checksum error".
+    pub const ROM_ERR_CHECKSUM: u8 = 0x07;
+    /// ROM error "invalid input parameter".
+    pub const ROM_ERR_INVALID_PARAM: u8 = 0x01;
+    /// Stub error: bad data length.
+    pub const STUB_ERR_BAD_DATA_LEN: u8 = 0xC0;
+    /// Stub error: bad data checksum.
+    pub const STUB_ERR_BAD_CHECKSUM: u8 = 0xC1;
+    /// Stub error: bad block size.
+    pub const STUB_ERR_BAD_BLOCKSIZE: u8 = 0xC2;
+    /// Stub error: invalid command.
+    pub const STUB_ERR_INVALID_COMMAND: u8 = 0xC3;
+    /// Stub error: not in flash mode (DATA without BEGIN).
+    pub const STUB_ERR_NOT_IN_FLASH_MODE: u8 = 0xC6;
+    /// Stub error: inflate error.
+    pub const STUB_ERR_INFLATE: u8 = 0xC7;
+    /// Stub error: not enough data.
+    pub const STUB_ERR_NOT_ENOUGH_DATA: u8 = 0xC8;
+    /// Stub error: too much data.
+    pub const STUB_ERR_TOO_MUCH_DATA: u8 = 0xC9;
+    /// Stub error: command not implemented.
+    pub const STUB_ERR_NOT_IMPLEMENTED: u8 = 0xFF;
+    /// Greeting a started stub sends: the 4 bytes `OHAI` in their own frame.
+    pub const STUB_GREETING: &[u8; 4] = b"OHAI";
+
+    /// Chip-detect register.
+    pub const REG_CHIP_MAGIC: u32 = 0x4000_1000;
+    /// Value of [`REG_CHIP_MAGIC`] on the ESP8266.
+    pub const ESP8266_MAGIC: u32 = 0xFFF0_C101;
+    /// OTP word 0 (MAC0).
+    pub const REG_OTP_MAC0: u32 = 0x3FF0_0050;
+    /// OTP word 1 (MAC1).
+    pub const REG_OTP_MAC1: u32 = 0x3FF0_0054;
+    /// OTP word 2.
+    pub const REG_OTP_MAC2: u32 = 0x3FF0_0058;
+    /// OTP word 3 (MAC3, OUI).
+    pub const REG_OTP_MAC3: u32 = 0x3FF0_005C;
+    /// UART clock divider (crystal detection).
+    pub const REG_UART_CLKDIV: u32 = 0x6000_0014;
+    /// Mask of the divider field.
+    pub const UART_CLKDIV_MASK: u32 = 0xF_FFFF;
+    /// SPI0 register base.
+    pub const SPI_BASE: u32 = 0x6000_0200;
+    /// SPI CMD register offset.
+    pub const SPI_CMD: u32 = 0x00;
+    /// SPI ADDR register offset.
+    pub const SPI_ADDR: u32 = 0x04;
+    /// SPI USR register offset.
+    pub const SPI_USR: u32 = 0x1C;
+    /// SPI USR1 register offset.
+    pub const SPI_USR1: u32 = 0x20;
+    /// SPI USR2 register offset.
+    pub const SPI_USR2: u32 = 0x24;
+    /// SPI W0 register offset.
+    pub const SPI_W0: u32 = 0x40;
+    /// CMD bit "start user command".
+    pub const SPI_CMD_USR: u32 = 1 << 18;
+    /// USR flag: command phase.
+    pub const SPI_USR_COMMAND: u32 = 1 << 31;
+    /// USR flag: address phase.
+    pub const SPI_USR_ADDR: u32 = 1 << 30;
+    /// USR flag: dummy phase.
+    pub const SPI_USR_DUMMY: u32 = 1 << 29;
+    /// USR flag: MISO phase.
+    pub const SPI_USR_MISO: u32 = 1 << 28;
+    /// USR flag: MOSI phase.
+    pub const SPI_USR_MOSI: u32 = 1 << 27;
+    /// USR1 shift of the MISO bit length - 1.
+    pub const SPI_MISO_BITLEN_SHIFT: u32 = 8;
+    /// USR1 shift of the address bit length - 1.
+    pub const SPI_ADDR_BITLEN_SHIFT: u32 = 26;
+    /// USR2 shift of the command bit length - 1.
+    pub const SPI_USR2_COMMAND_LEN_SHIFT: u32 = 28;
+    /// SPI flash command: read JEDEC id.
+    pub const FLASH_CMD_RDID: u8 = 0x9F;
+    /// SPI flash command: read SFDP.
+    pub const FLASH_CMD_RDSFDP: u8 = 0x5A;
+    /// SFDP signature as a little-endian word (`SFDP`).
+    pub const SFDP_SIGNATURE: u32 = 0x5044_4653;
+
+    /// ROM flash-write block size.
+    pub const ROM_BLOCK: usize = 0x400;
+    /// Stub flash-write block size (esptool's choice; the stub buffer holds 0x4000).
+    pub const STUB_BLOCK: usize = 0x4000;
+    /// RAM-download block size for the stub upload.
+    pub const MEM_BLOCK: usize = 0x1800;
+    /// READ_FLASH packet size (the new stub rejects larger).
+    pub const READ_PACKET: usize = 0x1000;
+    /// READ_FLASH max-in-flight argument (esptool sends 64; the stubs use 1).
+    pub const READ_MAX_IN_FLIGHT: u32 = 64;
+    /// Sectors per 64 KiB erase block.
+    pub const SECTORS_PER_BLOCK: usize = 16;
+    /// 64 KiB erase block.
+    pub const ERASE_BLOCK: usize = 0x10000;
+    /// SPI_SET_PARAMS block size argument.
+    pub const PARAMS_BLOCK: u32 = 0x10000;
+    /// SPI_SET_PARAMS page size argument.
+    pub const PARAMS_PAGE: u32 = 0x100;
+    /// SPI_SET_PARAMS status mask argument.
+    pub const PARAMS_STATUS_MASK: u32 = 0xFFFF;
+    /// Baud rate the ROM loader talks at.
+    pub const ROM_BAUD: u32 = 115_200;
+    /// Bits on the wire per byte (8N1).
+    pub const BITS_PER_BYTE: u32 = 10;
+
+    /// Normal command timeout (ms).
+    pub const TIMEOUT_DEFAULT_MS: u64 = 3000;
+    /// SYNC timeout (ms).
+    pub const TIMEOUT_SYNC_MS: u64 = 100;
+    /// MEM_END timeout on the ROM (ms).
+    pub const TIMEOUT_MEM_END_ROM_MS: u64 = 200;
+    /// Wait for the stub greeting (ms).
+    pub const TIMEOUT_OHAI_MS: u64 = 3000;
+    /// ROM FLASH_BEGIN / ERASE_REGION timeout per MB (ms).
+    pub const TIMEOUT_ERASE_PER_MB_MS: u64 = 40_000;
+    /// MD5 timeout per MB (ms).
+    pub const TIMEOUT_MD5_PER_MB_MS: u64 = 8000;
+    /// ERASE_FLASH timeout (ms).
+    pub const TIMEOUT_CHIP_ERASE_MS: u64 = 120_000;
+    /// Per-frame READ_FLASH timeout (ms).
+    pub const TIMEOUT_READ_FRAME_MS: u64 = 3000;
+    /// Connect attempts.
+    pub const CONNECT_ATTEMPTS: usize = 7;
+    /// SYNCs per connect attempt.
+    pub const SYNCS_PER_ATTEMPT: usize = 5;
+    /// Block retries on a failed FLASH_DATA.
+    pub const BLOCK_RETRIES: usize = 3;
+    /// Reset pulse (EN low) duration (ms).
+    pub const RESET_PULSE_MS: u64 = 100;
+    /// Delay after EN high before releasing GPIO0 (ms), short and long variants.
+    pub const RESET_DELAYS_MS: [u64; 2] = [50, 550];
+    /// Wait after CHANGE_BAUDRATE before flushing (ms).
+    pub const BAUD_SETTLE_MS: u64 = 50;
+
+    /// Environment variable naming a stub JSON file.
+    pub const STUB_ENV: &str = "ESPDUMP_STUB";
+    /// Path of the ESP8266 stub inside an installed esptool package.
+    pub const ESPTOOL_STUB_REL: &str = "targets/stub_flasher/2/esp8266.json";
+}

@@ -296,7 +296,7 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
                 (r, true)
             };
             let covered = n * bs;
-            if best.map_or(true, |b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0) {
                 best = Some((covered, bs, ps, n, with_len));
             }
         }
@@ -427,7 +427,7 @@ fn scored_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
             }
             // Trailing erased blocks count as free space of the FS (Sming/Arduino images end so).
             let covered = n * bs;
-            if best.map_or(true, |b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0) {
                 best = Some((covered, bs, ps, n, score));
             }
         }
@@ -624,7 +624,7 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
         } else {
             let k = 1 + (s - g.hdr_ix_entries) / g.ix_entries;
             let idx = (s - g.hdr_ix_entries) % g.ix_entries;
-            if cur_ix.map_or(true, |(ck, _)| ck != k) {
+            if cur_ix.is_none_or(|(ck, _)| ck != k) {
                 cur_ix = m.find_index(oid, k as u16).map(|p| (k, g.page_off(p)));
                 if let Some((_, off)) = cur_ix {
                     index_offsets.push(off);
