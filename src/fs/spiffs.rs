@@ -905,9 +905,9 @@ pub fn write_file(
         )));
     }
     let mut out = Vec::new();
-    if let Some(old) = find(data, fs, name) {
-        out.extend(delete_entry(data, &g, &old));
-    }
+    // Plan first (the old object's pages are not free and its id stays taken), so that a refused
+    // write leaves the image untouched.
+    let old = find(data, fs, name);
     let m = PageMap::new(data, g);
     // Free object id.
     let max_id = (g.blocks * g.entries / 2).min(c::OBJ_ID_IX_FLAG as usize - 1);
@@ -955,7 +955,12 @@ pub fn write_file(
             .collect();
         pages.extend(more);
     }
-    let (hdr_pix, data_pix) = pages.split_first().expect("need >= 1");
+    let Some((hdr_pix, data_pix)) = pages.split_first() else {
+        return Err(Error::Refused("no free SPIFFS page".into()));
+    };
+    if let Some(old) = old {
+        out.extend(delete_entry(data, &g, &old));
+    }
     // Data pages.
     for (s, (&pix, chunk)) in data_pix.iter().zip(content.chunks(g.data_len)).enumerate() {
         let po = g.page_off(pix);
