@@ -8,6 +8,7 @@
 //! pages hold more. Edits are done the way SPIFFS itself does them (lookup entry `0x0000` and
 //! flags cleared for deletion, only 1→0 bit changes), so the image stays valid for the firmware.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::{FsInfo, FsKind};
@@ -565,15 +566,17 @@ pub struct FileEntry {
     pub complete: bool,
 }
 
-/// Page map of a region: the state of every object page.
+/// Page map of a region: the state of every object page, and where each (object, span) lives.
 struct PageMap {
     g: Geometry,
     states: Vec<PageState>,
+    /// First live page of each (obj_id with bit 15 for index pages, span).
+    by_span: HashMap<(u16, u16), usize>,
 }
 
 impl PageMap {
     fn new(data: &[u8], g: Geometry) -> Self {
-        let states = (0..g.total_pages())
+        let states: Vec<PageState> = (0..g.total_pages())
             .map(|pix| {
                 if g.is_object_page(pix) {
                     page_state(data, &g, pix)
@@ -582,19 +585,21 @@ impl PageMap {
                 }
             })
             .collect();
-        PageMap { g, states }
+        let mut by_span = HashMap::new();
+        for (pix, s) in states.iter().enumerate() {
+            if let PageState::Index(id, span) | PageState::Data(id, span) = *s {
+                by_span.entry((id, span)).or_insert(pix);
+            }
+        }
+        PageMap { g, states, by_span }
     }
 
     fn find_data(&self, id: u16, span: u16) -> Option<usize> {
-        self.states
-            .iter()
-            .position(|s| *s == PageState::Data(id, span))
+        self.by_span.get(&(id, span)).copied()
     }
 
     fn find_index(&self, id: u16, span: u16) -> Option<usize> {
-        self.states
-            .iter()
-            .position(|s| *s == PageState::Index(id | c::OBJ_ID_IX_FLAG, span))
+        self.by_span.get(&(id | c::OBJ_ID_IX_FLAG, span)).copied()
     }
 }
 
@@ -665,10 +670,11 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
 
 fn list_with(data: &[u8], m: &PageMap) -> Vec<FileEntry> {
     let mut out: Vec<FileEntry> = Vec::new();
+    let mut seen = HashSet::new();
     for (pix, st) in m.states.iter().enumerate() {
         if let PageState::Index(id, 0) = *st {
             let oid = id & !c::OBJ_ID_IX_FLAG;
-            if out.iter().any(|f| f.obj_id == oid) {
+            if !seen.insert(oid) {
                 continue; // duplicate header after an interrupted move: keep the first
             }
             out.push(entry_from_header(data, m, pix, id));
