@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod sdk;
 pub mod serial;
+pub mod shelly;
 pub mod synth;
 pub mod tasmota;
 
