@@ -18,6 +18,7 @@ pub mod partition;
 pub mod rboot;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod sdk;
 pub mod serial;
 pub mod shelly;

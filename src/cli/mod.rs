@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod io;
 pub mod ports;
 pub mod read;
+pub mod sanitize;
 pub mod serial_common;
 pub mod simulate;
 pub mod verify;
@@ -34,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Map and identify a flash dump or image: regions, images, checksums, firmware, config.
     Inspect(inspect::InspectArgs),
+    /// Remove identity and secrets from a dump before cloning it onto another unit.
+    Sanitize(sanitize::SanitizeArgs),
     /// List serial ports.
     Ports(ports::PortsArgs),
     /// Show the chip on a port: chip, MAC, flash id and size.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Inspect(a) => inspect::run(a, &mut out),
+        Command::Sanitize(a) => sanitize::run(a, &mut out),
         Command::Ports(a) => ports::run(a, &mut out),
         Command::Info(a) => info::run(a, &mut out),
         Command::Read(a) => read::run(a, &mut out),
