@@ -272,9 +272,8 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
                 if !policy.keep_wifi {
                     push(s.clone(), format!("{src} ap_record[{i}].ssid"), Class::Site);
                 }
-                if !p.is_empty()
-                    && !(policy.keep_wifi && c.active && Some(p) == c.sta_password.as_ref())
-                {
+                let kept_pw = policy.keep_wifi && c.active && Some(p) == c.sta_password.as_ref();
+                if !p.is_empty() && !kept_pw {
                     push(
                         p.clone(),
                         format!("{src} ap_record[{i}].password"),
