@@ -24,7 +24,7 @@ fn run_sanitize(input: &Path, out: &Path, extra: &[&str]) -> std::process::Outpu
     espdump(&args)
 }
 
-fn fs_at<'a>(r: &'a espdump::inspect::InspectReport, start: u64) -> &'a espdump::inspect::FsReport {
+fn fs_at(r: &espdump::inspect::InspectReport, start: u64) -> &espdump::inspect::FsReport {
     r.filesystems.iter().find(|f| f.start == start).unwrap()
 }
 
@@ -110,6 +110,7 @@ fn tasmota_fixture_and_keep_wifi() {
     let out = dir.path().join("clean.bin");
     let o = run_sanitize(&input, &out, &["--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&input).unwrap(), before, "input modified");
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(j["recipe"], "tasmota");
     assert_eq!(j["written"], true);
