@@ -9,6 +9,7 @@ pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod extract;
 pub mod fs;
 pub mod identify;
 pub mod identity;
