@@ -307,6 +307,58 @@ pub mod tasmota {
 pub mod spiffs {
     /// Base of the per-block magic: `(MAGIC_BASE ^ page_size) & 0xFFFF`.
     pub const MAGIC_BASE: u32 = 0x2014_0529;
+    /// Logical page sizes tried, most likely first.
+    pub const PAGE_SIZES: &[usize] = &[256, 512, 128];
+    /// Logical block sizes tried, smallest first.
+    pub const BLOCK_SIZES: &[usize] = &[4096, 8192, 16384, 32768, 65536];
+    /// Lookup entry of a free page.
+    pub const OBJ_ID_FREE: u16 = 0xFFFF;
+    /// Lookup entry of a deleted page.
+    pub const OBJ_ID_DELETED: u16 = 0x0000;
+    /// Bit 15 of an object id marks an object index page.
+    pub const OBJ_ID_IX_FLAG: u16 = 0x8000;
+    /// Length of a page header: u16 obj_id, u16 span_ix, u8 flags.
+    pub const PAGE_HEADER_LEN: usize = 5;
+    /// Offset of `size` in an index header (after 3 alignment bytes).
+    pub const IX_HDR_OFF_SIZE: usize = 8;
+    /// Offset of `type` in an index header.
+    pub const IX_HDR_OFF_TYPE: usize = 12;
+    /// Offset of `name` in an index header.
+    pub const IX_HDR_OFF_NAME: usize = 13;
+    /// Offset of the entries in an extra index page (header + 3 alignment bytes).
+    pub const IX_PAGE_OFF_ENTRIES: usize = 8;
+    /// Flag bit (active low): page written.
+    pub const FLAG_USED: u8 = 1 << 0;
+    /// Flag bit (active low): page finalised.
+    pub const FLAG_FINAL: u8 = 1 << 1;
+    /// Flag bit (active low): index page (1 = data page).
+    pub const FLAG_INDEX: u8 = 1 << 2;
+    /// Flag bit (active low): index header being deleted.
+    pub const FLAG_IXDELE: u8 = 1 << 6;
+    /// Flag bit (active low): page deleted.
+    pub const FLAG_DELET: u8 = 1 << 7;
+    /// Flags byte of a live, finalised index page.
+    pub const FLAGS_LIVE_INDEX: u8 = 0xF8;
+    /// Flags byte of a live, finalised data page.
+    pub const FLAGS_LIVE_DATA: u8 = 0xFC;
+    /// Object type of a regular file.
+    pub const TYPE_FILE: u8 = 1;
+    /// Size field of an index header whose size is not yet known.
+    pub const SIZE_UNDEFINED: u32 = 0xFFFF_FFFF;
+    /// Known (name_len, meta_len, aligned index tables) build configurations, most likely first:
+    /// Mongoose OS (48 + 8 metadata, aligned), Arduino/Sming (32, aligned and not), ESP-IDF (32 + 4).
+    pub const CONFIGS: &[(usize, usize, bool)] = &[
+        (48, 8, true),
+        (32, 0, true),
+        (32, 0, false),
+        (32, 4, false),
+        (32, 4, true),
+        (64, 0, true),
+    ];
+    /// Free blocks SPIFFS keeps for garbage collection; writes must leave this many pages' worth.
+    pub const GC_RESERVE_BLOCKS: usize = 2;
+    /// Smallest believable SPIFFS region without a magic, in blocks with consistent lookup entries.
+    pub const MIN_SCORED_BLOCKS: usize = 2;
 }
 
 /// LittleFS (littlefs `SPEC.md`).
@@ -315,10 +367,302 @@ pub mod littlefs {
     pub const MAGIC: &[u8; 8] = b"littlefs";
     /// First tag of a superblock as stored (`F0 0F FF F7`).
     pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
+    /// Offset of the magic in a superblock block.
+    pub const OFF_MAGIC: usize = 8;
+    /// Offset of the first tag in a metadata block (after the revision count).
+    pub const OFF_FIRST_TAG: usize = 4;
+    /// Offset of the on-disk version in a freshly compacted superblock block.
+    pub const OFF_VERSION: usize = 0x14;
+    /// Offset of block_size in a freshly compacted superblock block.
+    pub const OFF_BLOCK_SIZE: usize = 0x18;
+    /// Offset of block_count in a freshly compacted superblock block.
+    pub const OFF_BLOCK_COUNT: usize = 0x1C;
+    /// Offset of name_max in a freshly compacted superblock block.
+    pub const OFF_NAME_MAX: usize = 0x20;
+    /// Major on-disk version this reader understands.
+    pub const VERSION_MAJOR: u16 = 2;
+    /// Smallest block size littlefs accepts.
+    pub const MIN_BLOCK_SIZE: usize = 128;
+    /// Tag type: regular file name.
+    pub const TYPE_REG: u16 = 0x001;
+    /// Tag type: directory name.
+    pub const TYPE_DIR: u16 = 0x002;
+    /// Tag type: superblock name.
+    pub const TYPE_SUPERBLOCK: u16 = 0x0FF;
+    /// Tag type: directory struct (metadata pair of a subdirectory).
+    pub const TYPE_DIRSTRUCT: u16 = 0x200;
+    /// Tag type: inline file data.
+    pub const TYPE_INLINESTRUCT: u16 = 0x201;
+    /// Tag type: CTZ skip-list file (head block, size).
+    pub const TYPE_CTZSTRUCT: u16 = 0x202;
+    /// Tag type: create an id (splice +1).
+    pub const TYPE_CREATE: u16 = 0x401;
+    /// Tag type: delete an id (splice -1).
+    pub const TYPE_DELETE: u16 = 0x4FF;
+    /// Tag type: hard tail (directory continues in another pair).
+    pub const TYPE_HARDTAIL: u16 = 0x601;
+    /// Tag type1 of name tags.
+    pub const TYPE1_NAME: u16 = 0x000;
+    /// Tag type1 of struct tags.
+    pub const TYPE1_STRUCT: u16 = 0x200;
+    /// Tag type1 of splice tags.
+    pub const TYPE1_SPLICE: u16 = 0x400;
+    /// Tag type1 of tail tags.
+    pub const TYPE1_TAIL: u16 = 0x600;
+    /// Tag type2 (mask 0x780) of a commit CRC.
+    pub const TYPE2_CCRC: u16 = 0x500;
+    /// Tag size value meaning "deleted attribute".
+    pub const SIZE_DELETED: u32 = 0x3FF;
+    /// Deepest directory nesting followed.
+    pub const MAX_DEPTH: usize = 32;
 }
 
 /// Stock Shelly / Mongoose OS.
-pub mod shelly {}
+pub mod shelly {
+    /// Config levels: `conf0.json` (defaults) .. `conf9.json` (user).
+    pub const CONF_LEVELS: usize = 10;
+    /// The user level.
+    pub const USER_LEVEL: usize = 9;
+    /// User-level files `sanitize` deletes (identity and secrets).
+    pub const USER_FILES: &[&str] = &[
+        "conf9.json",
+        "conf9_backup.json",
+        "conf9.json.try",
+        "conf.json",
+    ];
+    /// Factory data, always kept.
+    pub const HWINFO_FILE: &str = "hwinfo_struct.json";
+    /// htdigest file of the web login.
+    pub const PASSWD_FILE: &str = "passwd";
+    /// Default web login user.
+    pub const DEFAULT_USER: &str = "admin";
+    /// Default web login realm.
+    pub const DEFAULT_REALM: &str = "Shelly";
+    /// Default web login password.
+    pub const DEFAULT_PASSWORD: &str = "admin";
+    /// Device id prefix of every stock Gen1 device.
+    pub const ID_PREFIX: &str = "shelly";
+    /// Longest model part of a device id (`shellyswitch25` ...).
+    pub const ID_MAX_PREFIX: usize = 24;
+}
 
-/// Serial protocol (reference `serial-protocol.md`).
-pub mod serial {}
+/// Serial protocol (reference `serial-protocol.md`; espressif/esptool `loader.py`,
+/// `targets/esp8266.py`, docs `advanced-topics/serial-protocol.rst`).
+pub mod serial {
+    /// SLIP frame delimiter.
+    pub const SLIP_END: u8 = 0xC0;
+    /// SLIP escape byte.
+    pub const SLIP_ESC: u8 = 0xDB;
+    /// Escaped `SLIP_END` (after `SLIP_ESC`).
+    pub const SLIP_ESC_END: u8 = 0xDC;
+    /// Escaped `SLIP_ESC` (after `SLIP_ESC`).
+    pub const SLIP_ESC_ESC: u8 = 0xDD;
+
+    /// Direction byte of a request.
+    pub const DIR_REQUEST: u8 = 0x00;
+    /// Direction byte of a response.
+    pub const DIR_RESPONSE: u8 = 0x01;
+    /// Length of the request/response header.
+    pub const HEADER_LEN: usize = 8;
+    /// Status bytes at the end of every ESP8266 response (ROM and stub).
+    pub const ESP8266_STATUS_LEN: usize = 2;
+    /// Seed of the data checksum of `*_DATA` commands.
+    pub const CHECKSUM_SEED: u8 = 0xEF;
+
+    /// Opcode FLASH_BEGIN.
+    pub const OP_FLASH_BEGIN: u8 = 0x02;
+    /// Opcode FLASH_DATA.
+    pub const OP_FLASH_DATA: u8 = 0x03;
+    /// Opcode FLASH_END.
+    pub const OP_FLASH_END: u8 = 0x04;
+    /// Opcode MEM_BEGIN.
+    pub const OP_MEM_BEGIN: u8 = 0x05;
+    /// Opcode MEM_END.
+    pub const OP_MEM_END: u8 = 0x06;
+    /// Opcode MEM_DATA.
+    pub const OP_MEM_DATA: u8 = 0x07;
+    /// Opcode SYNC.
+    pub const OP_SYNC: u8 = 0x08;
+    /// Opcode WRITE_REG.
+    pub const OP_WRITE_REG: u8 = 0x09;
+    /// Opcode READ_REG.
+    pub const OP_READ_REG: u8 = 0x0A;
+    /// Opcode SPI_SET_PARAMS (stub).
+    pub const OP_SPI_SET_PARAMS: u8 = 0x0B;
+    /// Opcode SPI_ATTACH (stub).
+    pub const OP_SPI_ATTACH: u8 = 0x0D;
+    /// Opcode CHANGE_BAUDRATE (stub).
+    pub const OP_CHANGE_BAUDRATE: u8 = 0x0F;
+    /// Opcode FLASH_DEFL_BEGIN (stub).
+    pub const OP_FLASH_DEFL_BEGIN: u8 = 0x10;
+    /// Opcode FLASH_DEFL_DATA (stub).
+    pub const OP_FLASH_DEFL_DATA: u8 = 0x11;
+    /// Opcode FLASH_DEFL_END (stub).
+    pub const OP_FLASH_DEFL_END: u8 = 0x12;
+    /// Opcode SPI_FLASH_MD5 (stub).
+    pub const OP_SPI_FLASH_MD5: u8 = 0x13;
+    /// Opcode GET_SECURITY_INFO (not on the ESP8266).
+    pub const OP_GET_SECURITY_INFO: u8 = 0x14;
+    /// Opcode ERASE_FLASH (stub).
+    pub const OP_ERASE_FLASH: u8 = 0xD0;
+    /// Opcode ERASE_REGION (stub).
+    pub const OP_ERASE_REGION: u8 = 0xD1;
+    /// Opcode READ_FLASH (stub).
+    pub const OP_READ_FLASH: u8 = 0xD2;
+    /// Opcode RUN_USER_CODE (stub, ESP8266 only, no reply).
+    pub const OP_RUN_USER_CODE: u8 = 0xD3;
+
+    /// SYNC payload prefix; followed by [`SYNC_FILL_LEN`] bytes of [`SYNC_FILL`].
+    pub const SYNC_PREFIX: [u8; 4] = [0x07, 0x07, 0x12, 0x20];
+    /// SYNC payload fill byte (lets the ROM auto-baud lock).
+    pub const SYNC_FILL: u8 = 0x55;
+    /// SYNC payload fill length.
+    pub const SYNC_FILL_LEN: usize = 32;
+    /// Value the ROM returns in SYNC replies (a stub returns 0).
+    pub const SYNC_ROM_VALUE: u32 = 0x2012_0707;
+    /// How many replies a SYNC provokes.
+    pub const SYNC_REPLIES: usize = 8;
+
+    /// ROM status byte 0 on failure.
+    pub const STATUS_ROM_FAIL: u8 = 0x01;
+    /// ROM error "malformed message" (also the reply to an unknown opcode).
+    pub const ROM_ERR_MALFORMED: u8 = 0x05;
+    /// ROM error "checksum error".
+    pub const ROM_ERR_CHECKSUM: u8 = 0x07;
+    /// ROM error "invalid input parameter".
+    pub const ROM_ERR_INVALID_PARAM: u8 = 0x01;
+    /// Stub error: bad data length.
+    pub const STUB_ERR_BAD_DATA_LEN: u8 = 0xC0;
+    /// Stub error: bad data checksum.
+    pub const STUB_ERR_BAD_CHECKSUM: u8 = 0xC1;
+    /// Stub error: bad block size.
+    pub const STUB_ERR_BAD_BLOCKSIZE: u8 = 0xC2;
+    /// Stub error: invalid command.
+    pub const STUB_ERR_INVALID_COMMAND: u8 = 0xC3;
+    /// Stub error: not in flash mode (DATA without BEGIN).
+    pub const STUB_ERR_NOT_IN_FLASH_MODE: u8 = 0xC6;
+    /// Stub error: inflate error.
+    pub const STUB_ERR_INFLATE: u8 = 0xC7;
+    /// Stub error: not enough data.
+    pub const STUB_ERR_NOT_ENOUGH_DATA: u8 = 0xC8;
+    /// Stub error: too much data.
+    pub const STUB_ERR_TOO_MUCH_DATA: u8 = 0xC9;
+    /// Stub error: command not implemented.
+    pub const STUB_ERR_NOT_IMPLEMENTED: u8 = 0xFF;
+    /// Greeting a started stub sends: the 4 bytes `OHAI` in their own frame.
+    pub const STUB_GREETING: &[u8; 4] = b"OHAI";
+
+    /// Chip-detect register.
+    pub const REG_CHIP_MAGIC: u32 = 0x4000_1000;
+    /// Value of [`REG_CHIP_MAGIC`] on the ESP8266.
+    pub const ESP8266_MAGIC: u32 = 0xFFF0_C101;
+    /// OTP word 0 (MAC0).
+    pub const REG_OTP_MAC0: u32 = 0x3FF0_0050;
+    /// OTP word 1 (MAC1).
+    pub const REG_OTP_MAC1: u32 = 0x3FF0_0054;
+    /// OTP word 2.
+    pub const REG_OTP_MAC2: u32 = 0x3FF0_0058;
+    /// OTP word 3 (MAC3, OUI).
+    pub const REG_OTP_MAC3: u32 = 0x3FF0_005C;
+    /// UART clock divider (crystal detection).
+    pub const REG_UART_CLKDIV: u32 = 0x6000_0014;
+    /// Mask of the divider field.
+    pub const UART_CLKDIV_MASK: u32 = 0xF_FFFF;
+    /// SPI0 register base.
+    pub const SPI_BASE: u32 = 0x6000_0200;
+    /// SPI CMD register offset.
+    pub const SPI_CMD: u32 = 0x00;
+    /// SPI ADDR register offset.
+    pub const SPI_ADDR: u32 = 0x04;
+    /// SPI USR register offset.
+    pub const SPI_USR: u32 = 0x1C;
+    /// SPI USR1 register offset.
+    pub const SPI_USR1: u32 = 0x20;
+    /// SPI USR2 register offset.
+    pub const SPI_USR2: u32 = 0x24;
+    /// SPI W0 register offset.
+    pub const SPI_W0: u32 = 0x40;
+    /// CMD bit "start user command".
+    pub const SPI_CMD_USR: u32 = 1 << 18;
+    /// USR flag: command phase.
+    pub const SPI_USR_COMMAND: u32 = 1 << 31;
+    /// USR flag: address phase.
+    pub const SPI_USR_ADDR: u32 = 1 << 30;
+    /// USR flag: dummy phase.
+    pub const SPI_USR_DUMMY: u32 = 1 << 29;
+    /// USR flag: MISO phase.
+    pub const SPI_USR_MISO: u32 = 1 << 28;
+    /// USR flag: MOSI phase.
+    pub const SPI_USR_MOSI: u32 = 1 << 27;
+    /// USR1 shift of the MISO bit length - 1.
+    pub const SPI_MISO_BITLEN_SHIFT: u32 = 8;
+    /// USR1 shift of the address bit length - 1.
+    pub const SPI_ADDR_BITLEN_SHIFT: u32 = 26;
+    /// USR2 shift of the command bit length - 1.
+    pub const SPI_USR2_COMMAND_LEN_SHIFT: u32 = 28;
+    /// SPI flash command: read JEDEC id.
+    pub const FLASH_CMD_RDID: u8 = 0x9F;
+    /// SPI flash command: read SFDP.
+    pub const FLASH_CMD_RDSFDP: u8 = 0x5A;
+    /// SFDP signature as a little-endian word (`SFDP`).
+    pub const SFDP_SIGNATURE: u32 = 0x5044_4653;
+
+    /// ROM flash-write block size.
+    pub const ROM_BLOCK: usize = 0x400;
+    /// Stub flash-write block size (esptool's choice; the stub buffer holds 0x4000).
+    pub const STUB_BLOCK: usize = 0x4000;
+    /// RAM-download block size for the stub upload.
+    pub const MEM_BLOCK: usize = 0x1800;
+    /// READ_FLASH packet size (the new stub rejects larger).
+    pub const READ_PACKET: usize = 0x1000;
+    /// READ_FLASH max-in-flight argument (esptool sends 64; the stubs use 1).
+    pub const READ_MAX_IN_FLIGHT: u32 = 64;
+    /// Sectors per 64 KiB erase block.
+    pub const SECTORS_PER_BLOCK: usize = 16;
+    /// 64 KiB erase block.
+    pub const ERASE_BLOCK: usize = 0x10000;
+    /// SPI_SET_PARAMS block size argument.
+    pub const PARAMS_BLOCK: u32 = 0x10000;
+    /// SPI_SET_PARAMS page size argument.
+    pub const PARAMS_PAGE: u32 = 0x100;
+    /// SPI_SET_PARAMS status mask argument.
+    pub const PARAMS_STATUS_MASK: u32 = 0xFFFF;
+    /// Baud rate the ROM loader talks at.
+    pub const ROM_BAUD: u32 = 115_200;
+    /// Bits on the wire per byte (8N1).
+    pub const BITS_PER_BYTE: u32 = 10;
+
+    /// Normal command timeout (ms).
+    pub const TIMEOUT_DEFAULT_MS: u64 = 3000;
+    /// SYNC timeout (ms).
+    pub const TIMEOUT_SYNC_MS: u64 = 100;
+    /// MEM_END timeout on the ROM (ms).
+    pub const TIMEOUT_MEM_END_ROM_MS: u64 = 200;
+    /// Wait for the stub greeting (ms).
+    pub const TIMEOUT_OHAI_MS: u64 = 3000;
+    /// ROM FLASH_BEGIN / ERASE_REGION timeout per MB (ms).
+    pub const TIMEOUT_ERASE_PER_MB_MS: u64 = 40_000;
+    /// MD5 timeout per MB (ms).
+    pub const TIMEOUT_MD5_PER_MB_MS: u64 = 8000;
+    /// ERASE_FLASH timeout (ms).
+    pub const TIMEOUT_CHIP_ERASE_MS: u64 = 120_000;
+    /// Per-frame READ_FLASH timeout (ms).
+    pub const TIMEOUT_READ_FRAME_MS: u64 = 3000;
+    /// Connect attempts.
+    pub const CONNECT_ATTEMPTS: usize = 7;
+    /// SYNCs per connect attempt.
+    pub const SYNCS_PER_ATTEMPT: usize = 5;
+    /// Block retries on a failed FLASH_DATA.
+    pub const BLOCK_RETRIES: usize = 3;
+    /// Reset pulse (EN low) duration (ms).
+    pub const RESET_PULSE_MS: u64 = 100;
+    /// Delay after EN high before releasing GPIO0 (ms), short and long variants.
+    pub const RESET_DELAYS_MS: [u64; 2] = [50, 550];
+    /// Wait after CHANGE_BAUDRATE before flushing (ms).
+    pub const BAUD_SETTLE_MS: u64 = 50;
+
+    /// Environment variable naming a stub JSON file.
+    pub const STUB_ENV: &str = "ESPDUMP_STUB";
+    /// Path of the ESP8266 stub inside an installed esptool package.
+    pub const ESPTOOL_STUB_REL: &str = "targets/stub_flasher/2/esp8266.json";
+}

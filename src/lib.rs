@@ -4,12 +4,23 @@
 //! Parsers take byte slices and return reports ([`report`]); nothing below [`cli`] prints.
 #![deny(missing_docs)]
 
+pub mod bootloader;
 pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod fs;
+pub mod identify;
 pub mod identity;
+pub mod image;
+pub mod inspect;
+pub mod partition;
+pub mod rboot;
+pub mod render;
 pub mod report;
+pub mod sdk;
+pub mod serial;
+pub mod synth;
 pub mod tasmota;
 
 pub use error::{Error, Result};

@@ -4,8 +4,18 @@
 //! diagnostics go to stderr. Errors print one line `espdump: error: ...` and exit with a
 //! documented code ([`exit::Exit`]).
 
+pub mod args;
+pub mod erase;
 pub mod exit;
+pub mod info;
+pub mod inspect;
 pub mod io;
+pub mod ports;
+pub mod read;
+pub mod serial_common;
+pub mod simulate;
+pub mod verify;
+pub mod write;
 
 use clap::{Parser, Subcommand};
 use exit::{CliError, Exit};
@@ -21,11 +31,39 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Map and identify a flash dump or image: regions, images, checksums, firmware, config.
+    Inspect(inspect::InspectArgs),
+    /// List serial ports.
+    Ports(ports::PortsArgs),
+    /// Show the chip on a port: chip, MAC, flash id and size.
+    Info(info::InfoArgs),
+    /// Back up flash to a file (skips erased sectors, MD5-verified, resumable).
+    Read(read::ReadArgs),
+    /// Write an image or dump (skips unchanged sectors, compressed, MD5-verified, clone guard).
+    Write(write::WriteArgs),
+    /// Erase a region or the whole chip.
+    Erase(erase::EraseArgs),
+    /// Compare a file with the flash and list the sectors that differ.
+    Verify(verify::VerifyArgs),
+    /// Serve a simulated ESP8266 on a pty (for tests, benchmarks and trying things out).
+    Simulate(simulate::SimulateArgs),
+}
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
-    match cli.command {}
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Inspect(a) => inspect::run(a, &mut out),
+        Command::Ports(a) => ports::run(a, &mut out),
+        Command::Info(a) => info::run(a, &mut out),
+        Command::Read(a) => read::run(a, &mut out),
+        Command::Write(a) => write::run(a, &mut out),
+        Command::Erase(a) => erase::run(a, &mut out),
+        Command::Verify(a) => verify::run(a, &mut out),
+        Command::Simulate(a) => simulate::run(a, &mut out),
+    }
 }
 
 /// Entry point used by `main.rs`.

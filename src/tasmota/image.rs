@@ -154,7 +154,7 @@ fn build_date(d: &[u8]) -> Option<(usize, String)> {
                 && s[11] == 0
                 && p.checked_sub(1)
                     .and_then(|q| d.get(q))
-                    .map_or(true, |b| !b.is_ascii_alphanumeric());
+                    .is_none_or(|b| !b.is_ascii_alphanumeric());
             if ok {
                 return Some((p, ascii(&s[..11])));
             }

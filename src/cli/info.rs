@@ -1,0 +1,47 @@
+//! `espdump info --port P`: chip, MAC, flash id and detected size (through the ROM loader,
+//! or the stub if one is already running).
+
+use super::exit::{CliResult, Exit};
+use super::serial_common::{finish, open_session, out_err, print_json, Bars, ConnectArgs};
+use clap::Args;
+use std::io::Write;
+
+/// Arguments of `info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+}
+
+/// Run `info`.
+pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
+    let mut bars = Bars::new(a.conn.json);
+    let mut s = open_session(&a.conn, false, &mut bars)?;
+    let info = s.info.clone();
+    let stub = s.stub_source.clone();
+    finish(&mut s, &a.conn, &mut bars)?;
+    if a.conn.json {
+        print_json(
+            w,
+            &serde_json::json!({ "port": a.conn.port, "chip": info, "stub": stub }),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    let size = match info.flash_size {
+        Some(b) => format!("{} KiB ({b} bytes)", b / 1024),
+        None => "unknown (pass --size to read/erase)".into(),
+    };
+    writeln!(w, "chip:        {}", info.chip).map_err(out_err)?;
+    writeln!(w, "mac:         {}", info.mac).map_err(out_err)?;
+    writeln!(w, "chip id:     0x{:06x}", info.chip_id).map_err(out_err)?;
+    writeln!(w, "crystal:     {} MHz", info.crystal_mhz).map_err(out_err)?;
+    writeln!(
+        w,
+        "flash id:    0x{:06x} (manufacturer 0x{:02x}, device 0x{:04x})",
+        info.flash_id, info.flash_manufacturer, info.flash_device
+    )
+    .map_err(out_err)?;
+    writeln!(w, "flash size:  {size}").map_err(out_err)?;
+    Ok(Exit::Ok)
+}

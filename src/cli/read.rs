@@ -1,0 +1,129 @@
+//! `espdump read --port P [--offset N --size N] [--resume] OUT`: back up flash.
+//!
+//! Erased sectors are recognised by the stub's MD5 and not transferred; the result is checked
+//! against the chip's MD5 of the whole region and written atomically. After a broken read the
+//! data so far is kept in `OUT.part`; `--resume` reuses every sector of it whose MD5 matches.
+
+use super::args::parse_num;
+use super::exit::{CliError, CliResult, Exit};
+use super::io::write_atomic;
+use super::serial_common::{
+    chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
+};
+use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::serial::ops;
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `read`.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// Flash offset to start at (sector aligned).
+    #[arg(long, value_parser = parse_num, default_value = "0")]
+    pub offset: u64,
+    /// Bytes to read (default: to the end of the detected flash).
+    #[arg(long, value_parser = parse_num)]
+    pub size: Option<u64>,
+    /// Continue a broken read: reuse the sectors of OUT.part (or OUT) that the chip confirms
+    /// by MD5.
+    #[arg(long)]
+    pub resume: bool,
+    /// Output file.
+    pub out: PathBuf,
+}
+
+/// The sidecar holding a partial read.
+pub fn part_path(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_os_string();
+    s.push(".part");
+    PathBuf::from(s)
+}
+
+/// Run `read`.
+pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
+    if a.offset % SECTOR_SIZE as u64 != 0 {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
+        ));
+    }
+    let mut bars = Bars::new(a.conn.json);
+    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let chip = match a.size {
+        Some(sz) => s.info.flash_size.map(u64::from).unwrap_or(a.offset + sz),
+        None => u64::from(detected_size(&s)?),
+    };
+    let size = a.size.unwrap_or(chip.saturating_sub(a.offset));
+    if size == 0 || a.offset + size > chip {
+        return Err(CliError::refused(format!(
+            "0x{:x}+0x{size:x} is outside the chip's {chip} bytes of flash",
+            a.offset
+        )));
+    }
+    let part = part_path(&a.out);
+    let mut buf = vec![ERASED; size as usize];
+    let mut resumed_from = None;
+    if a.resume {
+        for cand in [&part, &a.out] {
+            if let Ok(old) = std::fs::read(cand) {
+                let n = old.len().min(buf.len());
+                buf[..n].copy_from_slice(&old[..n]);
+                resumed_from = Some(cand.display().to_string());
+                break;
+            }
+        }
+    }
+    let mut cb = |e| bars.event(e);
+    let result = ops::read_into(&mut s.loader, a.offset as u32, &mut buf, &mut cb);
+    let rep = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let saved = write_atomic(&part, &buf).is_ok();
+            let _ = s.loader.finish(crate::serial::transport::After::NoReset);
+            let hint = if saved {
+                format!(
+                    "; what was read is in {} (run again with --resume)",
+                    part.display()
+                )
+            } else {
+                String::new()
+            };
+            return Err(CliError::device(format!("{e}{hint}")));
+        }
+    };
+    write_atomic(&a.out, &buf)?;
+    let _ = std::fs::remove_file(&part);
+    finish(&mut s, &a.conn, &mut bars)?;
+    drop(bars);
+    if a.conn.json {
+        print_json(
+            w,
+            &serde_json::json!({
+                "port": a.conn.port,
+                "chip": s.info,
+                "stub": s.stub_source,
+                "output": a.out.display().to_string(),
+                "resumed_from": resumed_from,
+                "read": rep,
+            }),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    writeln!(w, "{}", chip_line(&s)).map_err(out_err)?;
+    if let Some(r) = &resumed_from {
+        writeln!(w, "resumed from {r}").map_err(out_err)?;
+    }
+    writeln!(
+        w,
+        "read 0x{:06x}+0x{:x} in {:.1} s: {} sectors read, {} erased (skipped), {} reused, {} retries",
+        rep.offset, rep.size, rep.seconds, rep.sectors_read, rep.sectors_erased, rep.sectors_reused, rep.retries
+    )
+    .map_err(out_err)?;
+    writeln!(w, "md5 {} (matches the chip)", rep.md5).map_err(out_err)?;
+    writeln!(w, "wrote {}", a.out.display()).map_err(out_err)?;
+    Ok(Exit::Ok)
+}

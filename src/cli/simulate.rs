@@ -1,0 +1,118 @@
+//! `espdump simulate --flash FILE`: serve a simulated ESP8266 on a pty and print its path.
+//! esptool and espdump open the path like a real port (use `--before no-reset`). On SIGINT /
+//! SIGTERM the final flash is saved (`--save`) and the command log written (`--log`).
+
+use super::exit::{CliError, CliResult, Exit};
+use super::io::{read_input, write_atomic};
+use crate::serial::sim::serve::{serve, ServeOptions};
+use crate::serial::sim::{Device, DeviceConfig, Faults};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Arguments of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Initial flash contents (its size is the chip's flash size).
+    #[arg(long)]
+    pub flash: PathBuf,
+    /// Station MAC burnt into the simulated OTP.
+    #[arg(long, default_value = "5c:cf:7f:12:34:56", value_parser = parse_mac)]
+    pub mac: [u8; 6],
+    /// Throttle to the line rate (10 bit times per byte at the chip's baud).
+    #[arg(long)]
+    pub throttle: bool,
+    /// Extra latency before each reply, in ms (a USB adapter's turnaround; with --throttle).
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Faults to inject once each: drop@N, corrupt@N (Nth byte sent), stall@N, reset@N (Nth
+    /// frame received), comma separated.
+    #[arg(long, default_value = "")]
+    pub fault: String,
+    /// Write the final flash here on exit.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+    /// Write the command log (JSON lines) here on exit.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// Also create a symlink to the pty at this path.
+    #[arg(long)]
+    pub link: Option<PathBuf>,
+}
+
+/// Parse `aa:bb:cc:dd:ee:ff`.
+pub fn parse_mac(s: &str) -> Result<[u8; 6], String> {
+    let parts: Vec<&str> = s.split([':', '-']).collect();
+    if parts.len() != 6 {
+        return Err(format!("'{s}' is not a MAC (aa:bb:cc:dd:ee:ff)"));
+    }
+    let mut m = [0u8; 6];
+    for (slot, p) in m.iter_mut().zip(parts) {
+        *slot = u8::from_str_radix(p, 16).map_err(|_| format!("'{s}' is not a MAC"))?;
+    }
+    Ok(m)
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Run `simulate`.
+pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
+    let flash = read_input(&a.flash)?;
+    if flash.len() % crate::consts::SECTOR_SIZE != 0 {
+        return Err(CliError::input(format!(
+            "{}: {} bytes is not a whole number of 4 KiB sectors",
+            a.flash.display(),
+            flash.len()
+        )));
+    }
+    let faults = Faults::parse(&a.fault).map_err(|e| CliError::new(Exit::Usage, e))?;
+    let mut dev = Device::new(
+        flash,
+        DeviceConfig {
+            mac: a.mac,
+            jedec: None,
+        },
+    );
+    dev.faults = faults;
+    let pty = crate::serial::pty::open()?;
+    if let Some(link) = &a.link {
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&pty.path, link)
+            .map_err(|e| CliError::output(format!("{}: {e}", link.display())))?;
+    }
+    writeln!(w, "{}", pty.path).map_err(|e| CliError::output(e.to_string()))?;
+    w.flush().map_err(|e| CliError::output(e.to_string()))?;
+    let handler = on_signal as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
+    let opts = ServeOptions {
+        throttle: a.throttle,
+        latency: Duration::from_millis(a.latency_ms),
+    };
+    let served = serve(&pty, &mut dev, &opts, &STOP);
+    if let Some(link) = &a.link {
+        let _ = std::fs::remove_file(link);
+    }
+    if let Some(p) = &a.save {
+        write_atomic(p, dev.flash.contents())?;
+    }
+    if let Some(p) = &a.log {
+        let mut text = String::new();
+        for e in &dev.log {
+            text.push_str(&serde_json::to_string(e).unwrap_or_default());
+            text.push('\n');
+        }
+        write_atomic(p, text.as_bytes())?;
+    }
+    served?;
+    Ok(Exit::Ok)
+}

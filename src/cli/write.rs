@@ -1,0 +1,184 @@
+//! `espdump write --port P IN [--offset N]`: write an image or a whole dump, byte-exact.
+//!
+//! Before anything is sent: the image must fit the chip; a whole dump must match the chip's
+//! flash size (file size and boot-header size code) unless `--force`; and a whole dump from
+//! another unit is refused (clone guard) unless `--clone` (write the sanitized image) or
+//! `--force`. Then the plan is printed: with the stub only sectors whose MD5 differs are
+//! written, compressed, and the result is verified by MD5.
+
+use super::args::parse_num;
+use super::exit::{CliError, CliResult, Exit};
+use super::io::read_input;
+use super::serial_common::{
+    chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
+};
+use crate::identity::DumpIdentity;
+use crate::serial::guard::{self, Guard};
+use crate::serial::ops;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `write`.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// Flash offset (sector aligned).
+    #[arg(long, value_parser = parse_num, default_value = "0")]
+    pub offset: u64,
+    /// Write a dump whose size or header disagrees with the chip, or from another unit.
+    #[arg(long)]
+    pub force: bool,
+    /// Write a dump from another unit after sanitizing it (as `espdump sanitize` does).
+    #[arg(long)]
+    pub clone: bool,
+    /// Print the plan and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The image or dump to write.
+    pub input: PathBuf,
+}
+
+// ---- Clone-guard hooks: the single call sites of the identity extractor and the sanitizer.
+// LEAD: wire to `crate::identity::dump_identity` and `crate::sanitize::sanitize_for_clone`
+// once they land on main (replace the bodies, nothing else).
+fn dump_identity(_data: &[u8]) -> DumpIdentity {
+    DumpIdentity::default()
+}
+fn sanitize_for_clone(_data: &[u8]) -> crate::Result<Vec<u8>> {
+    Err(crate::Error::Refused(
+        "--clone needs the sanitizer, which this build lacks".into(),
+    ))
+}
+// ---- end of hooks.
+
+/// Run `write`.
+pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
+    let mut data = read_input(&a.input)?;
+    if a.offset % crate::consts::SECTOR_SIZE as u64 != 0 {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
+        ));
+    }
+    let mut bars = Bars::new(a.conn.json);
+    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let chip = detected_size(&s)?;
+    let name = a.input.display().to_string();
+    if a.offset + data.len() as u64 > u64::from(chip) {
+        return Err(CliError::refused(format!(
+            "{name} ({} bytes at 0x{:x}) does not fit in the chip's {chip} bytes of flash",
+            data.len(),
+            a.offset
+        )));
+    }
+    let mut guard_verdict = None;
+    let mut cloned = false;
+    if guard::is_whole_dump(a.offset, data.len()) || (a.offset == 0 && data.len() == chip as usize)
+    {
+        let mism = guard::size_mismatches(&data, chip);
+        if !mism.is_empty() && !a.force {
+            let why: Vec<String> = mism.into_iter().map(|m| m.message).collect();
+            return Err(CliError::refused(format!(
+                "{name} is a whole dump for another flash size: {}; pass --force to write it anyway",
+                why.join("; ")
+            )));
+        }
+        let verdict = guard::check(&dump_identity(&data), s.info.mac_bytes);
+        if let Guard::OtherUnit { evidence } = &verdict {
+            if a.clone {
+                data = sanitize_for_clone(&data)?;
+                cloned = true;
+            } else if !a.force {
+                return Err(CliError::refused(format!(
+                    "{name} was read from another unit (chip MAC {}; the dump names {}). \
+                     Writing it would give this unit the other's identity and Wi-Fi settings. \
+                     Use --clone to write a sanitized copy, or --force to write it as is",
+                    s.info.mac,
+                    evidence.join(", ")
+                )));
+            }
+        }
+        guard_verdict = Some(verdict);
+    }
+    let mut cb = |e| bars.event(e);
+    let plan = ops::plan_write(&mut s.loader, a.offset as u32, &data, &mut cb)?;
+
+    if !a.conn.json {
+        writeln!(w, "{}", chip_line(&s)).map_err(out_err)?;
+        let bytes: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();
+        writeln!(
+            w,
+            "plan: {name} ({} bytes) at 0x{:06x}{}: {} of {} sectors to write ({} bytes) in {} run(s), {} unchanged",
+            data.len(),
+            plan.offset,
+            if cloned { " (sanitized clone)" } else { "" },
+            plan.sectors - plan.unchanged_sectors,
+            plan.sectors,
+            bytes,
+            plan.runs.len(),
+            plan.unchanged_sectors
+        )
+        .map_err(out_err)?;
+        if let Some(rom) = &plan.rom {
+            writeln!(
+                w,
+                "      ROM loader: FLASH_BEGIN erase size 0x{:x}, {} blocks of 0x400, no verification possible",
+                rom.erase_size, rom.blocks
+            )
+            .map_err(out_err)?;
+            if let Some(sec) = rom.collateral_sector {
+                writeln!(
+                    w,
+                    "      note: the ROM's erase bug will also erase sector 0x{:06x}",
+                    sec as usize * crate::consts::SECTOR_SIZE
+                )
+                .map_err(out_err)?;
+            }
+        }
+    }
+    if a.dry_run {
+        finish(&mut s, &a.conn, &mut bars)?;
+        if a.conn.json {
+            print_json(
+                w,
+                &serde_json::json!({ "port": a.conn.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
+            )?;
+        }
+        return Ok(Exit::Ok);
+    }
+    let mut cb = |e| bars.event(e);
+    let rep = ops::execute_write(&mut s.loader, &data, &plan, &mut cb)?;
+
+    finish(&mut s, &a.conn, &mut bars)?;
+    if a.conn.json {
+        print_json(
+            w,
+            &serde_json::json!({
+                "port": a.conn.port,
+                "chip": s.info,
+                "stub": s.stub_source,
+                "input": name,
+                "guard": guard_verdict,
+                "cloned": cloned,
+                "write": rep,
+            }),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    writeln!(
+        w,
+        "wrote {} bytes in {:.1} s; {}",
+        rep.bytes_written,
+        rep.seconds,
+        if rep.verified {
+            "verified: the chip's MD5 matches the image"
+        } else {
+            "not verified (the ROM loader has no MD5)"
+        }
+    )
+    .map_err(out_err)?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,143 @@
+//! The ESP-IDF style partition table that ESP8266 RTOS SDK 3.x writes at 0x8000: 32-byte entries
+//! (`AA 50`, type, subtype, offset, size, 16-byte label, flags), ended by an MD5 entry (`EB EB`)
+//! or erased bytes.
+
+use crate::consts::partition as c;
+use md5::{Digest, Md5};
+use serde::Serialize;
+
+/// One partition entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partition {
+    /// Label (untrusted text).
+    pub label: String,
+    /// Type byte (0 app, 1 data).
+    pub ptype: u8,
+    /// Subtype byte.
+    pub subtype: u8,
+    /// Flash offset.
+    pub offset: u32,
+    /// Size.
+    pub size: u32,
+}
+
+impl Partition {
+    /// A short kind name: `app`, `nvs`, `phy_init`, `ota_data`, `spiffs`, `fat`, `data`.
+    pub fn kind_name(&self) -> &'static str {
+        match (self.ptype, self.subtype) {
+            (0, _) => "app",
+            (1, 0x00) => "ota_data",
+            (1, 0x01) => "phy_init",
+            (1, 0x02) => "nvs",
+            (1, 0x81) => "fat",
+            (1, 0x82) => "spiffs",
+            _ => "data",
+        }
+    }
+}
+
+/// A parsed table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionTable {
+    /// Offset of the table.
+    pub offset: u64,
+    /// Entries in order.
+    pub entries: Vec<Partition>,
+    /// MD5 entry check: `Some(true)` valid, `Some(false)` mismatch, `None` absent.
+    pub md5_valid: Option<bool>,
+    /// Length of the table including the MD5 entry.
+    pub len: usize,
+}
+
+/// Parse the table at 0x8000, if there is one. Entries must lie inside `flash_len`.
+pub fn parse(data: &[u8], flash_len: usize) -> Option<PartitionTable> {
+    let base = c::TABLE_OFFSET;
+    let mut entries = Vec::new();
+    let mut pos = base;
+    let mut md5_valid = None;
+    while pos + c::ENTRY_LEN <= data.len() && pos < base + c::MAX_LEN {
+        let e = &data[pos..pos + c::ENTRY_LEN];
+        let magic = u16::from_le_bytes([e[0], e[1]]);
+        if magic == c::ENTRY_MAGIC {
+            let offset = u32::from_le_bytes(e[4..8].try_into().ok()?);
+            let size = u32::from_le_bytes(e[8..12].try_into().ok()?);
+            if size == 0 || (offset as usize).checked_add(size as usize)? > flash_len {
+                return None;
+            }
+            let label_raw = &e[12..28];
+            let n = label_raw.iter().position(|&b| b == 0).unwrap_or(16);
+            entries.push(Partition {
+                label: String::from_utf8_lossy(&label_raw[..n]).into_owned(),
+                ptype: e[2],
+                subtype: e[3],
+                offset,
+                size,
+            });
+            pos += c::ENTRY_LEN;
+        } else if magic == c::MD5_MAGIC {
+            let digest = Md5::digest(&data[base..pos]);
+            md5_valid = Some(digest.as_slice() == &e[16..32]);
+            pos += c::ENTRY_LEN;
+            break;
+        } else {
+            break;
+        }
+    }
+    if entries.is_empty() {
+        return None;
+    }
+    Some(PartitionTable {
+        offset: base as u64,
+        entries,
+        md5_valid,
+        len: pos - base,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(t: u8, st: u8, off: u32, size: u32, label: &str) -> Vec<u8> {
+        let mut e = vec![0xAA, 0x50, t, st];
+        e.extend_from_slice(&off.to_le_bytes());
+        e.extend_from_slice(&size.to_le_bytes());
+        let mut l = [0u8; 16];
+        l[..label.len()].copy_from_slice(label.as_bytes());
+        e.extend_from_slice(&l);
+        e.extend_from_slice(&0u32.to_le_bytes());
+        e
+    }
+
+    #[test]
+    fn parses_table_with_md5() {
+        let mut v = vec![0xFFu8; 0x10_0000];
+        let mut t = entry(1, 2, 0x9000, 0x6000, "nvs");
+        t.extend(entry(1, 1, 0xF000, 0x1000, "phy_init"));
+        t.extend(entry(0, 0, 0x10000, 0xF0000, "factory"));
+        let digest = Md5::digest(&t);
+        let mut m = vec![0xEB, 0xEB];
+        m.extend([0xFF; 14]);
+        m.extend_from_slice(&digest);
+        t.extend(m);
+        v[0x8000..0x8000 + t.len()].copy_from_slice(&t);
+        let p = parse(&v, v.len()).unwrap();
+        assert_eq!(p.entries.len(), 3);
+        assert_eq!(p.entries[2].label, "factory");
+        assert_eq!(p.entries[2].kind_name(), "app");
+        assert_eq!(p.entries[0].kind_name(), "nvs");
+        assert_eq!(p.md5_valid, Some(true));
+        assert_eq!(p.len, 4 * 32);
+        v[0x8000 + 12] = b'N';
+        assert_eq!(parse(&v, v.len()).unwrap().md5_valid, Some(false));
+    }
+
+    #[test]
+    fn no_table_in_erased_or_out_of_range() {
+        assert!(parse(&vec![0xFF; 0x9000], 0x9000).is_none());
+        let mut v = vec![0xFFu8; 0x9000];
+        let e = entry(0, 0, 0x10000, 0xF0000, "factory");
+        v[0x8000..0x8020].copy_from_slice(&e);
+        assert!(parse(&v, 0x8_0000).is_none());
+    }
+}

@@ -1,0 +1,491 @@
+//! The SDK's sectors at the end of flash: RF calibration, PHY init data, the two system-parameter
+//! copies and the flag sector that names the current copy (`esp8266-layout.md` §4).
+//!
+//! The SDK places them relative to the flash size in the header at offset 0, which is not always
+//! the real chip size (Tasmota's 1 MB header on a 2 MiB Shelly), so [`find`] probes both.
+
+use crate::consts::sdk as c;
+use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::identity::MacEvidence;
+use crate::report::{Class, ConfigItem, ConfigSection, Finding};
+use serde::Serialize;
+
+/// The flag sector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlagSector {
+    /// Offset in the input.
+    pub offset: u64,
+    /// Which copy is current (0 or 1).
+    pub current: u8,
+    /// Save counter.
+    pub counter: u32,
+    /// Checksummed length of each copy.
+    pub lengths: [u32; 2],
+    /// Stored checksum of each copy.
+    pub checksums: [u32; 2],
+    /// Whether the second magic (`55 AA 55 AA` at +0x1C) is present (newer SDKs).
+    pub second_magic: bool,
+}
+
+/// A 32-bit value checked against the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParamChecksum {
+    /// From the flag sector.
+    pub stored: u32,
+    /// XOR of the checksummed bytes, seeded with 0xEF.
+    pub computed: u32,
+    /// Equal.
+    pub valid: bool,
+}
+
+/// One system-parameter copy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamCopy {
+    /// 0 or 1.
+    pub index: u8,
+    /// Offset in the input.
+    pub offset: u64,
+    /// True when the flag sector names this copy.
+    pub active: bool,
+    /// True when the sector is all 0xFF.
+    pub erased: bool,
+    /// Checksum of the first `length` bytes, if a flag sector exists.
+    pub checksum: Option<ParamChecksum>,
+    /// Station SSID (raw bytes, untrusted).
+    #[serde(skip)]
+    pub sta_ssid: Option<Vec<u8>>,
+    /// Station password (raw bytes; secret).
+    #[serde(skip)]
+    pub sta_password: Option<Vec<u8>>,
+    /// softAP SSID.
+    #[serde(skip)]
+    pub ap_ssid: Option<Vec<u8>>,
+    /// softAP password (secret).
+    #[serde(skip)]
+    pub ap_password: Option<Vec<u8>>,
+    /// Cached AP records (SSID, password).
+    #[serde(skip)]
+    pub ap_records: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Stored station MAC.
+    pub mac: Option<[u8; 6]>,
+}
+
+/// What the sector at size − 0x4000 holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TailLayout {
+    /// NONOS SDK / Mongoose OS: RF cal at −0x5000, PHY init at −0x4000.
+    Sdk,
+    /// Arduino core: EEPROM at −0x5000, RF cal at −0x4000.
+    Arduino,
+}
+
+/// The SDK tail found for one flash size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SdkTail {
+    /// The flash size the tail was found for.
+    pub flash_size: u64,
+    /// Where that size came from: `header` (byte 3 at offset 0) or `dump` (the input length).
+    pub size_source: &'static str,
+    /// Layout of the two sectors below the parameters.
+    pub layout: TailLayout,
+    /// Offset of the RF calibration sector.
+    pub rf_cal_offset: u64,
+    /// Whether the RF calibration sector holds data.
+    pub rf_cal_present: bool,
+    /// Offset of the PHY init data (SDK layout only).
+    pub phy_init_offset: Option<u64>,
+    /// The flag sector, if it carries the magic.
+    pub flag: Option<FlagSector>,
+    /// The two copies.
+    pub copies: Vec<ParamCopy>,
+    /// Problems found.
+    pub findings: Vec<Finding>,
+}
+
+impl SdkTail {
+    /// The copy the flag names (copy 0 when there is no flag sector).
+    pub fn active_copy(&self) -> Option<&ParamCopy> {
+        self.copies.iter().find(|c| c.active)
+    }
+    /// Start of the lowest sector of the tail (RF cal or EEPROM).
+    pub fn start(&self) -> u64 {
+        self.flash_size - c::RF_CAL_FROM_END as u64
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn is_erased(b: &[u8]) -> bool {
+    let (chunks, rest) = b.split_at(b.len() - b.len() % 8);
+    chunks.chunks_exact(8).all(|c| c == [ERASED; 8]) && rest.iter().all(|&x| x == ERASED)
+}
+
+/// True when `b` is entirely 0xFF (fast, 8 bytes at a time).
+pub fn all_erased(b: &[u8]) -> bool {
+    is_erased(b)
+}
+
+fn c_string(b: &[u8]) -> Vec<u8> {
+    let n = b.iter().position(|&x| x == 0).unwrap_or(b.len());
+    b[..n].to_vec()
+}
+
+fn field(b: &[u8], off: usize, len: usize) -> Option<&[u8]> {
+    b.get(off..off + len)
+}
+
+fn ssid_with_len(b: &[u8], len_off: usize, ssid_off: usize) -> Option<Vec<u8>> {
+    let len = u32_at(b, len_off)?;
+    let raw = field(b, ssid_off, 32)?;
+    if (1..=32).contains(&len) {
+        let s = &raw[..len as usize];
+        if s.iter().all(|&x| x != 0 && x != ERASED) {
+            return Some(s.to_vec());
+        }
+    }
+    None
+}
+
+fn text_field(b: &[u8], off: usize, len: usize) -> Option<Vec<u8>> {
+    let raw = field(b, off, len)?;
+    if raw[0] == ERASED || raw[0] == 0 {
+        return None;
+    }
+    let s = c_string(raw);
+    (!s.is_empty()).then_some(s)
+}
+
+fn parse_copy(sector: &[u8], index: u8, offset: usize) -> ParamCopy {
+    let erased = is_erased(sector);
+    let mut copy = ParamCopy {
+        index,
+        offset: offset as u64,
+        active: false,
+        erased,
+        checksum: None,
+        sta_ssid: None,
+        sta_password: None,
+        ap_ssid: None,
+        ap_password: None,
+        ap_records: vec![],
+        mac: None,
+    };
+    if erased {
+        return copy;
+    }
+    copy.sta_ssid = ssid_with_len(sector, c::OFF_STA_SSID_LEN, c::OFF_STA_SSID);
+    if copy.sta_ssid.is_some() {
+        copy.sta_password = text_field(sector, c::OFF_STA_PASSWORD, 64);
+    }
+    copy.ap_ssid = ssid_with_len(sector, c::OFF_AP_SSID_LEN, c::OFF_AP_SSID);
+    if copy.ap_ssid.is_some() {
+        copy.ap_password = text_field(sector, c::OFF_AP_PASSWORD, 64);
+    }
+    for i in 0..c::AP_RECORD_COUNT {
+        let base = c::OFF_AP_RECORDS + i * c::AP_RECORD_LEN;
+        if let Some(ssid) = ssid_with_len(sector, base, base + 4) {
+            let pw = text_field(sector, base + 36, 64).unwrap_or_default();
+            copy.ap_records.push((ssid, pw));
+        }
+    }
+    if let Some(m) = field(sector, c::OFF_STA_MAC, 6) {
+        let plausible = m.iter().any(|&x| x != 0xFF) && m.iter().any(|&x| x != 0) && m[0] & 1 == 0;
+        if plausible {
+            copy.mac = m.try_into().ok();
+        }
+    }
+    copy
+}
+
+fn parse_flag(sector: &[u8], offset: usize) -> Option<FlagSector> {
+    if u32_at(sector, 4)? != c::FLAG_MAGIC1 {
+        return None;
+    }
+    Some(FlagSector {
+        offset: offset as u64,
+        current: u8::from(sector[0] != 0),
+        counter: u32_at(sector, 8)?,
+        lengths: [u32_at(sector, 0x0C)?, u32_at(sector, 0x10)?],
+        checksums: [u32_at(sector, 0x14)?, u32_at(sector, 0x18)?],
+        second_magic: u32_at(sector, 0x1C)? == c::FLAG_MAGIC2,
+    })
+}
+
+/// The system-parameter checksum: 0xEF XOR the first `len` bytes.
+pub fn param_checksum(b: &[u8], len: usize) -> u32 {
+    let n = len.min(b.len());
+    u32::from(
+        b[..n]
+            .iter()
+            .fold(c::PARAM_CHECKSUM_SEED as u8, |a, x| a ^ x),
+    )
+}
+
+fn is_phy_init(sector: &[u8]) -> bool {
+    sector.first() == Some(&c::PHY_INIT_MAGIC)
+        && !is_erased(&sector[1..c::PHY_INIT_LEN.min(sector.len())])
+        && is_erased(sector.get(c::PHY_INIT_LEN..).unwrap_or(&[]))
+}
+
+/// Probe the tail for one flash size. `None` when nothing there looks like the SDK's.
+pub fn probe(data: &[u8], flash_size: usize, size_source: &'static str) -> Option<SdkTail> {
+    if flash_size > data.len() || flash_size < c::RF_CAL_FROM_END + SECTOR_SIZE {
+        return None;
+    }
+    let sec = |from_end: usize| &data[flash_size - from_end..flash_size - from_end + SECTOR_SIZE];
+    let flag = parse_flag(sec(c::FLAG_FROM_END), flash_size - c::FLAG_FROM_END);
+    let phy = is_phy_init(sec(c::PHY_FROM_END));
+    let mut copies = vec![
+        parse_copy(sec(c::PARAM0_FROM_END), 0, flash_size - c::PARAM0_FROM_END),
+        parse_copy(sec(c::PARAM1_FROM_END), 1, flash_size - c::PARAM1_FROM_END),
+    ];
+    if flag.is_none() && !phy {
+        return None;
+    }
+    let mut findings = Vec::new();
+    let current = flag.as_ref().map_or(0, |f| f.current) as usize;
+    copies[current].active = true;
+    if let Some(f) = &flag {
+        for (i, copy) in copies.iter_mut().enumerate() {
+            let len = f.lengths[i];
+            if len == 0 || len as usize > SECTOR_SIZE {
+                continue;
+            }
+            let bytes = sec(if i == 0 {
+                c::PARAM0_FROM_END
+            } else {
+                c::PARAM1_FROM_END
+            });
+            let computed = param_checksum(bytes, len as usize);
+            let ck = ParamChecksum {
+                stored: f.checksums[i],
+                computed,
+                valid: computed == f.checksums[i],
+            };
+            if i == current && !ck.valid {
+                findings.push(Finding::warning(
+                    "sdk_param_checksum_mismatch",
+                    Some(copy.offset),
+                    format!(
+                        "SDK system parameters copy {i}: checksum 0x{:02x} stored, 0x{:02x} computed (the SDK says \"system param error\" and uses them anyway)",
+                        ck.stored, ck.computed
+                    ),
+                ));
+            }
+            copy.checksum = Some(ck);
+        }
+    }
+    let layout = if phy {
+        TailLayout::Sdk
+    } else {
+        TailLayout::Arduino
+    };
+    let (rf_off, phy_off) = match layout {
+        TailLayout::Sdk => (
+            flash_size - c::RF_CAL_FROM_END,
+            Some((flash_size - c::PHY_FROM_END) as u64),
+        ),
+        TailLayout::Arduino => (flash_size - c::PHY_FROM_END, None),
+    };
+    let rf_cal_present = !is_erased(&data[rf_off..rf_off + SECTOR_SIZE]);
+    Some(SdkTail {
+        flash_size: flash_size as u64,
+        size_source,
+        layout,
+        rf_cal_offset: rf_off as u64,
+        rf_cal_present,
+        phy_init_offset: phy_off,
+        flag,
+        copies,
+        findings,
+    })
+}
+
+/// Probe at the header's nominal size and at the real input size (each once).
+pub fn find(data: &[u8], header_size: Option<usize>) -> Vec<SdkTail> {
+    let mut out = Vec::new();
+    if let Some(n) = header_size.filter(|&n| n < data.len()) {
+        out.extend(probe(data, n, "header"));
+    }
+    out.extend(probe(data, data.len(), "dump"));
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// MAC as `aa:bb:cc:dd:ee:ff`.
+pub fn mac_string(m: &[u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+impl ParamCopy {
+    /// The copy's values as configuration items.
+    pub fn config(&self) -> ConfigSection {
+        let o = self.offset;
+        let mut items = Vec::new();
+        if let Some(s) = &self.sta_ssid {
+            items.push(ConfigItem::new(
+                "sta_ssid",
+                text(s),
+                Class::Site,
+                Some(o + c::OFF_STA_SSID as u64),
+            ));
+        }
+        if let Some(p) = &self.sta_password {
+            items.push(ConfigItem::new(
+                "sta_password",
+                text(p),
+                Class::Secret,
+                Some(o + c::OFF_STA_PASSWORD as u64),
+            ));
+        }
+        if let Some(s) = &self.ap_ssid {
+            let class = if s.starts_with(b"ESP_") {
+                Class::Identity
+            } else {
+                Class::Site
+            };
+            items.push(ConfigItem::new(
+                "ap_ssid",
+                text(s),
+                class,
+                Some(o + c::OFF_AP_SSID as u64),
+            ));
+        }
+        if let Some(p) = &self.ap_password {
+            items.push(ConfigItem::new(
+                "ap_password",
+                text(p),
+                Class::Secret,
+                Some(o + c::OFF_AP_PASSWORD as u64),
+            ));
+        }
+        for (i, (s, p)) in self.ap_records.iter().enumerate() {
+            let base = o + (c::OFF_AP_RECORDS + i * c::AP_RECORD_LEN) as u64;
+            items.push(ConfigItem::new(
+                format!("ap_record[{i}].ssid"),
+                text(s),
+                Class::Site,
+                Some(base + 4),
+            ));
+            if !p.is_empty() {
+                items.push(ConfigItem::new(
+                    format!("ap_record[{i}].password"),
+                    text(p),
+                    Class::Secret,
+                    Some(base + 36),
+                ));
+            }
+        }
+        if let Some(m) = &self.mac {
+            items.push(ConfigItem::new(
+                "sta_mac",
+                mac_string(m),
+                Class::Identity,
+                Some(o + c::OFF_STA_MAC as u64),
+            ));
+        }
+        ConfigSection {
+            source: format!(
+                "sdk system params copy {} @0x{:x}{}",
+                self.index,
+                self.offset,
+                if self.active {
+                    " (current)"
+                } else {
+                    " (previous)"
+                }
+            ),
+            live: self.active,
+            items,
+        }
+    }
+
+    /// Stored MAC as identity evidence.
+    pub fn mac_evidence(&self) -> Option<MacEvidence> {
+        self.mac.map(|mac| MacEvidence {
+            mac,
+            source: format!("sdk system params copy {}", self.index),
+            offset: self.offset + c::OFF_STA_MAC as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 1 MiB image with an SDK tail holding fake credentials in copy 1.
+    pub(crate) fn tail_fixture() -> Vec<u8> {
+        let size = 0x10_0000;
+        let mut v = vec![0xFFu8; size];
+        let phy = size - c::PHY_FROM_END;
+        v[phy..phy + 128].copy_from_slice(&[5u8; 128]);
+        let p1 = size - c::PARAM1_FROM_END;
+        v[p1..p1 + 0x4A4].fill(0);
+        v[p1 + c::OFF_STA_SSID_LEN..p1 + c::OFF_STA_SSID_LEN + 4]
+            .copy_from_slice(&7u32.to_le_bytes());
+        v[p1 + c::OFF_STA_SSID..p1 + c::OFF_STA_SSID + 7].copy_from_slice(b"FakeNet");
+        v[p1 + c::OFF_STA_PASSWORD..p1 + c::OFF_STA_PASSWORD + 9].copy_from_slice(b"fakepass1");
+        v[p1 + c::OFF_AP_SSID_LEN..p1 + c::OFF_AP_SSID_LEN + 4]
+            .copy_from_slice(&10u32.to_le_bytes());
+        v[p1 + c::OFF_AP_SSID..p1 + c::OFF_AP_SSID + 10].copy_from_slice(b"ESP_0A0B0C");
+        v[p1 + c::OFF_STA_MAC..p1 + c::OFF_STA_MAC + 6]
+            .copy_from_slice(&[0x5C, 0xCF, 0x7F, 0x0A, 0x0B, 0x0C]);
+        let f = size - c::FLAG_FROM_END;
+        let ck = param_checksum(&v[p1..], 32);
+        let mut flag = vec![1u8, 0xFF, 0xFF, 0xFF];
+        for w in [c::FLAG_MAGIC1, 3, 32, 32, 0xEF, ck, c::FLAG_MAGIC2] {
+            flag.extend_from_slice(&w.to_le_bytes());
+        }
+        v[f..f + flag.len()].copy_from_slice(&flag);
+        v
+    }
+
+    #[test]
+    fn finds_active_copy_and_fields() {
+        let v = tail_fixture();
+        let tails = find(&v, Some(0x10_0000));
+        assert_eq!(tails.len(), 1);
+        let t = &tails[0];
+        assert_eq!(t.layout, TailLayout::Sdk);
+        assert_eq!(t.rf_cal_offset, 0xFB000);
+        let f = t.flag.as_ref().unwrap();
+        assert_eq!((f.current, f.counter, f.second_magic), (1, 3, true));
+        let a = t.active_copy().unwrap();
+        assert_eq!(a.index, 1);
+        assert_eq!(a.sta_ssid.as_deref(), Some(&b"FakeNet"[..]));
+        assert_eq!(a.sta_password.as_deref(), Some(&b"fakepass1"[..]));
+        assert_eq!(a.ap_ssid.as_deref(), Some(&b"ESP_0A0B0C"[..]));
+        assert_eq!(a.mac, Some([0x5C, 0xCF, 0x7F, 0x0A, 0x0B, 0x0C]));
+        assert!(a.checksum.unwrap().valid);
+        assert!(t.copies[0].erased);
+        let cfg = a.config().masked();
+        let pw = cfg.items.iter().find(|i| i.key == "sta_password").unwrap();
+        assert_eq!(pw.value, crate::report::MASK);
+        assert_eq!(pw.offset, Some(0xFE000 + 0x37));
+    }
+
+    #[test]
+    fn bad_checksum_is_a_finding() {
+        let mut v = tail_fixture();
+        v[0xFE000] ^= 1;
+        let t = &find(&v, None)[0];
+        assert!(!t.active_copy().unwrap().checksum.unwrap().valid);
+        assert_eq!(t.findings[0].code, "sdk_param_checksum_mismatch");
+    }
+
+    #[test]
+    fn erased_tail_is_not_sdk() {
+        assert!(find(&vec![0xFF; 0x10_0000], Some(0x8_0000)).is_empty());
+        assert!(find(&[0u8; 100], Some(0x8_0000)).is_empty());
+    }
+}

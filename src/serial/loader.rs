@@ -1,0 +1,739 @@
+//! A loader session over any [`Transport`]: reset and sync with retries, chip detection, MAC,
+//! flash id and size, stub upload, baud change, and the flash primitives (read with per-read
+//! MD5, compressed and ROM writes, erase, MD5). Commands are sequenced only here.
+
+use super::command::Command;
+use super::plan;
+use super::response::{Response, Status};
+use super::slip;
+use super::stub::Stub;
+use super::transport::{self, After, Before, Transport};
+use super::{Progress, ProgressEvent, Task};
+use crate::consts::serial as c;
+use crate::consts::SECTOR_SIZE;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// What `info` reports about the chip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChipInfo {
+    /// `ESP8266EX`, `ESP8285N08`, …
+    pub chip: String,
+    /// Station MAC, `aa:bb:cc:dd:ee:ff`.
+    pub mac: String,
+    /// The MAC bytes.
+    #[serde(skip)]
+    pub mac_bytes: [u8; 6],
+    /// SDK chip id (`system_get_chip_id`).
+    pub chip_id: u32,
+    /// Crystal frequency in MHz (26 or 40), from the UART divider.
+    pub crystal_mhz: u32,
+    /// JEDEC id of the flash (manufacturer | type << 8 | capacity << 16).
+    pub flash_id: u32,
+    /// Flash manufacturer byte.
+    pub flash_manufacturer: u8,
+    /// Flash device (type << 8 | capacity).
+    pub flash_device: u16,
+    /// Detected size in bytes (`None`: unknown id).
+    pub flash_size: Option<u32>,
+}
+
+/// Flash size from a JEDEC id (`serial-protocol.md` §3.4).
+pub fn flash_size_from_id(id: u32) -> Option<u32> {
+    let manufacturer = (id & 0xFF) as u8;
+    let cap = ((id >> 16) & 0xFF) as u8;
+    if manufacturer == 0x1F {
+        // Adesto: low 5 bits of the device byte, 0x04 = 512 KiB.
+        let code = ((id >> 8) & 0x1F) as u8;
+        return (0x04..=0x09)
+            .contains(&code)
+            .then(|| (512 * 1024) << (code - 0x04));
+    }
+    let code = match cap {
+        0x12..=0x19 => cap - 0x12,
+        0x32..=0x39 => cap - 0x32,
+        _ => return None,
+    };
+    Some((256 * 1024) << code)
+}
+
+/// MAC from the OTP words (esptool `ESP8266ROM.read_mac`).
+pub fn mac_from_otp(mac0: u32, mac1: u32, mac3: u32) -> Result<[u8; 6]> {
+    let oui = if mac3 != 0 {
+        [(mac3 >> 16) as u8, (mac3 >> 8) as u8, mac3 as u8]
+    } else {
+        match (mac1 >> 16) & 0xFF {
+            0 => [0x18, 0xFE, 0x34],
+            1 => [0xAC, 0xD0, 0x74],
+            x => {
+                return Err(Error::Device(format!(
+                    "unknown OUI code {x} in the OTP MAC words"
+                )))
+            }
+        }
+    };
+    Ok([
+        oui[0],
+        oui[1],
+        oui[2],
+        (mac1 >> 8) as u8,
+        mac1 as u8,
+        (mac0 >> 24) as u8,
+    ])
+}
+
+/// Format a MAC as `aa:bb:cc:dd:ee:ff`.
+pub fn format_mac(m: &[u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// A session with the chip.
+pub struct Loader<T: Transport> {
+    t: T,
+    dec: slip::Decoder,
+    frames: VecDeque<Vec<u8>>,
+    /// The stub is running (else the ROM loader).
+    pub stub: bool,
+    /// Current baud rate.
+    pub baud: u32,
+    /// Whether the port has reset lines (`None` until tried).
+    pub reset_lines: Option<bool>,
+    /// Connect attempts.
+    pub connect_attempts: usize,
+    /// Commands sent (statistics).
+    pub commands_sent: u64,
+    /// Bytes written to the port.
+    pub bytes_out: u64,
+    /// Bytes read from the port.
+    pub bytes_in: u64,
+    buf: Vec<u8>,
+}
+
+impl<T: Transport> Loader<T> {
+    /// A session over `t` at 115200 baud.
+    pub fn new(t: T) -> Self {
+        Loader {
+            t,
+            dec: slip::Decoder::new(),
+            frames: VecDeque::new(),
+            stub: false,
+            baud: c::ROM_BAUD,
+            reset_lines: None,
+            connect_attempts: c::CONNECT_ATTEMPTS,
+            commands_sent: 0,
+            bytes_out: 0,
+            bytes_in: 0,
+            buf: vec![0u8; 8192],
+        }
+    }
+
+    /// The transport.
+    pub fn transport(&mut self) -> &mut T {
+        &mut self.t
+    }
+
+    /// Give the transport back.
+    pub fn into_transport(self) -> T {
+        self.t
+    }
+
+    fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.bytes_out += bytes.len() as u64;
+        self.t.write_all(bytes)
+    }
+
+    /// Send a command without waiting.
+    pub fn send(&mut self, cmd: &Command) -> Result<()> {
+        self.commands_sent += 1;
+        let frame = slip::encode(&cmd.encode());
+        self.write_raw(&frame)
+    }
+
+    /// Discard pending input and any partial frame.
+    pub fn flush_input(&mut self) -> Result<()> {
+        self.frames.clear();
+        self.dec.reset();
+        self.t.clear_input()
+    }
+
+    /// Next SLIP frame, or `None` after `timeout` without one.
+    pub fn read_frame(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>> {
+        if let Some(f) = self.frames.pop_front() {
+            return Ok(Some(f));
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let n = self.t.read(&mut self.buf, left)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.bytes_in += n as u64;
+            let got = self.dec.push_all(&self.buf[..n]);
+            self.frames.extend(got);
+            if let Some(f) = self.frames.pop_front() {
+                return Ok(Some(f));
+            }
+            if Instant::now() >= deadline && !self.dec.in_frame() {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Wait for the response to `op` (skipping other frames, at most 100).
+    pub fn wait_response(
+        &mut self,
+        op: u8,
+        data_len: usize,
+        timeout: Duration,
+    ) -> Result<Response> {
+        let deadline = Instant::now() + timeout;
+        for _ in 0..100 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Some(frame) = self.read_frame(left)? else {
+                break;
+            };
+            if let Some(r) = Response::decode(&frame, data_len, c::ESP8266_STATUS_LEN) {
+                if r.op == op {
+                    return Ok(r);
+                }
+            }
+        }
+        Err(Error::Device(format!(
+            "no reply to {} within {:.1} s",
+            super::command::opcode_name(op),
+            timeout.as_secs_f64()
+        )))
+    }
+
+    /// Send a command and return its successful response.
+    pub fn command(&mut self, cmd: &Command) -> Result<Response> {
+        self.send(cmd)?;
+        let r = self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout())?;
+        match r.status() {
+            Status::Ok => Ok(r),
+            st => Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+        }
+    }
+
+    /// One SYNC; `Ok(true)` when the chip answered. Sets [`Loader::stub`] from the reply.
+    pub fn sync(&mut self) -> Result<bool> {
+        self.send(&Command::Sync)?;
+        match self.wait_response(c::OP_SYNC, 0, Duration::from_millis(c::TIMEOUT_SYNC_MS)) {
+            Ok(r) if r.status() == Status::Ok => {
+                self.stub = r.value != c::SYNC_ROM_VALUE;
+                // Drain the other seven replies.
+                for _ in 1..c::SYNC_REPLIES {
+                    if self
+                        .read_frame(Duration::from_millis(c::TIMEOUT_SYNC_MS))?
+                        .is_none()
+                    {
+                        break;
+                    }
+                }
+                self.frames.clear();
+                Ok(true)
+            }
+            Ok(_) | Err(Error::Device(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reset (per `before`) and sync, with retries.
+    pub fn connect(&mut self, before: Before) -> Result<()> {
+        for attempt in 0..self.connect_attempts.max(1) {
+            if before == Before::DefaultReset && self.reset_lines != Some(false) {
+                let delay = c::RESET_DELAYS_MS[attempt % c::RESET_DELAYS_MS.len()];
+                let ok = transport::reset_into_loader(&mut self.t, Duration::from_millis(delay))?;
+                self.reset_lines = Some(ok);
+            }
+            for _ in 0..c::SYNCS_PER_ATTEMPT {
+                self.flush_input()?;
+                if self.sync()? {
+                    return Ok(());
+                }
+                self.t.sleep(Duration::from_millis(50));
+            }
+        }
+        Err(Error::Device(
+            "the chip does not answer SYNC: check the port, hold GPIO0 low while resetting \
+             (download mode), or try --before no-reset"
+                .into(),
+        ))
+    }
+
+    /// READ_REG.
+    pub fn read_reg(&mut self, addr: u32) -> Result<u32> {
+        Ok(self.command(&Command::ReadReg { addr })?.value)
+    }
+
+    /// WRITE_REG (mask all ones, no delay).
+    pub fn write_reg(&mut self, addr: u32, value: u32) -> Result<()> {
+        self.command(&Command::WriteReg {
+            addr,
+            value,
+            mask: 0xFFFF_FFFF,
+            delay_us: 0,
+        })
+        .map(|_| ())
+    }
+
+    /// Run a SPI flash command through the SPI0 user-command engine (no address, no MOSI),
+    /// reading back `read_bits` (≤ 32) from W0. Sequence as esptool's `run_spiflash_command`.
+    pub fn spi_command(&mut self, cmd: u8, read_bits: u32) -> Result<u32> {
+        let base = c::SPI_BASE;
+        let old_usr = self.read_reg(base + c::SPI_USR)?;
+        let old_usr2 = self.read_reg(base + c::SPI_USR2)?;
+        let miso = read_bits.saturating_sub(1).min(0x1FF);
+        self.write_reg(base + c::SPI_USR1, miso << c::SPI_MISO_BITLEN_SHIFT)?;
+        let mut flags = c::SPI_USR_COMMAND;
+        if read_bits > 0 {
+            flags |= c::SPI_USR_MISO;
+        }
+        self.write_reg(base + c::SPI_USR, flags)?;
+        self.write_reg(
+            base + c::SPI_USR2,
+            (7 << c::SPI_USR2_COMMAND_LEN_SHIFT) | u32::from(cmd),
+        )?;
+        self.write_reg(base + c::SPI_W0, 0)?;
+        self.write_reg(base + c::SPI_CMD, c::SPI_CMD_USR)?;
+        let mut done = false;
+        for _ in 0..10 {
+            if self.read_reg(base + c::SPI_CMD)? & c::SPI_CMD_USR == 0 {
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            return Err(Error::Device("SPI flash command did not complete".into()));
+        }
+        let v = self.read_reg(base + c::SPI_W0)?;
+        self.write_reg(base + c::SPI_USR, old_usr)?;
+        self.write_reg(base + c::SPI_USR2, old_usr2)?;
+        Ok(v)
+    }
+
+    /// Identify the chip, MAC, crystal and flash.
+    pub fn chip_info(&mut self) -> Result<ChipInfo> {
+        let magic = self.read_reg(c::REG_CHIP_MAGIC)?;
+        if magic != c::ESP8266_MAGIC {
+            return Err(Error::Device(format!(
+                "not an ESP8266 (chip magic 0x{magic:08x}, expected 0x{:08x})",
+                c::ESP8266_MAGIC
+            )));
+        }
+        let mac0 = self.read_reg(c::REG_OTP_MAC0)?;
+        let mac1 = self.read_reg(c::REG_OTP_MAC1)?;
+        let mac2 = self.read_reg(c::REG_OTP_MAC2)?;
+        let mac3 = self.read_reg(c::REG_OTP_MAC3)?;
+        let efuse_lo = u64::from(mac0) | (u64::from(mac1) << 32);
+        let is_8285 = efuse_lo & (1 << 4) != 0 || mac2 & (1 << 16) != 0;
+        let chip = if is_8285 { "ESP8285" } else { "ESP8266EX" }.to_string();
+        let mac = mac_from_otp(mac0, mac1, mac3)?;
+        let div = self.read_reg(c::REG_UART_CLKDIV)? & c::UART_CLKDIV_MASK;
+        let est = u64::from(self.baud) * u64::from(div) / 1_000_000 / 2;
+        let crystal_mhz = if est > 33 { 40 } else { 26 };
+        if !self.stub {
+            // The ROM needs the flash attached first (FLASH_BEGIN with nothing to write).
+            self.command(&Command::FlashBegin {
+                erase_size: 0,
+                blocks: 0,
+                block_size: c::ROM_BLOCK as u32,
+                offset: 0,
+                stub_form: false,
+            })?;
+        }
+        let flash_id = self.spi_command(c::FLASH_CMD_RDID, 24)? & 0xFF_FFFF;
+        Ok(ChipInfo {
+            chip,
+            mac: format_mac(&mac),
+            mac_bytes: mac,
+            chip_id: (mac0 >> 24) | ((mac1 & 0xFF_FFFF) << 8),
+            crystal_mhz,
+            flash_id,
+            flash_manufacturer: (flash_id & 0xFF) as u8,
+            flash_device: ((flash_id >> 8) & 0xFFFF) as u16,
+            flash_size: flash_size_from_id(flash_id),
+        })
+    }
+
+    /// Upload and start the stub; waits for its `OHAI`.
+    pub fn load_stub(&mut self, stub: &Stub, progress: Progress) -> Result<()> {
+        if self.stub {
+            return Ok(());
+        }
+        let total = (stub.text.len() + stub.data.len()) as u64;
+        progress(ProgressEvent::Begin {
+            task: Task::UploadStub,
+            total,
+        });
+        let mut done = 0u64;
+        for (addr, seg) in [(stub.text_start, &stub.text), (stub.data_start, &stub.data)] {
+            if seg.is_empty() {
+                continue;
+            }
+            let blocks = seg.len().div_ceil(c::MEM_BLOCK) as u32;
+            self.command(&Command::MemBegin {
+                size: seg.len() as u32,
+                blocks,
+                block_size: c::MEM_BLOCK as u32,
+                addr,
+            })?;
+            for (seq, chunk) in seg.chunks(c::MEM_BLOCK).enumerate() {
+                self.command(&Command::MemData {
+                    seq: seq as u32,
+                    data: chunk.to_vec(),
+                })?;
+                done += chunk.len() as u64;
+                progress(ProgressEvent::Advance {
+                    task: Task::UploadStub,
+                    done,
+                });
+            }
+        }
+        // The ROM may reset its UART when jumping: short timeout, failure ignored (esptool).
+        let end = Command::MemEnd { entry: stub.entry };
+        self.send(&end)?;
+        let _ = self.wait_response(
+            c::OP_MEM_END,
+            0,
+            Duration::from_millis(c::TIMEOUT_MEM_END_ROM_MS),
+        );
+        let deadline = Instant::now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.read_frame(left)? {
+                Some(f) if f == c::STUB_GREETING => break,
+                Some(_) => continue,
+                None => {
+                    return Err(Error::Device(format!(
+                        "the stub from {} did not start (no OHAI greeting)",
+                        stub.source
+                    )))
+                }
+            }
+        }
+        self.stub = true;
+        progress(ProgressEvent::End {
+            task: Task::UploadStub,
+        });
+        Ok(())
+    }
+
+    /// CHANGE_BAUDRATE (stub only), then switch the port.
+    pub fn change_baud(&mut self, baud: u32) -> Result<()> {
+        if baud == self.baud {
+            return Ok(());
+        }
+        if !self.stub {
+            return Err(Error::Device(
+                "the ESP8266 ROM cannot change baud rate; the stub is needed for --baud".into(),
+            ));
+        }
+        self.command(&Command::ChangeBaud {
+            new: baud,
+            old: self.baud,
+        })?;
+        self.t.set_baud(baud)?;
+        self.baud = baud;
+        self.t.sleep(Duration::from_millis(c::BAUD_SETTLE_MS));
+        self.flush_input()
+    }
+
+    /// SPI_SET_PARAMS with the flash size (stub only; the ROM needs none).
+    pub fn set_flash_size(&mut self, size: u32) -> Result<()> {
+        if self.stub {
+            self.command(&Command::SpiSetParams { total_size: size })?;
+        }
+        Ok(())
+    }
+
+    /// MD5 of a flash region (stub only).
+    pub fn md5(&mut self, addr: u32, size: u32) -> Result<[u8; 16]> {
+        self.require_stub("MD5")?;
+        let r = self.command(&Command::FlashMd5 { addr, size })?;
+        r.data
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::Device("SPI_FLASH_MD5 reply has no digest".into()))
+    }
+
+    fn require_stub(&self, what: &str) -> Result<()> {
+        if self.stub {
+            Ok(())
+        } else {
+            Err(Error::Refused(format!(
+                "{what} needs the flasher stub: the ESP8266 ROM loader cannot read flash or \
+                 compute MD5 (run without --no-stub)"
+            )))
+        }
+    }
+
+    /// READ_FLASH one region; the stub's MD5 over the data is checked. `on_bytes` is told the
+    /// bytes received so far.
+    pub fn read_flash(
+        &mut self,
+        offset: u32,
+        len: u32,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>> {
+        self.require_stub("reading flash")?;
+        self.command(&Command::ReadFlash {
+            offset,
+            length: len,
+        })?;
+        let len = len as usize;
+        let mut data = Vec::with_capacity(len);
+        let frame_timeout = Duration::from_millis(c::TIMEOUT_READ_FRAME_MS);
+        while data.len() < len {
+            let Some(p) = self.read_frame(frame_timeout)? else {
+                return Err(Error::Device(format!(
+                    "read at 0x{:06x}: no data after {} of {len} bytes",
+                    offset as usize + data.len(),
+                    data.len()
+                )));
+            };
+            let expect = c::READ_PACKET.min(len - data.len());
+            if p.len() != expect {
+                return Err(Error::Device(format!(
+                    "read at 0x{:06x}: corrupt packet ({} bytes, expected {expect})",
+                    offset as usize + data.len(),
+                    p.len()
+                )));
+            }
+            data.extend_from_slice(&p);
+            self.write_raw(&slip::encode(&(data.len() as u32).to_le_bytes()))?;
+            on_bytes(data.len() as u64);
+        }
+        let digest = self.read_frame(frame_timeout)?.ok_or_else(|| {
+            Error::Device(format!("read at 0x{offset:06x}: no MD5 after the data"))
+        })?;
+        if digest.len() != 16 {
+            return Err(Error::Device(format!(
+                "read at 0x{offset:06x}: expected a 16-byte MD5, got {} bytes",
+                digest.len()
+            )));
+        }
+        if digest != plan::md5(&data) {
+            return Err(Error::Device(format!(
+                "read at 0x{offset:06x}: MD5 mismatch, data corrupted on the line"
+            )));
+        }
+        Ok(data)
+    }
+
+    fn data_command(&mut self, cmd: Command, retry_on_timeout: bool) -> Result<()> {
+        let mut last = None;
+        for _ in 0..c::BLOCK_RETRIES {
+            self.send(&cmd)?;
+            match self.wait_response(cmd.opcode(), 0, cmd.timeout()) {
+                Ok(r) => match r.status() {
+                    Status::Ok => return Ok(()),
+                    st @ (Status::Rom(c::ROM_ERR_CHECKSUM)
+                    | Status::Stub(c::STUB_ERR_BAD_CHECKSUM)
+                    | Status::Rom(c::ROM_ERR_MALFORMED)
+                    | Status::Stub(c::STUB_ERR_BAD_DATA_LEN)) => {
+                        last = Some(format!("{} failed: {st}", cmd.name()));
+                    }
+                    st => return Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+                },
+                Err(e) if retry_on_timeout => last = Some(e.to_string()),
+                Err(e) => return Err(e),
+            }
+            self.flush_input()?;
+        }
+        Err(Error::Device(
+            last.unwrap_or_else(|| "block write failed".into()),
+        ))
+    }
+
+    /// Write `data` at `offset` through the stub, zlib-compressed (FLASH_DEFL_*), then
+    /// FLASH_DEFL_END (stay in the stub). `on_bytes` gets image bytes sent so far.
+    pub fn write_deflated(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        self.require_stub("compressed writing")?;
+        let blocks = plan::deflate_blocks(data);
+        self.command(&Command::FlashDeflBegin {
+            size: data.len() as u32,
+            blocks: blocks.len() as u32,
+            block_size: c::STUB_BLOCK as u32,
+            offset,
+        })?;
+        let n = blocks.len().max(1) as u64;
+        for (seq, b) in blocks.into_iter().enumerate() {
+            // A lost reply may mean the stub consumed the block: never resend into the inflater.
+            self.data_command(
+                Command::FlashDeflData {
+                    seq: seq as u32,
+                    data: b,
+                },
+                false,
+            )?;
+            on_bytes((seq as u64 + 1) * data.len() as u64 / n);
+        }
+        self.command(&Command::FlashDeflEnd { reboot: false })?;
+        Ok(())
+    }
+
+    /// Write `data` at a sector-aligned `offset` through the ROM: FLASH_BEGIN with the
+    /// erase-size workaround, then 0x400-byte FLASH_DATA blocks (no FLASH_END, as esptool).
+    pub fn write_rom(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        if offset as usize % SECTOR_SIZE != 0 {
+            return Err(Error::Refused(format!(
+                "the ROM writes whole sectors only: offset 0x{offset:x} is not a multiple of 0x1000"
+            )));
+        }
+        let p = plan::rom_write_plan(offset, data.len() as u32);
+        let begin = if self.stub {
+            Command::FlashBegin {
+                erase_size: data.len() as u32,
+                blocks: p.blocks,
+                block_size: c::ROM_BLOCK as u32,
+                offset,
+                stub_form: true,
+            }
+        } else {
+            Command::FlashBegin {
+                erase_size: p.erase_size,
+                blocks: p.blocks,
+                block_size: c::ROM_BLOCK as u32,
+                offset,
+                stub_form: false,
+            }
+        };
+        self.command(&begin)?;
+        let mut sent = 0u64;
+        for (seq, b) in plan::padded_blocks(data, c::ROM_BLOCK)
+            .into_iter()
+            .enumerate()
+        {
+            let rom = !self.stub;
+            self.data_command(
+                Command::FlashData {
+                    seq: seq as u32,
+                    data: b,
+                },
+                rom,
+            )?;
+            sent = (sent + c::ROM_BLOCK as u64).min(data.len() as u64);
+            on_bytes(sent);
+        }
+        if self.stub {
+            self.command(&Command::FlashEnd { reboot: false })?;
+        }
+        Ok(())
+    }
+
+    /// Erase the whole chip (stub).
+    pub fn erase_flash(&mut self) -> Result<()> {
+        self.require_stub("erasing the whole chip at once")?;
+        self.command(&Command::EraseFlash).map(|_| ())
+    }
+
+    /// Erase a sector-aligned region: ERASE_REGION with the stub, FLASH_BEGIN with the
+    /// workaround erase size through the ROM (which may erase one sector more; see
+    /// [`plan::rom_write_plan`]).
+    pub fn erase_region(&mut self, offset: u32, size: u32) -> Result<()> {
+        if self.stub {
+            return self
+                .command(&Command::EraseRegion { offset, size })
+                .map(|_| ());
+        }
+        let p = plan::rom_write_plan(offset, size);
+        self.command(&Command::FlashBegin {
+            erase_size: p.erase_size,
+            blocks: 0,
+            block_size: c::ROM_BLOCK as u32,
+            offset,
+            stub_form: false,
+        })
+        .map(|_| ())
+    }
+
+    /// End the session. Returns `true` when the chip was reset through the lines.
+    pub fn finish(&mut self, after: After) -> Result<bool> {
+        let leave_stub = |l: &mut Self| -> Result<()> {
+            if l.stub {
+                l.command(&Command::FlashBegin {
+                    erase_size: 0,
+                    blocks: 0,
+                    block_size: c::STUB_BLOCK as u32,
+                    offset: 0,
+                    stub_form: true,
+                })?;
+                l.command(&Command::FlashEnd { reboot: true })?;
+                l.stub = false;
+                l.t.set_baud(c::ROM_BAUD)?;
+                l.baud = c::ROM_BAUD;
+            }
+            Ok(())
+        };
+        match after {
+            After::NoReset => {
+                leave_stub(self)?;
+                Ok(false)
+            }
+            After::HardReset => {
+                if self.reset_lines != Some(false) && transport::hard_reset(&mut self.t)? {
+                    self.reset_lines = Some(true);
+                    self.stub = false;
+                    return Ok(true);
+                }
+                self.reset_lines = Some(false);
+                // No reset lines: leave the chip in a known state (ROM loader, 115200).
+                leave_stub(self)?;
+                Ok(false)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_from_ids() {
+        assert_eq!(flash_size_from_id(0x1640EF), Some(4 << 20));
+        assert_eq!(flash_size_from_id(0x1440C8), Some(1 << 20));
+        assert_eq!(flash_size_from_id(0x154068), Some(2 << 20));
+        assert_eq!(flash_size_from_id(0x3240EF), Some(256 << 10));
+        assert_eq!(flash_size_from_id(0x00451F), Some(1 << 20));
+        assert_eq!(flash_size_from_id(0xFFFFFF), None);
+    }
+
+    #[test]
+    fn mac_rules() {
+        assert_eq!(
+            mac_from_otp(0x5600_0000, 0x1234, 0x5CCF7F).ok(),
+            Some([0x5C, 0xCF, 0x7F, 0x12, 0x34, 0x56])
+        );
+        assert_eq!(
+            mac_from_otp(0xAB00_0000, 0x0001_1234, 0).ok(),
+            Some([0xAC, 0xD0, 0x74, 0x12, 0x34, 0xAB])
+        );
+        assert_eq!(
+            mac_from_otp(0, 0x0000_0102, 0).ok(),
+            Some([0x18, 0xFE, 0x34, 0x01, 0x02, 0x00])
+        );
+        assert!(mac_from_otp(0, 0x0005_0000, 0).is_err());
+        assert_eq!(
+            format_mac(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
+            "5c:cf:7f:00:01:ab"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! The serial flash layer: talk to an ESP8266's ROM loader and flasher stub.
+//!
+//! Layers, each usable alone: [`slip`] (framing), [`command`] / [`response`] (packets),
+//! [`transport`] (the port), [`loader`] (a session: reset, sync, chip id, stub upload, baud,
+//! flash primitives), [`plan`] (pure planning: MD5 sector skipping, ROM blocks, the erase-size
+//! workaround), [`ops`] (read / write / erase / verify workflows with progress events),
+//! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
+//! on a pty). Reference: `shared/reference/serial-protocol.md`.
+
+pub mod command;
+pub mod guard;
+pub mod loader;
+pub mod ops;
+pub mod plan;
+pub mod pty;
+pub mod response;
+pub mod sim;
+pub mod slip;
+pub mod stub;
+pub mod transport;
+
+use serde::Serialize;
+
+/// What a long operation is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Uploading the flasher stub (bytes).
+    UploadStub,
+    /// Comparing MD5s to find sectors to skip (sectors).
+    Scan,
+    /// Reading flash (bytes).
+    Read,
+    /// Writing flash (bytes of image).
+    Write,
+    /// Erasing (bytes).
+    Erase,
+    /// Checking the result by MD5 (bytes).
+    Verify,
+}
+
+/// Progress of a long operation, sent to a callback. The CLI renders these on stderr.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ProgressEvent {
+    /// A task starts with `total` units.
+    Begin {
+        /// Task.
+        task: Task,
+        /// Units in all.
+        total: u64,
+    },
+    /// `done` units of the task are finished.
+    Advance {
+        /// Task.
+        task: Task,
+        /// Units done so far.
+        done: u64,
+    },
+    /// The task is over.
+    End {
+        /// Task.
+        task: Task,
+    },
+    /// A one-line note for the user (e.g. a retry).
+    Note(String),
+}
+
+/// A progress callback.
+pub type Progress<'a> = &'a mut dyn FnMut(ProgressEvent);
+
+/// A callback that ignores every event.
+pub fn no_progress(_: ProgressEvent) {}

@@ -1,0 +1,173 @@
+//! The flasher stub: esptool's JSON format (`entry`, `text`/`text_start`, `data`/`data_start`,
+//! base64 blobs) and where to find one. espdump never ships a stub binary: it takes `--stub
+//! FILE`, else `$ESPDUMP_STUB`, else the `esp8266.json` of an installed esptool (the
+//! Apache-2.0/MIT esp-flasher-stub build in `esptool/targets/stub_flasher/2/`).
+
+use crate::consts::serial as c;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A loaded stub image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stub {
+    /// Entry point.
+    pub entry: u32,
+    /// Code, loaded at `text_start`.
+    pub text: Vec<u8>,
+    /// Code load address.
+    pub text_start: u32,
+    /// Initialised data, loaded at `data_start`.
+    pub data: Vec<u8>,
+    /// Data load address.
+    pub data_start: u32,
+    /// Where it came from (shown to the user).
+    pub source: String,
+}
+
+/// Decode standard base64 (padding optional, whitespace ignored).
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for ch in s.bytes() {
+        let v = match ch {
+            b'A'..=b'Z' => ch - b'A',
+            b'a'..=b'z' => ch - b'a' + 26,
+            b'0'..=b'9' => ch - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn field_u32(v: &serde_json::Value, key: &str) -> Option<u32> {
+    v.get(key)?.as_u64().and_then(|x| u32::try_from(x).ok())
+}
+
+fn field_b64(v: &serde_json::Value, key: &str) -> Option<Vec<u8>> {
+    match v.get(key) {
+        None | Some(serde_json::Value::Null) => Some(Vec::new()),
+        Some(x) => base64_decode(x.as_str()?),
+    }
+}
+
+impl Stub {
+    /// Parse esptool's stub JSON.
+    pub fn from_json(bytes: &[u8], source: &str) -> Result<Stub> {
+        let bad = |why: &str| Error::InvalidInput(format!("stub {source}: {why}"));
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| bad(&format!("not JSON ({e})")))?;
+        let stub = Stub {
+            entry: field_u32(&v, "entry").ok_or_else(|| bad("no `entry`"))?,
+            text: field_b64(&v, "text").ok_or_else(|| bad("`text` is not base64"))?,
+            text_start: field_u32(&v, "text_start").ok_or_else(|| bad("no `text_start`"))?,
+            data: field_b64(&v, "data").ok_or_else(|| bad("`data` is not base64"))?,
+            data_start: field_u32(&v, "data_start").unwrap_or(0),
+            source: source.to_string(),
+        };
+        if stub.text.is_empty() {
+            return Err(bad("empty `text`"));
+        }
+        let end = u64::from(stub.text_start) + stub.text.len() as u64;
+        if u64::from(stub.entry) < u64::from(stub.text_start) || u64::from(stub.entry) >= end {
+            return Err(bad("`entry` lies outside `text`"));
+        }
+        Ok(stub)
+    }
+
+    /// Load a stub JSON file.
+    pub fn from_file(path: &Path) -> Result<Stub> {
+        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Stub::from_json(&bytes, &path.display().to_string())
+    }
+}
+
+/// The `esp8266.json` of an installed esptool, if `python3 -c "import esptool"` finds one.
+pub fn esptool_stub_path() -> Option<PathBuf> {
+    for py in ["python3", "python"] {
+        let out = std::process::Command::new(py)
+            .args([
+                "-c",
+                "import esptool, os; print(os.path.dirname(esptool.__file__))",
+            ])
+            .stderr(std::process::Stdio::null())
+            .output();
+        if let Ok(o) = out {
+            if o.status.success() {
+                let dir = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                let p = Path::new(&dir).join(c::ESPTOOL_STUB_REL);
+                if p.is_file() {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Find the stub: `explicit`, else `$ESPDUMP_STUB`, else an installed esptool's.
+pub fn find_stub(explicit: Option<&Path>) -> Result<Stub> {
+    if let Some(p) = explicit {
+        return Stub::from_file(p);
+    }
+    if let Some(p) = std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
+        return Stub::from_file(Path::new(&p));
+    }
+    match esptool_stub_path() {
+        Some(p) => Stub::from_file(&p),
+        None => Err(Error::InvalidInput(format!(
+            "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, \
+             or `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used); \
+             --no-stub works for write and erase only",
+            c::STUB_ENV
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn base64_exact() {
+        assert_eq!(base64_decode("TWFu").as_deref(), Some(&b"Man"[..]));
+        assert_eq!(base64_decode("TWE=").as_deref(), Some(&b"Ma"[..]));
+        assert_eq!(base64_decode("TQ==").as_deref(), Some(&b"M"[..]));
+        assert_eq!(base64_decode("T!=="), None);
+    }
+
+    #[test]
+    fn parses_json_and_checks_entry() {
+        let j = br#"{"entry": 1074840836, "text": "AAECAwQFBgc=", "text_start": 1074840832,
+                     "data": "CAk=", "data_start": 1073720940, "bss_start": 1073643776}"#;
+        let s = Stub::from_json(j, "t").expect("stub");
+        assert_eq!(s.text, (0..8).collect::<Vec<u8>>());
+        assert_eq!(s.data, vec![8, 9]);
+        assert_eq!(s.entry, 0x4010_C504);
+        let bad = br#"{"entry": 1, "text": "AAECAwQFBgc=", "text_start": 1074840832}"#;
+        assert!(Stub::from_json(bad, "t").is_err());
+        assert!(Stub::from_json(b"{", "t").is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn base64_never_panics(s in ".{0,64}") {
+            let _ = base64_decode(&s);
+        }
+    }
+}
