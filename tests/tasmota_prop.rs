@@ -64,7 +64,8 @@ proptest! {
     }
 
     #[test]
-    fn dmp_round_trips(block in proptest::collection::vec(any::<u8>(), 4096)) {
+    fn dmp_round_trips(mut block in proptest::collection::vec(any::<u8>(), 4096)) {
+        block[2..4].copy_from_slice(&0x1000u16.to_le_bytes());
         let d = to_dmp(&block);
         prop_assert_eq!(&d[..2], &block[..2]);
         prop_assert_eq!(from_dmp(&d).unwrap(), block);
