@@ -8,12 +8,14 @@
 //! * [`to_dmp`] / [`from_dmp`]: the `.dmp` backup format Tasmota and decode-config read.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
 //! * [`sanitize`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
+//! * [`findings()`]: bad copies, no loadable copy, `CFG_HOLDER` or version mismatch with the image.
 //! * [`builder`]: synthetic blocks by field name, for tests and fixtures.
 
 pub mod builder;
 pub mod decode;
 pub mod dmp;
 pub mod fields;
+pub mod findings;
 #[rustfmt::skip]
 mod fields_gen;
 pub mod image;
@@ -24,6 +26,7 @@ pub mod textpool;
 pub use builder::{build_settings, FieldValue, SettingsBuilder};
 pub use decode::{decode, decode_at, Decoded, Unsupported};
 pub use dmp::{from_bin, from_dmp, to_bin, to_dmp};
+pub use findings::findings;
 pub use image::{detect_image, TasmotaImage};
 pub use sanitize::{
     identity, sanitize, secrets_and_ids, secrets_and_ids_except, KeepPolicy, SanitizeError,
