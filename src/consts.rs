@@ -237,7 +237,7 @@ pub mod tasmota {
     /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
     /// (register 0, final NOT); "123456789" gives 0xD202D277.
     pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
-    /// Oldest settings version [`crate::tasmota::decode`] supports (6.6.0.0).
+    /// Oldest settings version [`crate::tasmota::decode()`] supports (6.6.0.0).
     pub const MIN_VERSION: u32 = 0x0606_0000;
     /// Oldest version a settings header may carry to count as a candidate (6.0.0).
     pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;

@@ -3,11 +3,11 @@
 //! Entry points (reference `shared/reference/tasmota.md`):
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
-//! * [`decode`] / [`decode_at`]: one block to named, classified values, keyed on its version
+//! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
 //!   (6.6.0.0 .. 16.x, ESP8266), or [`Unsupported`].
 //! * [`to_dmp`] / [`from_dmp`]: the `.dmp` backup format Tasmota and decode-config read.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
-//! * [`sanitize`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
+//! * [`sanitize()`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
 //! * [`findings()`]: bad copies, no loadable copy, `CFG_HOLDER` or version mismatch with the image.
 //! * [`builder`]: synthetic blocks by field name, for tests and fixtures.
 

@@ -41,7 +41,7 @@ pub fn crc16_len(version: u32) -> usize {
     }
 }
 
-/// Tasmota's 16-bit `cfg_crc` (`GetCfgCrc16`): Σ byte[i]·(i+1) mod 65536 over `len` bytes,
+/// Tasmota's 16-bit `cfg_crc` (`GetCfgCrc16`): Σ `byte[i]·(i+1)` mod 65536 over `len` bytes,
 /// skipping bytes 14 and 15 (the field itself). Bytes beyond the slice count as absent.
 pub fn crc16(block: &[u8], len: usize) -> u16 {
     let mut sum: u32 = 0;
