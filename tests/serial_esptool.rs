@@ -180,7 +180,7 @@ fn esptool_reads_writes_and_erases_the_simulator() {
     want[0x10000..0x10000 + data.len()].copy_from_slice(&data);
     // The stub erased the tail of the last sector it wrote (70000 bytes end inside a sector).
     let end = 0x10000 + data.len();
-    want[end..(end + 4095) / 4096 * 4096].fill(0xFF);
+    want[end..end.div_ceil(4096) * 4096].fill(0xFF);
     want[0x30000..0x32000].fill(0xFF);
     assert_eq!(flash, want);
 
