@@ -266,3 +266,39 @@ fn baud_change_needs_stub_and_switches_both_ends() {
         .expect("refused");
     assert!(err.to_string().contains("cannot change baud"), "{err}");
 }
+
+#[test]
+fn progress_events_come_in_order() {
+    let img = vec![0xFFu8; 256 << 10];
+    let mut s = ops::open_session(sim(img), &opts(true), &mut |_| {}).expect("session");
+    let data = image(0x8000, 1);
+    let mut events = Vec::new();
+    let mut cb = |e: ProgressEvent| events.push(e);
+    let plan = ops::plan_write(&mut s.loader, 0x1000, &data, &mut cb).expect("plan");
+    ops::execute_write(&mut s.loader, &data, &plan, &mut cb).expect("write");
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            ProgressEvent::Begin { task, total } => format!("begin {task:?} {total}"),
+            ProgressEvent::Advance { task, .. } => format!("advance {task:?}"),
+            ProgressEvent::End { task } => format!("end {task:?}"),
+            ProgressEvent::Note(n) => format!("note {n}"),
+        })
+        .collect();
+    let written: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();
+    let mut want = vec!["begin Scan 8".to_string(), "advance Scan".into(), "end Scan".into()];
+    want.push(format!("begin Write {written}"));
+    let blocks = kinds.iter().filter(|k| *k == "advance Write").count();
+    assert!(blocks >= plan.runs.len());
+    want.extend(std::iter::repeat("advance Write".to_string()).take(blocks));
+    want.push("end Write".into());
+    want.push("begin Verify 32768".into());
+    want.push("end Verify".into());
+    assert_eq!(kinds, want);
+    // The last write advance reaches the total.
+    let last = events.iter().rev().find_map(|e| match e {
+        ProgressEvent::Advance { task: Task::Write, done } => Some(*done),
+        _ => None,
+    });
+    assert_eq!(last, Some(written));
+}
