@@ -1,1 +1,28 @@
-fn main() {}
+//! `inspect` on a 2 MiB dump: the whole analysis (map, images, checksums, SDK, identification).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use espdump::inspect::{inspect, Options};
+use std::hint::black_box;
+use std::path::Path;
+
+fn bench(c: &mut Criterion) {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    for name in [
+        "shelly_stock_dimmer2_v1.8.4_2MB.bin",
+        "shelly_stock_SHSW-1_v1.14.0_2MB.bin",
+    ] {
+        if let Ok(data) = std::fs::read(corpus.join(name)) {
+            c.bench_function(&format!("inspect {name}"), |b| {
+                b.iter(|| inspect(black_box(&data), &Options::default()).unwrap())
+            });
+        }
+    }
+    let mut synthetic = espdump::synth::filler(7, 0x20_0000);
+    synthetic[0] = 0;
+    c.bench_function("inspect 2 MiB random", |b| {
+        b.iter(|| inspect(black_box(&synthetic), &Options::default()).unwrap())
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

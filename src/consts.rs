@@ -183,20 +183,182 @@ pub mod partition {
     pub const MAX_LEN: usize = 0xC00;
 }
 
-/// Tasmota settings (reference `tasmota.md`).
+/// Tasmota settings (reference `tasmota.md`; arendst/Tasmota `settings.ino`, `tasmota_types.h`,
+/// `tasmota.h`, `my_user_config.h`; tasmota/decode-config 16.0.0.0).
 pub mod tasmota {
-    /// Size of one settings copy.
+    /// Size of one settings copy (`sizeof(TSettings)` since 6.6.0.7).
     pub const SETTINGS_SIZE: usize = 0x1000;
+    /// `cfg_size` of 6.0.0 .. 6.6.0.6 blocks.
+    pub const SETTINGS_SIZE_OLD: usize = 0xE00;
+    /// Offset of `cfg_holder` (u16).
+    pub const OFF_CFG_HOLDER: usize = 0x000;
+    /// Offset of `cfg_size` (u16).
+    pub const OFF_CFG_SIZE: usize = 0x002;
+    /// Offset of `save_flag` (u32).
+    pub const OFF_SAVE_FLAG: usize = 0x004;
+    /// Offset of `version` (u32).
+    pub const OFF_VERSION: usize = 0x008;
+    /// Offset of `bootcount` (u16).
+    pub const OFF_BOOTCOUNT: usize = 0x00C;
+    /// Offset of `cfg_crc` (u16, weighted byte sum).
+    pub const OFF_CRC16: usize = 0x00E;
+    /// Offset of `flag` (SetOption0..31, u32).
+    pub const OFF_FLAG: usize = 0x010;
+    /// Bit of `flag` for SetOption12 `stop_flash_rotate`.
+    pub const FLAG_STOP_FLASH_ROTATE: u32 = 1 << 12;
+    /// Offset of the text pool (since 8.0.0.1).
+    pub const OFF_TEXT_POOL: usize = 0x017;
+    /// Length of the text pool (`settings_text_size`).
+    pub const TEXT_POOL_LEN: usize = 699;
+    /// Number of pool strings on ESP8266 (`SET_MAX`).
+    pub const SET_MAX: usize = 99;
+    /// Offset of `power` (relay bitmask, u32).
+    pub const OFF_POWER: usize = 0x2E8;
+    /// Offset of `config_version` (u8, 0 = ESP8266; since 8.2.0.4).
+    pub const OFF_CONFIG_VERSION: usize = 0xF36;
+    /// Offset of `bootcount_reset_time` (u32; since 8.1.0.6).
+    pub const OFF_BOOTCOUNT_RESET_TIME: usize = 0xFD4;
+    /// Offset of `cfg_timestamp` (u32; since 6.6.0.10).
+    pub const OFF_TIMESTAMP: usize = 0xFF8;
     /// Offset of `cfg_crc32` in a copy.
     pub const OFF_CRC32: usize = 0xFFC;
-    /// Quick power-cycle sector magic (LE u32).
+    /// Default `CFG_HOLDER` (`my_user_config.h`).
+    pub const CFG_HOLDER_DEFAULT: u16 = 4617;
+    /// `cfg_crc` covers this many bytes (`GetCfgCrc16`), except in the versions below.
+    pub const CRC16_LEN: usize = 0xE00;
+    /// First version whose `cfg_crc` covered the whole 4096 bytes (Tasmota's "miscalculation").
+    pub const CRC16_FULL_FIRST: u32 = 0x0606_0007;
+    /// Last version whose `cfg_crc` covered the whole 4096 bytes.
+    pub const CRC16_FULL_LAST: u32 = 0x0606_000A;
+    /// First version with `cfg_crc32` and `cfg_timestamp`.
+    pub const CRC32_FIRST: u32 = 0x0606_000A;
+    /// From this version on the loader validates a copy by `cfg_crc32` only.
+    pub const CRC32_CHECKED_FIRST: u32 = 0x0606_000B;
+    /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
+    /// (register 0, final NOT); "123456789" gives 0xD202D277.
+    pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
+    /// Oldest settings version [`crate::tasmota::decode`] supports (6.6.0.0).
+    pub const MIN_VERSION: u32 = 0x0606_0000;
+    /// Oldest version a settings header may carry to count as a candidate (6.0.0).
+    pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;
+    /// Newest layout in the field tables (decode-config 16.0.0.0).
+    pub const LAST_KNOWN_LAYOUT: u32 = 0x1000_0000;
+    /// Versions below this (all of 16.x) decode with the newest table; newer ones are refused.
+    pub const MAX_VERSION_EXCL: u32 = 0x1100_0000;
+    /// First version with the text pool.
+    pub const TEXT_POOL_FIRST: u32 = 0x0800_0001;
+    /// Quick power-cycle sector magic (LE u32; bytes `FF 5A A5 FF`).
     pub const QPC_MAGIC: u32 = 0xFFA5_5AFF;
+    /// Rotating settings slots of a settings scheme.
+    pub const CFG_ROTATES: usize = 7;
+    /// 1M-layout builds: EEPROM slot.
+    pub const EEPROM_1M: usize = 0xFB000;
+    /// 1M-layout builds: highest rotating slot (`SETTINGS_LOCATION`).
+    pub const SETTINGS_LOCATION_1M: usize = 0xFA000;
+    /// 1M-layout builds: quick power-cycle sector.
+    pub const QPC_1M: usize = 0xF3000;
+    /// File-system builds: highest rotating slot (clamped to 0xFD).
+    pub const SETTINGS_LOCATION_FS: usize = 0xFD000;
+    /// File-system builds: quick power-cycle sector.
+    pub const QPC_FS: usize = 0xF6000;
+    /// 2M1M builds: EEPROM slot.
+    pub const EEPROM_2M1M: usize = 0x1FB000;
+    /// 4M2M builds: EEPROM slot.
+    pub const EEPROM_4M2M: usize = 0x3FB000;
+    /// `.dmp` XOR key base (`CONFIG_FILE_XOR`): byte i ^= (0x5A + i) for i >= 2.
+    pub const DMP_XOR: u8 = 0x5A;
+    /// `.dmp` bytes before this index are not XORed (`cfg_holder`).
+    pub const DMP_XOR_START: usize = 2;
+    /// decode-config `.bin` trailer magic (LE u32 after the plain block).
+    pub const BIN_MAGIC: u32 = 0x6357_6223;
+    /// VERSION_MARKER head (`0x5AA55AA5` LE).
+    pub const VERSION_MARKER_HEAD: [u8; 4] = [0xA5, 0x5A, 0xA5, 0x5A];
+    /// VERSION_MARKER tail (`0xA55AA55A` LE).
+    pub const VERSION_MARKER_TAIL: [u8; 4] = [0x5A, 0xA5, 0x5A, 0xA5];
+    /// Default OTA URL of official builds: proves a Tasmota image.
+    pub const OTA_URL_MARKER: &[u8] = b"ota.tasmota.com";
+    /// Older builds' OTA server.
+    pub const OTA_URL_MARKER_OLD: &[u8] = b"thehackbox.org";
+    /// Default MQTT client id format.
+    pub const MQTT_CLIENT_DEFAULT: &str = "DVES_%06X";
+    /// Default MQTT user.
+    pub const MQTT_USER_DEFAULT: &str = "DVES_USER";
+    /// Default MQTT password.
+    pub const MQTT_PASS_DEFAULT: &str = "DVES_PASS";
+    /// Default MQTT port.
+    pub const MQTT_PORT_DEFAULT: u16 = 1883;
+    /// Default host name format (`WIFI_HOSTNAME`).
+    pub const HOSTNAME_DEFAULT: &str = "%s-%04d";
+    /// Default topic format of 8.x and later (`PROJECT "_%06X"`).
+    pub const TOPIC_DEFAULT: &str = "tasmota_%06X";
+    /// Project name of 7.x and later.
+    pub const PROJECT: &str = "tasmota";
+    /// Project name of 6.x (`sonoff`).
+    pub const PROJECT_OLD: &str = "sonoff";
+    /// Friendly name of 7.x and later.
+    pub const FRIENDLY_NAME: &str = "Tasmota";
+    /// Friendly name of 6.x.
+    pub const FRIENDLY_NAME_OLD: &str = "Sonoff";
+    /// First version named Tasmota (7.0.0).
+    pub const TASMOTA_RENAME: u32 = 0x0700_0000;
 }
 
 /// SPIFFS (reference `shelly-stock.md` §5, `esp8266-layout.md` §5.2).
 pub mod spiffs {
     /// Base of the per-block magic: `(MAGIC_BASE ^ page_size) & 0xFFFF`.
     pub const MAGIC_BASE: u32 = 0x2014_0529;
+    /// Logical page sizes tried, most likely first.
+    pub const PAGE_SIZES: &[usize] = &[256, 512, 128];
+    /// Logical block sizes tried, smallest first.
+    pub const BLOCK_SIZES: &[usize] = &[4096, 8192, 16384, 32768, 65536];
+    /// Lookup entry of a free page.
+    pub const OBJ_ID_FREE: u16 = 0xFFFF;
+    /// Lookup entry of a deleted page.
+    pub const OBJ_ID_DELETED: u16 = 0x0000;
+    /// Bit 15 of an object id marks an object index page.
+    pub const OBJ_ID_IX_FLAG: u16 = 0x8000;
+    /// Length of a page header: u16 obj_id, u16 span_ix, u8 flags.
+    pub const PAGE_HEADER_LEN: usize = 5;
+    /// Offset of `size` in an index header (after 3 alignment bytes).
+    pub const IX_HDR_OFF_SIZE: usize = 8;
+    /// Offset of `type` in an index header.
+    pub const IX_HDR_OFF_TYPE: usize = 12;
+    /// Offset of `name` in an index header.
+    pub const IX_HDR_OFF_NAME: usize = 13;
+    /// Offset of the entries in an extra index page (header + 3 alignment bytes).
+    pub const IX_PAGE_OFF_ENTRIES: usize = 8;
+    /// Flag bit (active low): page written.
+    pub const FLAG_USED: u8 = 1 << 0;
+    /// Flag bit (active low): page finalised.
+    pub const FLAG_FINAL: u8 = 1 << 1;
+    /// Flag bit (active low): index page (1 = data page).
+    pub const FLAG_INDEX: u8 = 1 << 2;
+    /// Flag bit (active low): index header being deleted.
+    pub const FLAG_IXDELE: u8 = 1 << 6;
+    /// Flag bit (active low): page deleted.
+    pub const FLAG_DELET: u8 = 1 << 7;
+    /// Flags byte of a live, finalised index page.
+    pub const FLAGS_LIVE_INDEX: u8 = 0xF8;
+    /// Flags byte of a live, finalised data page.
+    pub const FLAGS_LIVE_DATA: u8 = 0xFC;
+    /// Object type of a regular file.
+    pub const TYPE_FILE: u8 = 1;
+    /// Size field of an index header whose size is not yet known.
+    pub const SIZE_UNDEFINED: u32 = 0xFFFF_FFFF;
+    /// Known (name_len, meta_len, aligned index tables) build configurations, most likely first:
+    /// Mongoose OS (48 + 8 metadata, aligned), Arduino/Sming (32, aligned and not), ESP-IDF (32 + 4).
+    pub const CONFIGS: &[(usize, usize, bool)] = &[
+        (48, 8, true),
+        (32, 0, true),
+        (32, 0, false),
+        (32, 4, false),
+        (32, 4, true),
+        (64, 0, true),
+    ];
+    /// Free blocks SPIFFS keeps for garbage collection; writes must leave this many pages' worth.
+    pub const GC_RESERVE_BLOCKS: usize = 2;
+    /// Smallest believable SPIFFS region without a magic, in blocks with consistent lookup entries.
+    pub const MIN_SCORED_BLOCKS: usize = 2;
 }
 
 /// LittleFS (littlefs `SPEC.md`).
@@ -205,10 +367,84 @@ pub mod littlefs {
     pub const MAGIC: &[u8; 8] = b"littlefs";
     /// First tag of a superblock as stored (`F0 0F FF F7`).
     pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
+    /// Offset of the magic in a superblock block.
+    pub const OFF_MAGIC: usize = 8;
+    /// Offset of the first tag in a metadata block (after the revision count).
+    pub const OFF_FIRST_TAG: usize = 4;
+    /// Offset of the on-disk version in a freshly compacted superblock block.
+    pub const OFF_VERSION: usize = 0x14;
+    /// Offset of block_size in a freshly compacted superblock block.
+    pub const OFF_BLOCK_SIZE: usize = 0x18;
+    /// Offset of block_count in a freshly compacted superblock block.
+    pub const OFF_BLOCK_COUNT: usize = 0x1C;
+    /// Offset of name_max in a freshly compacted superblock block.
+    pub const OFF_NAME_MAX: usize = 0x20;
+    /// Major on-disk version this reader understands.
+    pub const VERSION_MAJOR: u16 = 2;
+    /// Smallest block size littlefs accepts.
+    pub const MIN_BLOCK_SIZE: usize = 128;
+    /// Tag type: regular file name.
+    pub const TYPE_REG: u16 = 0x001;
+    /// Tag type: directory name.
+    pub const TYPE_DIR: u16 = 0x002;
+    /// Tag type: superblock name.
+    pub const TYPE_SUPERBLOCK: u16 = 0x0FF;
+    /// Tag type: directory struct (metadata pair of a subdirectory).
+    pub const TYPE_DIRSTRUCT: u16 = 0x200;
+    /// Tag type: inline file data.
+    pub const TYPE_INLINESTRUCT: u16 = 0x201;
+    /// Tag type: CTZ skip-list file (head block, size).
+    pub const TYPE_CTZSTRUCT: u16 = 0x202;
+    /// Tag type: create an id (splice +1).
+    pub const TYPE_CREATE: u16 = 0x401;
+    /// Tag type: delete an id (splice -1).
+    pub const TYPE_DELETE: u16 = 0x4FF;
+    /// Tag type: hard tail (directory continues in another pair).
+    pub const TYPE_HARDTAIL: u16 = 0x601;
+    /// Tag type1 of name tags.
+    pub const TYPE1_NAME: u16 = 0x000;
+    /// Tag type1 of struct tags.
+    pub const TYPE1_STRUCT: u16 = 0x200;
+    /// Tag type1 of splice tags.
+    pub const TYPE1_SPLICE: u16 = 0x400;
+    /// Tag type1 of tail tags.
+    pub const TYPE1_TAIL: u16 = 0x600;
+    /// Tag type2 (mask 0x780) of a commit CRC.
+    pub const TYPE2_CCRC: u16 = 0x500;
+    /// Tag size value meaning "deleted attribute".
+    pub const SIZE_DELETED: u32 = 0x3FF;
+    /// Deepest directory nesting followed.
+    pub const MAX_DEPTH: usize = 32;
 }
 
 /// Stock Shelly / Mongoose OS.
-pub mod shelly {}
+pub mod shelly {
+    /// Config levels: `conf0.json` (defaults) .. `conf9.json` (user).
+    pub const CONF_LEVELS: usize = 10;
+    /// The user level.
+    pub const USER_LEVEL: usize = 9;
+    /// User-level files `sanitize` deletes (identity and secrets).
+    pub const USER_FILES: &[&str] = &[
+        "conf9.json",
+        "conf9_backup.json",
+        "conf9.json.try",
+        "conf.json",
+    ];
+    /// Factory data, always kept.
+    pub const HWINFO_FILE: &str = "hwinfo_struct.json";
+    /// htdigest file of the web login.
+    pub const PASSWD_FILE: &str = "passwd";
+    /// Default web login user.
+    pub const DEFAULT_USER: &str = "admin";
+    /// Default web login realm.
+    pub const DEFAULT_REALM: &str = "Shelly";
+    /// Default web login password.
+    pub const DEFAULT_PASSWORD: &str = "admin";
+    /// Device id prefix of every stock Gen1 device.
+    pub const ID_PREFIX: &str = "shelly";
+    /// Longest model part of a device id (`shellyswitch25` ...).
+    pub const ID_MAX_PREFIX: usize = 24;
+}
 
 /// Serial protocol (reference `serial-protocol.md`; espressif/esptool `loader.py`,
 /// `targets/esp8266.py`, docs `advanced-topics/serial-protocol.rst`).

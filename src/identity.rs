@@ -60,6 +60,31 @@ impl DumpIdentity {
     }
 }
 
+/// Collect every identity a dump carries: the SDK's stored MACs (both parameter copies, at the
+/// header's flash size and at the dump size), Tasmota names derived from a MAC in the newest
+/// settings copy, and stock Shelly device ids in the file systems.
+pub fn dump_identity(data: &[u8]) -> DumpIdentity {
+    let mut id = DumpIdentity::default();
+    let header_size = crate::image::RawHeader::parse(data)
+        .filter(|h| h.magic == crate::consts::image::MAGIC_V1)
+        .and_then(|h| h.flash_size())
+        .map(|(_, b)| b as usize);
+    for t in crate::sdk::find(data, header_size) {
+        for c in &t.copies {
+            if let Some(m) = c.mac_evidence() {
+                if !id.macs.iter().any(|x| x.offset == m.offset) {
+                    id.macs.push(m);
+                }
+            }
+        }
+    }
+    if let Some((copy, block)) = crate::tasmota::newest_block(data) {
+        id.device_ids
+            .extend(crate::tasmota::identity(block, copy.offset));
+    }
+    id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +108,31 @@ mod tests {
         assert_eq!(id.matches_mac([1, 2, 3, 4, 5, 7]), Some(false));
         id.macs.clear();
         assert_eq!(id.matches_mac([9, 9, 9, 4, 5, 6]), Some(true));
+    }
+
+    #[test]
+    fn dump_identity_finds_sdk_macs_in_both_copies() {
+        let mut d = crate::synth::erased(0x10_0000);
+        crate::synth::sdk_tail(
+            &mut d,
+            0x10_0000,
+            &crate::synth::SdkParams {
+                sta_ssid: b"FakeNet",
+                sta_password: b"pw",
+                ap_ssid: b"",
+                mac: [0x5C, 0xCF, 0x7F, 1, 2, 3],
+                arduino_layout: false,
+            },
+            1,
+        );
+        let id = dump_identity(&d);
+        let offs: Vec<u64> = id.macs.iter().map(|m| m.offset).collect();
+        assert_eq!(offs, vec![0xFD000 + 0x492, 0xFE000 + 0x492]);
+        assert_eq!(id.matches_mac([0x5C, 0xCF, 0x7F, 1, 2, 3]), Some(true));
+        assert_eq!(id.matches_mac([0x5C, 0xCF, 0x7F, 1, 2, 4]), Some(false));
+        assert_eq!(
+            dump_identity(&crate::synth::erased(0x10_0000)).matches_mac([0; 6]),
+            None
+        );
     }
 }

@@ -179,6 +179,42 @@ impl ImageReport {
     }
 }
 
+/// A file in a file system listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileReport {
+    /// Name (untrusted).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A file system in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FsReport {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    /// `spiffs` or `littlefs`.
+    #[serde(rename = "type")]
+    pub fs_type: &'static str,
+    /// Block size.
+    pub block_size: u64,
+    /// SPIFFS page size (0 for LittleFS).
+    pub page_size: u64,
+    /// The boot config slot this file system belongs to, if any.
+    pub slot: Option<u8>,
+    /// Whether the running firmware uses it (`None` when unknown).
+    pub live: Option<bool>,
+    /// Files (directories excluded).
+    pub files: Vec<FileReport>,
+    /// SPIFFS pages that are deleted but still hold readable data.
+    pub deleted_pages_with_data: u64,
+    /// The geometry as detected.
+    #[serde(skip)]
+    pub info: crate::fs::FsInfo,
+}
+
 /// Options for [`inspect`].
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -209,6 +245,10 @@ pub struct InspectReport {
     pub images: Vec<ImageReport>,
     /// SDK tail sectors (probed at the header's size and at the dump size).
     pub sdk: Vec<SdkTail>,
+    /// File systems with their files.
+    pub filesystems: Vec<FsReport>,
+    /// Tasmota settings copies (the ring, the EEPROM slot and power-cycle sectors).
+    pub settings: Option<crate::tasmota::Scan>,
     /// Decoded configuration, every value classified. Secrets are raw here: mask at the edge
     /// ([`InspectReport::masked`]).
     pub config: Vec<ConfigSection>,
@@ -681,6 +721,82 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         }
     }
 
+    // File systems.
+    let filesystems = filesystems(
+        data,
+        boot_config.as_ref(),
+        running.as_ref().map(|i| i.offset),
+    );
+    for f in &filesystems {
+        let slot = f.slot.map(|s| format!(" fs{s}")).unwrap_or_default();
+        let live = match f.live {
+            Some(true) => " (live)",
+            Some(false) => " (inactive)",
+            None => "",
+        };
+        let geo = if f.fs_type == "spiffs" {
+            format!(
+                "{} KiB blocks, {} B pages",
+                f.block_size / 1024,
+                f.page_size
+            )
+        } else {
+            format!("{} KiB blocks", f.block_size / 1024)
+        };
+        claims.add(
+            f.start as usize,
+            f.end as usize,
+            RegionKind::Filesystem,
+            format!(
+                "{}{slot}{live}, {geo}, {} files",
+                f.fs_type.to_uppercase().replace("LITTLEFS", "LittleFS"),
+                f.files.len()
+            ),
+            85,
+        );
+        if f.deleted_pages_with_data > 0 {
+            findings.push(Finding::info(
+                "fs_deleted_data",
+                Some(f.start),
+                format!(
+                    "{} at 0x{:x}: {} deleted pages still hold readable data",
+                    f.fs_type, f.start, f.deleted_pages_with_data
+                ),
+            ));
+        }
+    }
+
+    // Tasmota settings.
+    let tscan = crate::tasmota::scan(data);
+    for c in &tscan.copies {
+        let state = if c.newest {
+            " (newest)"
+        } else if c.valid {
+            ""
+        } else {
+            " (bad checksum)"
+        };
+        claims.add(
+            c.offset as usize,
+            c.offset as usize + SECTOR_SIZE,
+            RegionKind::Settings,
+            format!(
+                "Tasmota settings {} save {}{state}",
+                c.version_str, c.save_flag
+            ),
+            70,
+        );
+    }
+    for &q in &tscan.qpc {
+        claims.add(
+            q as usize,
+            q as usize + SECTOR_SIZE,
+            RegionKind::Settings,
+            "Tasmota power-cycle counter",
+            70,
+        );
+    }
+
     let regions = resolve(data, claims);
     let loader_only = running.is_none()
         && boot.kind.is_loader()
@@ -716,7 +832,10 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             loader_only,
         },
     };
-    let firmware = identify::identify(data, &scope, &boot);
+    let mut firmware = identify::identify(data, &scope, &boot);
+    if firmware.kind == FirmwareKind::Tasmota {
+        tasmota_version(data, &scope, &tscan, &mut firmware);
+    }
     if firmware.kind == FirmwareKind::Unknown
         && running.is_none()
         && !boot.kind.is_loader()
@@ -728,12 +847,46 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             "no ESP8266 image header at offset 0",
         ));
     }
+    let mut config: Vec<ConfigSection> = Vec::new();
+    for c in &tscan.copies {
+        let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
+        match crate::tasmota::decode_at(block, c.offset) {
+            Ok(d) => {
+                findings.extend(d.findings.iter().cloned());
+                config.push(d.section(
+                    format!(
+                        "tasmota settings @0x{:06x} ({}, save {}{})",
+                        c.offset,
+                        d.version_str,
+                        c.save_flag,
+                        if c.newest { ", newest" } else { "" }
+                    ),
+                    c.newest,
+                ));
+            }
+            Err(e) if c.newest => findings.push(Finding::warning(
+                "tasmota_settings_unsupported",
+                Some(c.offset),
+                e.to_string(),
+            )),
+            Err(_) => {}
+        }
+    }
+    for f in &filesystems {
+        if crate::shelly::is_stock_fs(data, &f.info) {
+            if let Some(sh) = crate::shelly::decode(data, &f.info, f.live.unwrap_or(true)) {
+                findings.extend(sh.findings.iter().cloned());
+                config.extend(sh.sections.iter().cloned());
+            }
+        }
+    }
+    config.extend(
+        tails
+            .iter()
+            .flat_map(|t| t.copies.iter().filter(|c| !c.erased).map(|c| c.config()))
+            .filter(|s| !s.items.is_empty()),
+    );
     findings.sort_by_key(|f| (f.offset.unwrap_or(0), f.severity));
-    let config = tails
-        .iter()
-        .flat_map(|t| t.copies.iter().filter(|c| !c.erased).map(|c| c.config()))
-        .filter(|s| !s.items.is_empty())
-        .collect();
     Ok(InspectReport {
         size: data.len() as u64,
         base_offset: opts.offset as u64,
@@ -745,6 +898,8 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         regions,
         images: reports,
         sdk: tails,
+        filesystems,
+        settings: (!tscan.copies.is_empty() || !tscan.qpc.is_empty()).then_some(tscan),
         config,
         findings,
     })
@@ -757,6 +912,109 @@ impl InspectReport {
         r.config = r.config.iter().map(ConfigSection::masked).collect();
         r
     }
+}
+
+/// Tasmota's version: the newest valid settings copy if any (it equals the running firmware
+/// after the first boot), else what the image carries.
+fn tasmota_version(data: &[u8], scope: &Scope, scan: &crate::tasmota::Scan, fw: &mut Firmware) {
+    let img =
+        crate::tasmota::detect_image(&data[scope.start.min(data.len())..scope.end.min(data.len())]);
+    if let Some(i) = &img {
+        if fw.sdk_version.is_none() {
+            fw.sdk_version = i.sdk_version.clone();
+        }
+        if let (Some(v), Some(o), Some(t)) = (&i.version, i.evidence_offset, &i.evidence_text) {
+            fw.version = Some(v.clone());
+            fw.evidence.push(identify::Evidence {
+                offset: scope.start as u64 + o,
+                text: t.clone(),
+            });
+        }
+        if let Some(core) = &i.core_version {
+            fw.evidence.push(identify::Evidence {
+                offset: scope.start as u64,
+                text: format!("Arduino core {core}"),
+            });
+        }
+    }
+    if let Some(c) = scan.newest_copy() {
+        fw.version = Some(c.version_str.clone());
+        fw.evidence.insert(
+            1.min(fw.evidence.len()),
+            identify::Evidence {
+                offset: c.offset + 8,
+                text: format!("settings version {} (save {})", c.version_str, c.save_flag),
+            },
+        );
+    }
+}
+
+/// Detect file systems, attach boot-config slots and list files.
+fn filesystems(data: &[u8], bc: Option<&RbootConfig>, running: Option<usize>) -> Vec<FsReport> {
+    let mut found = crate::fs::detect_all(data);
+    if let Some(bc) = bc {
+        for (&a, &n) in bc.fs_addresses.iter().zip(&bc.fs_sizes) {
+            let (a, n) = (a as usize, n as usize);
+            if a > 0 && a < data.len() && !found.iter().any(|f| f.start <= a && a < f.end) {
+                if let Some(f) = crate::fs::probe_at(data, a, Some(a + n)) {
+                    found.push(f);
+                }
+            }
+        }
+        found.sort_by_key(|f| f.start);
+    }
+    let _ = running;
+    found
+        .into_iter()
+        .map(|info| {
+            let slot = bc
+                .and_then(|b| {
+                    b.fs_addresses
+                        .iter()
+                        .position(|&a| a as usize == info.start)
+                })
+                .map(|s| s as u8);
+            let live = match (bc, slot) {
+                (Some(b), Some(s)) => Some(s == b.current_rom),
+                _ => None,
+            };
+            let (files, deleted) = match info.kind {
+                crate::fs::FsKind::Spiffs => (
+                    crate::fs::spiffs::list(data, &info)
+                        .into_iter()
+                        .map(|f| FileReport {
+                            name: f.name,
+                            size: f.size as u64,
+                        })
+                        .collect(),
+                    crate::fs::spiffs::deleted_stats(data, &info).with_data as u64,
+                ),
+                crate::fs::FsKind::Littlefs => (
+                    crate::fs::littlefs::list(data, &info)
+                        .into_iter()
+                        .filter(|e| !e.is_dir)
+                        .map(|e| FileReport {
+                            name: e.path,
+                            size: e.size as u64,
+                        })
+                        .collect(),
+                    0,
+                ),
+            };
+            FsReport {
+                start: info.start as u64,
+                end: info.end as u64,
+                fs_type: info.kind.as_str(),
+                block_size: info.block_size as u64,
+                page_size: info.page_size as u64,
+                slot,
+                live,
+                files,
+                deleted_pages_with_data: deleted,
+                info,
+            }
+        })
+        .collect()
 }
 
 fn human_size(n: usize) -> String {

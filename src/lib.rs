@@ -9,6 +9,7 @@ pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod fs;
 pub mod identify;
 pub mod identity;
 pub mod image;
@@ -19,6 +20,8 @@ pub mod render;
 pub mod report;
 pub mod sdk;
 pub mod serial;
+pub mod shelly;
 pub mod synth;
+pub mod tasmota;
 
 pub use error::{Error, Result};

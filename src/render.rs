@@ -433,6 +433,66 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             writeln!(w, "  copy {} 0x{:x}: {}", c.index, c.offset, state)?;
         }
     }
+    if let Some(scan) = &r.settings {
+        writeln!(w)?;
+        writeln!(w, "tasmota settings")?;
+        for c in &scan.copies {
+            let crc = c
+                .crc32
+                .map(|k| {
+                    if k.valid {
+                        "crc32 valid"
+                    } else {
+                        "crc32 INVALID"
+                    }
+                })
+                .unwrap_or("no crc32");
+            writeln!(
+                w,
+                "  {}  {:<9} save {:>6}  {}{}{}",
+                hex(r.base_offset + c.offset, width),
+                c.version_str,
+                c.save_flag,
+                crc,
+                if c.newest { "  newest (loaded)" } else { "" },
+                if c.valid { "" } else { "  not loadable" }
+            )?;
+        }
+        for q in &scan.qpc {
+            writeln!(
+                w,
+                "  {}  power-cycle counter",
+                hex(r.base_offset + q, width)
+            )?;
+        }
+    }
+    for f in &r.filesystems {
+        writeln!(w)?;
+        let live = match f.live {
+            Some(true) => ", live",
+            Some(false) => ", inactive",
+            None => "",
+        };
+        writeln!(
+            w,
+            "{} {}..{} ({}{}{}), {} files{}",
+            f.fs_type,
+            hex(r.base_offset + f.start, width),
+            hex(r.base_offset + f.end, width),
+            size_str(f.end - f.start),
+            f.slot.map(|s| format!(", slot {s}")).unwrap_or_default(),
+            live,
+            f.files.len(),
+            if f.deleted_pages_with_data > 0 {
+                format!(", {} deleted pages with data", f.deleted_pages_with_data)
+            } else {
+                String::new()
+            }
+        )?;
+        for file in &f.files {
+            writeln!(w, "  {:>8}  {}", file.size, escape(&file.name))?;
+        }
+    }
     if !r.config.is_empty() {
         writeln!(w)?;
         writeln!(

@@ -9,7 +9,14 @@ fn report(name: &str) -> InspectReport {
 }
 
 /// (file, kind, version, model, bootloader kind, bootloader version)
-type Expect = (&'static str, &'static str, Option<&'static str>, Option<&'static str>, &'static str, Option<&'static str>);
+type Expect = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+);
 
 #[test]
 fn firmware_kind_version_model_and_bootloader() {
@@ -402,4 +409,35 @@ fn v2_crc_trailer_on_sdk_user_bins() {
         .iter()
         .filter(|i| i.image_version == 2)
         .all(|i| i.crc32.is_none()));
+}
+
+#[test]
+fn shelly_filesystems_are_listed_with_the_live_slot() {
+    let r = report("shelly_stock_dimmer2_v1.8.4_2MB.bin");
+    type Row<'a> = (u64, &'a str, Option<u8>, Option<bool>, usize);
+    let fs: Vec<Row> = r
+        .filesystems
+        .iter()
+        .map(|f| (f.start, f.fs_type, f.slot, f.live, f.files.len()))
+        .collect();
+    assert_eq!(
+        fs,
+        vec![
+            (0xBB000, "spiffs", Some(0), Some(false), 10),
+            (0x1BB000, "spiffs", Some(1), Some(true), 12)
+        ]
+    );
+    let live: Vec<&str> = r.filesystems[1]
+        .files
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    for name in ["conf0.json", "conf9.json", "hwinfo_struct.json", "passwd"] {
+        assert!(live.contains(&name), "{live:?}");
+    }
+    let region = r.regions.iter().find(|x| x.start == 0x1BB000).unwrap();
+    assert_eq!(
+        (region.end, region.kind),
+        (0x1FB000, RegionKind::Filesystem)
+    );
 }

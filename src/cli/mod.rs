@@ -82,6 +82,7 @@ pub fn main() -> std::process::ExitCode {
     };
     match run(cli) {
         Ok(code) => code.into(),
+        Err(e) if e.message.is_empty() => e.exit.into(),
         Err(e) => {
             eprintln!("espdump: error: {}", crate::escape::escape(&e.message));
             e.exit.into()

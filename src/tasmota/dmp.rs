@@ -1,0 +1,108 @@
+//! The `.dmp` backup format (web "Backup Configuration") and decode-config's `.bin`.
+//!
+//! A `.dmp` is the settings block with byte *i* (i >= 2) XORed with `(0x5A + i) & 0xFF`; bytes 0-1
+//! (`cfg_holder`) stay plain. File-system builds with driver files prefix a 16-byte header
+//! (`"/.settings"` NUL-padded to 14 bytes, u16 LE total size) and XOR from absolute index 18 with
+//! the absolute index in the key. decode-config's `.bin` is the plain block plus the LE magic
+//! 0x63576223. Reference `tasmota.md` §4.
+
+use crate::consts::tasmota as c;
+
+/// Name at the start of a file-system `.dmp`.
+const FS_NAME: &[u8] = b"/.settings";
+/// Length of a file-system `.dmp` entry header.
+const FS_HEADER_LEN: usize = 16;
+
+fn xor_from(buf: &mut [u8], start: usize) {
+    for (i, b) in buf.iter_mut().enumerate().skip(start) {
+        *b ^= c::DMP_XOR.wrapping_add(i as u8);
+    }
+}
+
+/// Encode a plain settings block (a flash copy) as a `.dmp` that Tasmota and decode-config accept.
+/// The block is taken as is: a valid flash copy already carries a matching `cfg_crc32`.
+pub fn to_dmp(block: &[u8]) -> Vec<u8> {
+    let mut out = block.to_vec();
+    xor_from(&mut out, c::DMP_XOR_START);
+    out
+}
+
+/// A `.dmp` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a Tasmota .dmp: {0}")]
+pub struct NotDmp(pub String);
+
+/// Decode a `.dmp` back to the plain settings block (4096 or 3584 bytes). Accepts the plain
+/// 1M-build form and the file-system form with the `/.settings` header (driver files after the
+/// block are ignored).
+pub fn from_dmp(file: &[u8]) -> Result<Vec<u8>, NotDmp> {
+    if file.starts_with(FS_NAME) {
+        let mut buf = file.to_vec();
+        xor_from(&mut buf, FS_HEADER_LEN + c::DMP_XOR_START);
+        return buf
+            .get(FS_HEADER_LEN..FS_HEADER_LEN + c::SETTINGS_SIZE)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| NotDmp(format!("{} bytes: too short", file.len())));
+    }
+    if file.len() != c::SETTINGS_SIZE && file.len() != c::SETTINGS_SIZE_OLD {
+        return Err(NotDmp(format!(
+            "{} bytes; a .dmp is 4096 or 3584 bytes or starts with /.settings",
+            file.len()
+        )));
+    }
+    let mut buf = file.to_vec();
+    xor_from(&mut buf, c::DMP_XOR_START);
+    Ok(buf)
+}
+
+/// decode-config's `.bin`: the plain block followed by the LE magic 0x63576223.
+pub fn to_bin(block: &[u8]) -> Vec<u8> {
+    let mut out = block.to_vec();
+    out.extend_from_slice(&c::BIN_MAGIC.to_le_bytes());
+    out
+}
+
+/// The plain block inside a decode-config `.bin`, if the trailer magic is there.
+pub fn from_bin(file: &[u8]) -> Option<&[u8]> {
+    let n = file.len().checked_sub(4)?;
+    (file.get(n..)? == c::BIN_MAGIC.to_le_bytes()).then(|| &file[..n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xor_key_exact_bytes() {
+        let d = to_dmp(&[0u8; 4096]);
+        assert_eq!(&d[..6], &[0x00, 0x00, 0x5C, 0x5D, 0x5E, 0x5F]);
+        assert_eq!(d[0xA5], 0xFF); // 0x5A + 0xA5 = 0xFF
+        assert_eq!(d[0xA6], 0x00); // wraps
+        assert_eq!(d[4095], 0x59); // 0x5A + 0xFFF = 0x1059 -> 0x59
+        let block: Vec<u8> = (0..4096).map(|i| (i * 7) as u8).collect();
+        assert_eq!(from_dmp(&to_dmp(&block)).unwrap(), block);
+    }
+
+    #[test]
+    fn fs_header_form() {
+        let block: Vec<u8> = (0..4096).map(|i| (i * 3) as u8).collect();
+        let mut file = b"/.settings\0\0\0\0".to_vec();
+        file.extend_from_slice(&(16u16 + 4096).to_le_bytes());
+        let mut body = block.clone();
+        // absolute index in the key, XOR from 18
+        for (i, b) in body.iter_mut().enumerate().skip(2) {
+            *b ^= 0x5Au8.wrapping_add((i + 16) as u8);
+        }
+        file.extend_from_slice(&body);
+        assert_eq!(from_dmp(&file).unwrap(), block);
+    }
+
+    #[test]
+    fn bin_trailer() {
+        let b = to_bin(&[1, 2, 3]);
+        assert_eq!(b, [1, 2, 3, 0x23, 0x62, 0x57, 0x63]);
+        assert_eq!(from_bin(&b), Some(&[1u8, 2, 3][..]));
+        assert_eq!(from_bin(&[1, 2]), None);
+        assert!(from_dmp(&[0u8; 100]).is_err());
+    }
+}

@@ -1,0 +1,451 @@
+//! Sanitise the Tasmota settings of a dump before cloning it to another unit (`tasmota.md` §8).
+//!
+//! The newest valid copy is reset: identity and secret fields to the firmware defaults, Wi-Fi and
+//! MQTT site credentials too unless a [`KeepPolicy`] keeps them, donor state and history zeroed
+//! (boot count, energy totals, counters, static IP, fast-reconnect BSSID), template, GPIO and
+//! calibration kept. Both checksums are recomputed, the block is written to one slot (the EEPROM
+//! slot on 1M-layout builds), and every other copy, the rotating slot range and the quick
+//! power-cycle sector are erased to 0xFF. [`secrets_and_ids`] lists what must not survive, for
+//! the residue scan; [`identity`] finds names derived from the MAC.
+
+use super::decode::{check_supported, decode_at, Unsupported};
+use super::fields::{fields_for, Action, Group, Loc};
+use super::settings::{fix_checksums, le32, scan, Slot};
+use super::textpool;
+use crate::consts::tasmota as c;
+use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::identity::IdEvidence;
+use crate::report::{Change, Class};
+use serde_json::Value;
+
+/// Which site credentials survive sanitising. Everything else of class identity or secret is reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeepPolicy {
+    /// Keep `sta_ssid` and `sta_pwd` (`--keep wifi`).
+    pub wifi: bool,
+    /// Keep `mqtt_host`, `mqtt_port`, `mqtt_user`, `mqtt_pwd` (`--keep mqtt`).
+    pub mqtt: bool,
+}
+
+/// The names `--keep` accepts for Tasmota, with what each keeps.
+pub const KEEP_ITEMS: &[(&str, &str)] = &[
+    ("wifi", "sta_ssid, sta_pwd"),
+    ("mqtt", "mqtt_host, mqtt_port, mqtt_user, mqtt_pwd"),
+];
+
+impl KeepPolicy {
+    /// Parse `--keep` names (see [`KEEP_ITEMS`]); unknown names are returned as the error.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        let mut k = KeepPolicy::default();
+        for n in names {
+            match n.as_ref() {
+                "wifi" => k.wifi = true,
+                "mqtt" => k.mqtt = true,
+                other => return Err(other.to_string()),
+            }
+        }
+        Ok(k)
+    }
+
+    fn keeps(&self, g: Group) -> bool {
+        match g {
+            Group::Always => false,
+            Group::Wifi => self.wifi,
+            Group::Mqtt => self.mqtt,
+        }
+    }
+}
+
+/// Why sanitising was refused. The dump is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SanitizeError {
+    /// Copies exist but none has valid checksums: nothing trustworthy to keep.
+    #[error("{0} Tasmota settings copies found, none valid; refusing to guess")]
+    NoValidCopy(usize),
+    /// The newest copy's layout is not known, so its secrets cannot be located.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    /// Resetting strings did not fit the text pool (cannot happen with default strings).
+    #[error("text pool: {0}")]
+    Pool(String),
+}
+
+/// The value `sanitize` writes for element `index` of a string field (Tasmota defaults,
+/// `my_user_config.h`; 6.x used the project name `sonoff`, 8.x+ a MAC-derived topic).
+pub fn default_text(name: &str, index: usize, version: u32) -> String {
+    let old = version < c::TASMOTA_RENAME;
+    let friendly = if old {
+        c::FRIENDLY_NAME_OLD
+    } else {
+        c::FRIENDLY_NAME
+    };
+    match name {
+        "hostname" => c::HOSTNAME_DEFAULT.into(),
+        "mqtt_client" => c::MQTT_CLIENT_DEFAULT.into(),
+        "mqtt_user" => c::MQTT_USER_DEFAULT.into(),
+        "mqtt_pwd" => c::MQTT_PASS_DEFAULT.into(),
+        "mqtt_topic" if version >= c::TEXT_POOL_FIRST => c::TOPIC_DEFAULT.into(),
+        "mqtt_topic" if old => c::PROJECT_OLD.into(),
+        "mqtt_topic" => c::PROJECT.into(),
+        "button_topic" | "switch_topic" => "0".into(),
+        "friendlyname" | "devicename" if index == 0 => friendly.into(),
+        "friendlyname" if index < 4 => format!("{friendly}{}", index + 1),
+        _ => String::new(),
+    }
+}
+
+/// Apply the per-field actions to one block in place; returns `(field, start, end, what, why)`
+/// relative to the block.
+fn reset_block(
+    block: &mut [u8],
+    keep: &KeepPolicy,
+) -> Result<Vec<(usize, usize, String, String)>, SanitizeError> {
+    let version = check_supported(block)?;
+    let mut notes = Vec::new();
+    let mut pool_changes: Vec<(usize, Vec<u8>, &'static str, Class)> = Vec::new();
+    for f in fields_for(version) {
+        let why = f.class.as_str().to_string();
+        match (f.action, f.loc) {
+            (Action::Keep, _) => {}
+            (Action::Reset(g), _) if keep.keeps(g) => {}
+            (Action::Reset(_), Loc::Text { index, count }) => {
+                for i in 0..count {
+                    let def = default_text(f.name, i, version);
+                    let cur = textpool::get(block, index + i);
+                    if cur.bytes != def.as_bytes() {
+                        pool_changes.push((index + i, def.into_bytes(), f.name, f.class));
+                    }
+                }
+            }
+            (Action::Reset(_), Loc::Str { off, len, count }) => {
+                for i in 0..count {
+                    let def = default_text(f.name, i, version);
+                    let at = off + i * len;
+                    let Some(dst) = block.get_mut(at..at + len) else {
+                        continue;
+                    };
+                    let mut want = vec![0u8; len];
+                    let n = def.len().min(len - 1);
+                    want[..n].copy_from_slice(&def.as_bytes()[..n]);
+                    if dst != want.as_slice() {
+                        dst.copy_from_slice(&want);
+                        notes.push((
+                            at,
+                            at + len,
+                            format!("reset {}[{i}] to {def:?}", f.name),
+                            why.clone(),
+                        ));
+                    }
+                }
+            }
+            (Action::Reset(_), Loc::Bin { off, ty, .. }) => {
+                // mqtt_port: the only binary field with a default.
+                let want = u64::from(c::MQTT_PORT_DEFAULT).to_le_bytes();
+                if let Some(dst) = block.get_mut(off..off + ty.size()) {
+                    if dst != &want[..ty.size()] {
+                        dst.copy_from_slice(&want[..ty.size()]);
+                        notes.push((
+                            off,
+                            off + ty.size(),
+                            format!("reset {} to {}", f.name, c::MQTT_PORT_DEFAULT),
+                            why,
+                        ));
+                    }
+                }
+            }
+            (Action::Zero | Action::ZeroFirst, Loc::Bin { off, ty, count }) => {
+                let n = if f.action == Action::ZeroFirst {
+                    1
+                } else {
+                    count
+                };
+                let end = off + n * ty.size();
+                if let Some(dst) = block.get_mut(off..end) {
+                    if dst.iter().any(|&b| b != 0) {
+                        dst.fill(0);
+                        let what = if n == count {
+                            format!("zeroed {}", f.name)
+                        } else {
+                            format!("zeroed {}[0]", f.name)
+                        };
+                        notes.push((off, end, what, why));
+                    }
+                }
+            }
+            (Action::Zero | Action::ZeroFirst, _) => {}
+        }
+    }
+    if !pool_changes.is_empty() {
+        let refs: Vec<(usize, &[u8])> = pool_changes
+            .iter()
+            .map(|(i, v, _, _)| (*i, v.as_slice()))
+            .collect();
+        textpool::update(block, &refs).map_err(|e| SanitizeError::Pool(e.to_string()))?;
+        for (i, v, name, class) in &pool_changes {
+            let s = textpool::get(block, *i);
+            notes.push((
+                s.offset,
+                s.offset + v.len() + 1,
+                format!(
+                    "reset {name} ({}) to {:?}",
+                    textpool::SET_NAMES.get(*i).copied().unwrap_or("?"),
+                    String::from_utf8_lossy(v)
+                ),
+                class.as_str().to_string(),
+            ));
+        }
+    }
+    // Header: keep cfg_holder, size, version; save_flag >= 1; bootcount via the table.
+    if le32(block, c::OFF_SAVE_FLAG) == Some(0) {
+        block[c::OFF_SAVE_FLAG..c::OFF_SAVE_FLAG + 4].copy_from_slice(&1u32.to_le_bytes());
+    }
+    fix_checksums(block);
+    let end = if version >= c::CRC32_FIRST {
+        c::SETTINGS_SIZE
+    } else {
+        c::OFF_CRC16 + 2
+    };
+    notes.push((
+        c::OFF_CRC16,
+        end,
+        "recomputed cfg_crc and cfg_crc32".into(),
+        "checksum".into(),
+    ));
+    Ok(notes)
+}
+
+/// Which slot scheme the copies show.
+fn fs_layout(offsets: &[usize]) -> bool {
+    offsets
+        .iter()
+        .any(|&o| o == 0xFC000 || o == 0xFD000 || o == c::EEPROM_2M1M || o == c::EEPROM_4M2M)
+}
+
+fn erase(data: &mut [u8], start: usize, what: &str, why: &str, out: &mut Vec<Change>) {
+    let Some(s) = data.get_mut(start..start + SECTOR_SIZE) else {
+        return;
+    };
+    if s.iter().all(|&b| b == ERASED) {
+        return;
+    }
+    s.fill(ERASED);
+    out.push(Change {
+        region: "tasmota settings".into(),
+        start: start as u64,
+        end: (start + SECTOR_SIZE) as u64,
+        what: what.into(),
+        why: why.into(),
+    });
+}
+
+/// Sanitise the Tasmota settings of a whole dump in place. Returns the changes made; an empty list
+/// when the dump holds no settings copy at all. On error the dump is unchanged.
+pub fn sanitize(data: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Change>, SanitizeError> {
+    let sc = scan(data);
+    if sc.copies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(newest) = sc.newest_copy().cloned() else {
+        return Err(SanitizeError::NoValidCopy(sc.copies.len()));
+    };
+    let src = newest.offset as usize;
+    let mut block = data
+        .get(src..src + SECTOR_SIZE)
+        .map(<[u8]>::to_vec)
+        .ok_or(SanitizeError::NoValidCopy(sc.copies.len()))?;
+    let notes = reset_block(&mut block, keep)?;
+
+    let offsets: Vec<usize> = sc.copies.iter().map(|k| k.offset as usize).collect();
+    let fs = fs_layout(&offsets);
+    let target = match newest.slot {
+        Slot::Rotating1M(_) if !fs && data.len() >= c::EEPROM_1M + SECTOR_SIZE => c::EEPROM_1M,
+        _ => src,
+    };
+    let mut changes = Vec::new();
+    if target != src {
+        changes.push(Change {
+            region: "tasmota settings".into(),
+            start: target as u64,
+            end: (target + SECTOR_SIZE) as u64,
+            what: format!("moved the newest copy from 0x{src:06x} to the EEPROM slot"),
+            why: "one copy in the slot OTA never overwrites".into(),
+        });
+    }
+    for (s, e, what, why) in notes {
+        changes.push(Change {
+            region: "tasmota settings".into(),
+            start: (target + s) as u64,
+            end: (target + e) as u64,
+            what,
+            why,
+        });
+    }
+    // Erase everything else first, then write the block (target may be among the erased).
+    for k in &sc.copies {
+        let o = k.offset as usize;
+        if o != target {
+            erase(
+                data,
+                o,
+                &format!(
+                    "erased settings copy (save_flag {}, {})",
+                    k.save_flag, k.version_str
+                ),
+                "stale copy",
+                &mut changes,
+            );
+        }
+    }
+    let (lo, hi) = if fs {
+        (
+            c::SETTINGS_LOCATION_FS + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
+            c::SETTINGS_LOCATION_FS,
+        )
+    } else {
+        (
+            c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
+            c::SETTINGS_LOCATION_1M,
+        )
+    };
+    let mut o = lo;
+    while o <= hi {
+        if o != target {
+            erase(
+                data,
+                o,
+                "erased rotating settings slot",
+                "stale copy",
+                &mut changes,
+            );
+        }
+        o += SECTOR_SIZE;
+    }
+    for q in &sc.qpc {
+        erase(
+            data,
+            *q as usize,
+            "erased quick power-cycle counter",
+            "state",
+            &mut changes,
+        );
+    }
+    if let Some(dst) = data.get_mut(target..target + SECTOR_SIZE) {
+        dst.copy_from_slice(&block);
+    }
+    Ok(changes)
+}
+
+fn strings_of(v: &Value) -> Vec<(Option<usize>, &str)> {
+    match v {
+        Value::String(s) => vec![(None, s.as_str())],
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every value of a block that names the donor or is a secret, with the bytes the residue scan
+/// should look for: non-default strings of class identity or secret (and the Wi-Fi SSID and MQTT
+/// host), and non-zero binary secrets (little-endian bytes). Defaults such as `DVES_%06X` are
+/// left out: they are in every Tasmota image. Keys are `name` or `name[i]`.
+pub fn secrets_and_ids(block: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let Ok(d) = decode_at(block, 0) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for f in fields_for(d.version) {
+        let Some(item) = d.items.iter().find(|i| i.key == f.name) else {
+            continue;
+        };
+        let wanted = matches!(f.class, Class::Identity | Class::Secret)
+            || matches!(f.name, "sta_ssid" | "mqtt_host");
+        if !wanted {
+            continue;
+        }
+        match f.loc {
+            Loc::Text { .. } | Loc::Str { .. } => {
+                for (i, s) in strings_of(&item.value) {
+                    let def = default_text(f.name, i.unwrap_or(0), d.version);
+                    if s.is_empty() || s == def {
+                        continue;
+                    }
+                    let key = i.map_or(f.name.to_string(), |i| format!("{}[{i}]", f.name));
+                    out.push((key, s.as_bytes().to_vec()));
+                }
+            }
+            Loc::Bin { off, ty, count } if f.class == Class::Secret => {
+                if let Some(raw) = block.get(off..off + ty.size() * count) {
+                    if raw.iter().any(|&b| b != 0) {
+                        out.push((f.name.to_string(), raw.to_vec()));
+                    }
+                }
+            }
+            Loc::Bin { .. } => {}
+        }
+    }
+    out
+}
+
+/// [`secrets_and_ids`] minus what the policy keeps (what must not remain after sanitising).
+pub fn secrets_and_ids_except(block: &[u8], keep: &KeepPolicy) -> Vec<(String, Vec<u8>)> {
+    secrets_and_ids(block)
+        .into_iter()
+        .filter(|(k, _)| {
+            let name = k.split('[').next().unwrap_or(k);
+            !matches!(super::fields::meta(name).1, Action::Reset(g) if keep.keeps(g))
+        })
+        .collect()
+}
+
+/// The MAC tails in `s` after `prefix` (case-insensitive): `<prefix><6 hex>` not followed by
+/// another hex digit.
+fn mac_tails_after(s: &str, prefix: &str) -> Vec<Vec<u8>> {
+    let lower = s.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = lower.get(from..).and_then(|t| t.find(prefix)) {
+        let at = from + p + prefix.len();
+        from = at;
+        let Some(hex6) = s.get(at..at + 6) else {
+            break;
+        };
+        let next_hex = s.as_bytes().get(at + 6).is_some_and(u8::is_ascii_hexdigit);
+        if !next_hex {
+            if let Ok(b) = hex::decode(hex6) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// MAC-derived names in a block's identity strings (`DVES_A1B2C3`, `tasmota_A1B2C3`,
+/// `tasmota-A1B2C3-1234`): literal values a user or an older firmware saved. `base` is the
+/// block's offset in the dump.
+pub fn identity(block: &[u8], base: u64) -> Vec<IdEvidence> {
+    let Ok(d) = decode_at(block, base) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in &d.items {
+        if item.class != Class::Identity {
+            continue;
+        }
+        for (_, s) in strings_of(&item.value) {
+            for prefix in ["dves_", "tasmota_", "tasmota-", "sonoff_", "sonoff-"] {
+                for tail in mac_tails_after(s, prefix) {
+                    out.push(IdEvidence {
+                        id: s.to_string(),
+                        mac_tail: tail,
+                        source: format!("tasmota settings {}", item.key),
+                        offset: item.offset,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,237 @@
+//! Cross-check of the Tasmota decoder against decode-config 16.0.0.0 (PyPI), field by field.
+//!
+//! For several settings versions the test builds a block in which every decoded field holds a
+//! distinct fake value, XORs it into a `.dmp`, runs `decode-config.py -s FILE.dmp` to JSON and
+//! compares each of espdump's items with decode-config's value of the same name.
+//! Needs `pip install decode-config==16.0.0.0`; set `ESPDUMP_SKIP_DECODE_CONFIG=1` to skip.
+
+use espdump::tasmota::fields::{fields_for, Loc, Ty};
+use espdump::tasmota::{decode, to_dmp, SettingsBuilder};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Versions covered: fixed string arrays (6.6.0.x, 7.1.2.x), text pool (8.x), 9.x, 12.x, current.
+const VERSIONS: &[u32] = &[
+    0x0606_0000, // 6.6.0: 3584-byte block, cfg_crc only
+    0x0606_000B, // 6.6.0.11: CRC32, fixed arrays
+    0x0701_0206, // 7.1.2.6: mqtt_port moved
+    0x0801_0002, // 8.1.0.2: text pool
+    0x0902_0000, // 9.2.0: u16 GPIO map
+    0x0C01_0106, // 12.1.1.6
+    0x0C02_0002, // 12.2.0.2: second calibration set
+    0x0E03_0007, // 14.3.0.7: switchmode moved
+    0x1000_0000, // 16.0.0
+];
+
+/// Header fields the builder owns, and fields decode-config shows in another shape.
+const NOT_SET: &[&str] = &[
+    "cfg_holder",
+    "cfg_size",
+    "save_flag",
+    "version",
+    "cfg_crc",
+    "cfg_crc32",
+    "config_version",
+];
+
+fn decode_config() -> Option<PathBuf> {
+    if std::env::var_os("ESPDUMP_SKIP_DECODE_CONFIG").is_some() {
+        return None;
+    }
+    for name in ["decode-config.py", "decode-config"] {
+        if let Ok(p) = which(name) {
+            return Some(p);
+        }
+    }
+    panic!(
+        "decode-config not found on PATH: pip install decode-config==16.0.0.0 \
+         (or set ESPDUMP_SKIP_DECODE_CONFIG=1)"
+    );
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(name);
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(())
+}
+
+/// A block of `version` where every field holds a distinct value. Returns the block.
+fn build_all(version: u32) -> [u8; 4096] {
+    let mut b = SettingsBuilder::blank(version);
+    b.save_flag(7);
+    let mut n: u64 = 0;
+    for f in fields_for(version) {
+        if NOT_SET.contains(&f.name) {
+            continue;
+        }
+        match f.loc {
+            Loc::Text { count, .. } | Loc::Str { count, .. } => {
+                for i in 0..count {
+                    n += 1;
+                    let s = if f.name == "hostname" {
+                        "h\u{f4}st".to_string() // UTF-8
+                    } else {
+                        format!("v{n}")
+                    };
+                    b.set(f.name, i, s).unwrap();
+                }
+            }
+            Loc::Bin { ty, count, .. } => {
+                for i in 0..count {
+                    n += 1;
+                    let v = match f.name {
+                        "ip_address" | "ipv4_rgx_address" | "ipv4_rgx_subnetmask" => {
+                            b.set(f.name, i, [10u8, 0, (n & 0xFF) as u8, i as u8])
+                                .unwrap();
+                            continue;
+                        }
+                        _ => n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 7,
+                    };
+                    let v = match ty.size() {
+                        1 => v & 0x7F,
+                        2 => v & 0x7FFF,
+                        4 => v & 0x7FFF_FFFF,
+                        _ => v & 0x7FFF_FFFF_FFFF,
+                    };
+                    // signed types also get negative values
+                    let v = if matches!(ty, Ty::I8 | Ty::I16 | Ty::I32) && n % 2 == 0 {
+                        FieldValueI::Neg(v as i64)
+                    } else {
+                        FieldValueI::Pos(v)
+                    };
+                    match v {
+                        FieldValueI::Pos(v) => b.set(f.name, i, v).unwrap(),
+                        FieldValueI::Neg(v) => b.set(f.name, i, -v).unwrap(),
+                    };
+                }
+            }
+        }
+    }
+    b.build()
+}
+
+enum FieldValueI {
+    Pos(u64),
+    Neg(i64),
+}
+
+/// decode-config's display form back to raw: `"0x.."` strings to integers, recursively.
+fn normalise(key: &str, v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.starts_with("0x") && s.len() > 2 => {
+            u64::from_str_radix(&s[2..], 16).map_or(v.clone(), Value::from)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| normalise(key, x)).collect()),
+        Value::Number(x) if matches!(key, "latitude" | "longitude") => {
+            Value::from((x.as_f64().unwrap_or(0.0) * 1e6).round() as i64)
+        }
+        Value::Number(x) if key == "user_template.base" => Value::from(x.as_i64().unwrap_or(0) - 1),
+        _ => v.clone(),
+    }
+}
+
+fn lookup<'a>(j: &'a Value, key: &str) -> Option<&'a Value> {
+    let mut cur = j;
+    for part in key.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(cur)
+}
+
+/// decode-config spells one field differently.
+fn dc_name(key: &str) -> &str {
+    match key {
+        "rgx_password" => "rgx_pwassword",
+        k => k,
+    }
+}
+
+/// Fields decode-config shows as bit-field groups (no single value to compare).
+const DC_SHAPE_DIFFERS: &[&str] = &["power", "user_template.flag"];
+
+fn run_decode_config(exe: &PathBuf, dmp: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Config_test.dmp");
+    std::fs::write(&path, dmp).unwrap();
+    let out = Command::new(exe)
+        .arg("-s")
+        .arg(&path)
+        .arg("--json-show-pw")
+        .arg("--json-compact")
+        .output()
+        .expect("run decode-config");
+    assert!(
+        out.status.success(),
+        "decode-config failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("decode-config JSON")
+}
+
+#[test]
+fn decode_matches_decode_config_field_by_field() {
+    let Some(exe) = decode_config() else {
+        return;
+    };
+    let blocks: Vec<[u8; 4096]> = VERSIONS.iter().map(|&v| build_all(v)).collect();
+    // decode-config takes seconds to start: run all versions at once.
+    let outputs: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .iter()
+            .map(|b| {
+                let exe = &exe;
+                s.spawn(move || run_decode_config(exe, &to_dmp(b)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut compared = 0;
+    for ((&version, block), j) in VERSIONS.iter().zip(&blocks).zip(&outputs) {
+        let ours = decode(block).unwrap();
+        // decode-config read the same header and accepted both checksums.
+        let hdr = &j["header"]["data"];
+        assert_eq!(
+            normalise("", &hdr["version"]["id"]),
+            Value::from(version),
+            "{version:#x}"
+        );
+        if version >= 0x0606_000A {
+            let stored = u32::from_le_bytes(block[0xFFC..].try_into().unwrap());
+            assert_eq!(normalise("", &hdr["crc32"]), Value::from(stored));
+        }
+        let mut mismatches = Vec::new();
+        for item in &ours.items {
+            if DC_SHAPE_DIFFERS.contains(&item.key.as_str()) {
+                continue;
+            }
+            let Some(theirs) = lookup(j, dc_name(&item.key)) else {
+                mismatches.push(format!("{}: missing in decode-config", item.key));
+                continue;
+            };
+            let theirs = normalise(&item.key, theirs);
+            if theirs != item.value {
+                mismatches.push(format!(
+                    "{}: espdump {} vs decode-config {}",
+                    item.key, item.value, theirs
+                ));
+            } else {
+                compared += 1;
+            }
+        }
+        assert!(
+            mismatches.is_empty(),
+            "version {version:#010x}:\n{}",
+            mismatches.join("\n")
+        );
+        // Spot checks that the block really carried what we set.
+        assert_eq!(ours.get("save_flag"), Some(&Value::from(7)));
+        assert_eq!(ours.get("hostname"), Some(&Value::from("h\u{f4}st")));
+    }
+    assert!(compared > 500, "only {compared} values compared");
+}
