@@ -22,7 +22,13 @@ struct Sim {
 impl Sim {
     fn start(flash: &Path, latency: u64) -> Sim {
         let mut child = Command::new(BIN)
-            .args(["simulate", "--throttle", "--latency-ms", &latency.to_string(), "--flash"])
+            .args([
+                "simulate",
+                "--throttle",
+                "--latency-ms",
+                &latency.to_string(),
+                "--flash",
+            ])
             .arg(flash)
             .stdout(Stdio::piped())
             .spawn()
@@ -71,10 +77,12 @@ fn espdump(port: &str, baud: u32, args: &[&str]) -> Command {
 
 fn esptool(port: &str, baud: u32, args: &[&str]) -> Command {
     let mut c = Command::new("python3");
-    c.args(["-m", "esptool", "--chip", "esp8266", "--port", port, "--baud"])
-        .arg(baud.to_string())
-        .args(["--before", "no-reset", "--after", "no-reset"])
-        .args(args);
+    c.args([
+        "-m", "esptool", "--chip", "esp8266", "--port", port, "--baud",
+    ])
+    .arg(baud.to_string())
+    .args(["--before", "no-reset", "--after", "no-reset"])
+    .args(args);
     c
 }
 
@@ -98,13 +106,18 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let with_esptool = std::env::var("ESPDUMP_BENCH_ESPTOOL").map(|v| v != "0").unwrap_or(true)
+    let with_esptool = std::env::var("ESPDUMP_BENCH_ESPTOOL")
+        .map(|v| v != "0")
+        .unwrap_or(true)
         && Command::new("python3")
             .args(["-c", "import esptool"])
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-    let erased = img.chunks(4096).filter(|s| s.iter().all(|&b| b == 0xFF)).count();
+    let erased = img
+        .chunks(4096)
+        .filter(|s| s.iter().all(|&b| b == 0xFF))
+        .count();
     let total = img.len().div_ceil(4096);
     let dir = tempfile::tempdir().expect("tmp");
     let blank = dir.path().join("blank.bin");
@@ -133,8 +146,16 @@ fn main() {
         let out = dir.path().join("out.bin");
         {
             let sim = Sim::start(&image, latency);
-            let t = timed(espdump(&sim.port, baud, &["read", out.to_str().unwrap_or("out.bin")]));
-            assert_eq!(std::fs::read(&out).ok().as_deref(), Some(&img[..]), "espdump read not exact");
+            let t = timed(espdump(
+                &sim.port,
+                baud,
+                &["read", out.to_str().unwrap_or("out.bin")],
+            ));
+            assert_eq!(
+                std::fs::read(&out).ok().as_deref(),
+                Some(&img[..]),
+                "espdump read not exact"
+            );
             row("espdump", "read", t);
         }
         if with_esptool {
@@ -144,17 +165,29 @@ fn main() {
                 baud,
                 &["read-flash", "0", &size, out.to_str().unwrap_or("out.bin")],
             ));
-            assert_eq!(std::fs::read(&out).ok().as_deref(), Some(&img[..]), "esptool read not exact");
+            assert_eq!(
+                std::fs::read(&out).ok().as_deref(),
+                Some(&img[..]),
+                "esptool read not exact"
+            );
             row("esptool 5.6", "read", t);
         }
         {
             let sim = Sim::start(&blank, latency);
-            let t = timed(espdump(&sim.port, baud, &["write", image.to_str().unwrap_or("")]));
+            let t = timed(espdump(
+                &sim.port,
+                baud,
+                &["write", image.to_str().unwrap_or("")],
+            ));
             row("espdump", "write", t);
         }
         if with_esptool {
             let sim = Sim::start(&blank, latency);
-            let t = timed(esptool(&sim.port, baud, &["write-flash", "0", image.to_str().unwrap_or("")]));
+            let t = timed(esptool(
+                &sim.port,
+                baud,
+                &["write-flash", "0", image.to_str().unwrap_or("")],
+            ));
             row("esptool 5.6", "write", t);
         }
     }

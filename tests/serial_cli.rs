@@ -431,3 +431,74 @@ fn ports_json_is_one_document() {
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(v["ports"].is_array());
 }
+
+fn mac_arg(m: &[u8; 6]) -> String {
+    espdump::serial::loader::format_mac(m)
+}
+
+/// The clone guard on a real 1 MiB dump that stores its station MAC in the SDK parameters.
+#[test]
+fn clone_guard_refuses_another_units_dump() {
+    let Some(mut img) = corpus("dump_esp01_arduino-over-at_1MB.bin") else {
+        panic!("corpus missing: dump_esp01_arduino-over-at_1MB.bin");
+    };
+    // Its boot header says 4MB (flashed with esptool's default); make it agree with the
+    // 1 MiB chip so that only the clone guard is under test here.
+    assert_eq!(img[3] >> 4, 4);
+    img[3] = (img[3] & 0x0F) | 0x20;
+    let id = espdump::identity::dump_identity(&img);
+    let own = id.macs.first().expect("the dump stores a MAC").mac;
+    let mut other = own;
+    other[5] ^= 0x5A;
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("dump.bin"), &img).expect("w");
+    let blank = vec![0xFFu8; img.len()];
+
+    // Another unit: refused, nothing written.
+    let sim = Sim::start(dir.path(), &blank, &["--mac", &mac_arg(&other)]);
+    let o = espdump(dir.path(), &sim, &["write", "dump.bin"]);
+    assert_eq!(o.code, 5, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("was read from another unit"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(&format!("MAC {}", mac_arg(&own))),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("sdk system params copy"), "{}", o.stderr);
+    assert!(o.stderr.contains("--clone"), "{}", o.stderr);
+    // --clone never writes the other unit's identity.
+    let o = espdump(dir.path(), &sim, &["write", "--clone", "dump.bin"]);
+    let (flash, _) = sim.stop();
+    match o.code {
+        5 => assert_eq!(flash, blank, "{}", o.stderr),
+        0 => assert_ne!(
+            espdump::identity::dump_identity(&flash).matches_mac(other),
+            Some(false)
+        ),
+        c => panic!("exit {c}: {}", o.stderr),
+    }
+
+    // --force writes it as is.
+    let sim = Sim::start(dir.path(), &blank, &["--mac", &mac_arg(&other)]);
+    let o = espdump(
+        dir.path(),
+        &sim,
+        &["write", "--force", "--json", "dump.bin"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(json(&o)["guard"]["verdict"], "other-unit");
+    let (flash, _) = sim.stop();
+    assert_eq!(flash, img);
+
+    // The unit's own backup needs neither flag.
+    let sim = Sim::start(dir.path(), &blank, &["--mac", &mac_arg(&own)]);
+    let o = espdump(dir.path(), &sim, &["write", "--json", "dump.bin"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(json(&o)["guard"]["verdict"], "same-unit");
+    let (flash, _) = sim.stop();
+    assert_eq!(flash, img);
+}

@@ -286,18 +286,25 @@ fn progress_events_come_in_order() {
         })
         .collect();
     let written: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();
-    let mut want = vec!["begin Scan 8".to_string(), "advance Scan".into(), "end Scan".into()];
+    let mut want = vec![
+        "begin Scan 8".to_string(),
+        "advance Scan".into(),
+        "end Scan".into(),
+    ];
     want.push(format!("begin Write {written}"));
     let blocks = kinds.iter().filter(|k| *k == "advance Write").count();
     assert!(blocks >= plan.runs.len());
-    want.extend(std::iter::repeat("advance Write".to_string()).take(blocks));
+    want.resize(want.len() + blocks, "advance Write".to_string());
     want.push("end Write".into());
     want.push("begin Verify 32768".into());
     want.push("end Verify".into());
     assert_eq!(kinds, want);
     // The last write advance reaches the total.
     let last = events.iter().rev().find_map(|e| match e {
-        ProgressEvent::Advance { task: Task::Write, done } => Some(*done),
+        ProgressEvent::Advance {
+            task: Task::Write,
+            done,
+        } => Some(*done),
         _ => None,
     });
     assert_eq!(last, Some(written));
