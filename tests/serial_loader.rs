@@ -309,3 +309,52 @@ fn progress_events_come_in_order() {
     });
     assert_eq!(last, Some(written));
 }
+
+/// Sweep every kind of fault over the whole transfer: each run either completes byte-exact
+/// or returns an error; never a wrong result reported as success.
+#[test]
+fn faults_anywhere_never_yield_wrong_data() {
+    let img = image(64 << 10, 17);
+    let data = image(64 << 10, 23);
+    let (mut ok, mut failed) = (0, 0);
+    for kind in ["drop", "corrupt", "stall", "reset"] {
+        let positions: Vec<u64> = match kind {
+            "drop" | "corrupt" => (1..=14).map(|i| i * 4_007).collect(),
+            _ => (1..=14).map(|i| i * 5).collect(),
+        };
+        for n in positions {
+            let spec = format!("{kind}@{n}");
+            // Read.
+            let mut t = sim(img.clone());
+            t.device.faults = Faults::parse(&spec).expect("spec");
+            let r = ops::open_session(t, &opts(true), &mut |_| {}).and_then(|mut s| {
+                let mut buf = vec![0u8; img.len()];
+                ops::read_into(&mut s.loader, 0, &mut buf, &mut |_| {}).map(|_| buf)
+            });
+            match r {
+                Ok(buf) => {
+                    assert_eq!(buf, img, "read with {spec} returned wrong data");
+                    ok += 1;
+                }
+                Err(_) => failed += 1,
+            }
+            // Write.
+            let mut t = sim(img.clone());
+            t.device.faults = Faults::parse(&spec).expect("spec");
+            let w = ops::open_session(t, &opts(true), &mut |_| {}).and_then(|mut s| {
+                let plan = ops::plan_write(&mut s.loader, 0, &data, &mut |_| {})?;
+                ops::execute_write(&mut s.loader, &data, &plan, &mut |_| {})?;
+                Ok(s.loader.into_transport().device.flash.contents().to_vec())
+            });
+            match w {
+                Ok(flash) => {
+                    assert_eq!(flash, data, "write with {spec} reported success wrongly");
+                    ok += 1;
+                }
+                Err(_) => failed += 1,
+            }
+        }
+    }
+    // Both outcomes occur: faults are survived by retries, or reported.
+    assert!(ok > 0 && failed > 0, "ok {ok} failed {failed}");
+}
