@@ -42,10 +42,10 @@ pub struct WriteArgs {
 }
 
 // ---- Clone-guard hooks: the single call sites of the identity extractor and the sanitizer.
-// LEAD: wire to `crate::identity::dump_identity` and `crate::sanitize::sanitize_for_clone`
-// once they land on main (replace the bodies, nothing else).
-fn dump_identity(_data: &[u8]) -> DumpIdentity {
-    DumpIdentity::default()
+// LEAD: wire `sanitize_for_clone` to `crate::sanitize::sanitize_for_clone` once it lands on
+// main (replace the body, nothing else).
+fn dump_identity(data: &[u8]) -> DumpIdentity {
+    crate::identity::dump_identity(data)
 }
 fn sanitize_for_clone(_data: &[u8]) -> crate::Result<Vec<u8>> {
     Err(crate::Error::Refused(
