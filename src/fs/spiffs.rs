@@ -297,7 +297,9 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
                 (r, true)
             };
             let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0)
+                && !smaller_blocks_inside(data, o, n, bs, ps, true)
+            {
                 best = Some((covered, bs, ps, n, with_len));
             }
         }
@@ -320,6 +322,37 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
     };
     choose_config(data, &mut f);
     Some(f)
+}
+
+/// True when most 4 KiB steps inside the candidate's blocks start like blocks themselves (magic,
+/// or a consistent lookup table): then the blocks are really 4 KiB, and a larger candidate only
+/// seems to cover more because it reads past the region's end.
+fn smaller_blocks_inside(
+    data: &[u8],
+    o: usize,
+    n: usize,
+    bs: usize,
+    ps: usize,
+    magic: bool,
+) -> bool {
+    if bs <= SECTOR_SIZE || ps > SECTOR_SIZE {
+        return false;
+    }
+    let (mut hits, mut total) = (0usize, 0usize);
+    for k in 0..n {
+        for j in 1..bs / SECTOR_SIZE {
+            let at = o + k * bs + j * SECTOR_SIZE;
+            total += 1;
+            let like = if magic {
+                magic_term(data, at, SECTOR_SIZE, ps) == Some(0)
+            } else {
+                positive(block_score(data, at, SECTOR_SIZE, ps))
+                    || free_block(data, at, SECTOR_SIZE, ps)
+            };
+            hits += usize::from(like);
+        }
+    }
+    hits * 2 > total
 }
 
 /// Score one block as a SPIFFS block without magic: `Some((consistent, checked))` when its lookup
@@ -363,10 +396,13 @@ fn all_erased(data: &[u8], at: usize, len: usize) -> bool {
     data.get(at..at.saturating_add(len)).is_some_and(is_erased)
 }
 
-/// A formatted, unused block: all 0xFF except the erase count.
+/// A formatted, unused block: all 0xFF except the erase count, which SPIFFS always writes after
+/// erasing a block (so plain erased flash is not taken for free FS space).
 fn free_block(data: &[u8], at: usize, bs: usize, ps: usize) -> bool {
     let ec = lookup_pages(bs, ps) * ps - 2;
-    all_erased(data, at, ec) && all_erased(data, at + ec + 2, bs - ec - 2)
+    rd16(data, at + ec).is_some_and(|v| v != 0xFFFF)
+        && all_erased(data, at, ec)
+        && all_erased(data, at + ec + 2, bs - ec - 2)
 }
 
 /// True when every byte is 0xFF (word-wise, so that scanning a mostly erased dump is cheap).
@@ -432,7 +468,9 @@ fn scored_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
             }
             // Trailing erased blocks count as free space of the FS (Sming/Arduino images end so).
             let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0)
+                && !smaller_blocks_inside(data, o, n, bs, ps, false)
+            {
                 best = Some((covered, bs, ps, n, score));
             }
         }
@@ -1146,4 +1184,142 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(
+        bs: usize,
+        ps: usize,
+        blocks: usize,
+        cfg: (usize, usize, bool),
+        magic: bool,
+        ml: bool,
+    ) -> FsInfo {
+        FsInfo {
+            kind: FsKind::Spiffs,
+            start: 0,
+            end: bs * blocks,
+            block_size: bs,
+            block_count: blocks,
+            page_size: ps,
+            name_len: cfg.0,
+            meta_len: cfg.1,
+            aligned_ix: cfg.2,
+            magic,
+            magic_length: ml,
+            config_evidence: 0,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn magic_values() {
+        assert_eq!(magic_for(256), 0x0429);
+        assert_eq!(magic_for(512), 0x0729);
+        assert_eq!(lookup_pages(4096, 256), 1);
+        assert_eq!(lookup_pages(65536, 256), 2);
+        assert_eq!(lookup_pages(65536, 128), 8);
+    }
+
+    #[test]
+    fn mongoose_geometry_numbers() {
+        let g = Geometry::of(&mongoose_info(0, 0x40000)).unwrap();
+        assert_eq!((g.ppb, g.lu_pages, g.entries), (16, 1, 15));
+        assert_eq!(
+            (g.hdr_ix_off, g.hdr_ix_entries, g.ix_entries, g.data_len),
+            (70, 93, 124, 251)
+        );
+        assert_eq!(g.blocks * g.entries / 2, 480);
+    }
+
+    /// Every supported build variant: format, write, embed in a dump, detect the exact geometry
+    /// and configuration back, read the files.
+    #[test]
+    fn variants_are_detected_and_read_back() {
+        let files: [(&str, Vec<u8>); 3] = [
+            ("/a.txt", b"hello".to_vec()),
+            ("/b.bin", (0..1000u32).map(|i| (i * 7) as u8).collect()),
+            ("/c.json", b"{\"k\":1}".repeat(60)),
+        ];
+        for &(bs, ps) in &[
+            (4096, 256),
+            (8192, 256),
+            (4096, 512),
+            (16384, 256),
+            (4096, 128),
+        ] {
+            for &cfg in c::CONFIGS {
+                for &(magic, ml) in &[(true, false), (true, true), (false, false)] {
+                    let blocks = 12;
+                    let f = info(bs, ps, blocks, cfg, magic, ml);
+                    if Geometry::of(&f).is_none() {
+                        continue;
+                    }
+                    let mut img = format(&f).unwrap();
+                    for (n, body) in &files {
+                        if n.len() < cfg.0 {
+                            write_file(&mut img, &f, n, body).unwrap();
+                        }
+                    }
+                    // Embed between non-erased filler so the scored variant's end is exact too.
+                    let at = 0x20000;
+                    let mut dump = vec![0x5Au8; at + img.len() + 0x8000];
+                    dump[at..at + img.len()].copy_from_slice(&img);
+                    let found = crate::fs::detect_all(&dump);
+                    let what = format!("bs {bs} ps {ps} cfg {cfg:?} magic {magic} len {ml}");
+                    assert_eq!(found.len(), 1, "{what} {found:?}");
+                    let d = &found[0];
+                    assert_eq!((d.start, d.end), (at, at + img.len()), "{what} {d:?}");
+                    assert_eq!(
+                        (d.block_size, d.page_size, d.block_count),
+                        (bs, ps, blocks),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        (d.name_len + d.meta_len, d.aligned_ix),
+                        (cfg.0 + cfg.1, cfg.2),
+                        "{what}"
+                    );
+                    assert_eq!((d.magic, d.magic_length), (magic, ml), "{what}");
+                    for (n, body) in &files {
+                        assert_eq!(read(&dump, d, n).as_deref(), Some(&body[..]), "{what} {n}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn page_states() {
+        let f = mongoose_info(0, 4 * 4096);
+        let mut img = format(&f).unwrap();
+        let g = Geometry::of(&f).unwrap();
+        assert_eq!(page_state(&img, &g, 1), PageState::Free);
+        assert_eq!(page_state(&img, &g, 0), PageState::Inconsistent);
+        write_file(&mut img, &f, "x", b"abc").unwrap();
+        let e = find(&img, &f, "x").unwrap();
+        let hp = (e.header_offset) / 256;
+        let dp = e.data_offsets[0] / 256;
+        assert_eq!(
+            page_state(&img, &g, hp),
+            PageState::Index(e.obj_id | 0x8000, 0)
+        );
+        assert_eq!(page_state(&img, &g, dp), PageState::Data(e.obj_id, 0));
+        assert_eq!(img[e.header_offset + 4], 0xF8);
+        assert_eq!(img[e.data_offsets[0] + 4], 0xFC);
+        delete_file(&mut img, &f, "x").unwrap();
+        assert_eq!(img[e.header_offset + 4], 0x38);
+        assert_eq!(img[e.data_offsets[0] + 4], 0x7C);
+        assert_eq!(page_state(&img, &g, hp), PageState::Deleted);
+        // A page written without its lookup entry is dirty free space; scrub makes it deleted.
+        img[g.page_off(5)] = 0x12;
+        assert_eq!(page_state(&img, &g, 5), PageState::DirtyFree);
+        assert_eq!(deleted_stats(&img, &f).stray_pages, 1);
+        scrub_deleted(&mut img, &f);
+        assert_eq!(page_state(&img, &g, 5), PageState::Deleted);
+        assert_eq!(deleted_stats(&img, &f).with_data, 0);
+    }
 }
