@@ -46,7 +46,8 @@ pub struct ShellyFs {
     pub sections: Vec<ConfigSection>,
     /// Deleted-page statistics of the slot.
     pub deleted: DeletedStats,
-    /// Names of deleted config files still readable in deleted pages.
+    /// Names of deleted config files (or deleted files holding a JSON object, such as the `tmp`
+    /// file mos saves through) still readable in deleted pages, one per deleted copy.
     pub deleted_configs: Vec<String>,
     /// Observations.
     pub findings: Vec<Finding>,
@@ -263,7 +264,7 @@ pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
     }
     let deleted_configs: Vec<String> = spiffs::recover_deleted(data, fs)
         .into_iter()
-        .filter(|d| config::is_config_file(&d.name))
+        .filter(|d| config::is_config_file(&d.name) || config::parse(&d.content).is_some())
         .map(|d| d.name)
         .collect();
     if files
@@ -406,6 +407,8 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         .and_then(|f| config::parse(&spiffs::read_entry(data, fs, f)))
         .map(Value::Object)
         .unwrap_or(Value::Null);
+    // Live config files and passwd, plus every deleted file still readable: mos saves through a
+    // `tmp` file renamed to conf9.json, so deleted `tmp` objects hold old configs too.
     let mut docs: Vec<(String, Vec<u8>)> = files
         .iter()
         .filter(|f| config::is_config_file(&f.name) || f.name == c::PASSWD_FILE)
@@ -417,7 +420,7 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         })
         .collect();
     for d in spiffs::recover_deleted(data, fs) {
-        if config::is_config_file(&d.name) || d.name == c::PASSWD_FILE {
+        if d.name == c::PASSWD_FILE || d.content.first() == Some(&b'{') {
             docs.push((format!("{label}:deleted {}", d.name), d.content));
         }
     }
