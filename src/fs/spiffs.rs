@@ -252,7 +252,8 @@ pub fn detect_magic(data: &[u8]) -> Vec<FsInfo> {
     let mut o = 0usize;
     while o + SECTOR_SIZE <= data.len() {
         match magic_run_at(data, o, data.len()) {
-            Some(f) => {
+            Some(mut f) => {
+                bridge_erased_blocks(data, &mut f);
                 o = f.end;
                 out.push(f);
             }
@@ -260,6 +261,34 @@ pub fn detect_magic(data: &[u8]) -> Vec<FsInfo> {
         }
     }
     out
+}
+
+/// A block erased by GC just before power was lost has no magic yet (SPIFFS writes the erase
+/// count and magic right after erasing, and finishes the job at the next mount). Bridge such
+/// all-0xFF blocks when plain-magic blocks of the same geometry follow.
+fn bridge_erased_blocks(data: &[u8], f: &mut FsInfo) {
+    if f.magic_length {
+        return;
+    }
+    let (bs, ps) = (f.block_size, f.page_size);
+    let mut grown = false;
+    while all_erased(data, f.end, bs) {
+        let mut m = 0;
+        while f.end + (m + 2) * bs <= data.len()
+            && magic_term(data, f.end + (m + 1) * bs, bs, ps) == Some(0)
+        {
+            m += 1;
+        }
+        if m == 0 {
+            break;
+        }
+        f.end += (m + 1) * bs;
+        f.block_count += m + 1;
+        grown = true;
+    }
+    if grown {
+        choose_config(data, f);
+    }
 }
 
 /// Longest magic run starting at `o`, bounded by `limit`. Plain magic needs at least two blocks.
@@ -1290,6 +1319,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_erased_block_without_magic_is_bridged() {
+        let f = mongoose_info(0, 16 * 4096);
+        let mut img = format(&f).unwrap();
+        write_file(&mut img, &f, "conf0.json", &[b'x'; 900]).unwrap();
+        img[5 * 4096..6 * 4096].fill(0xFF);
+        let mut dump = vec![0x11u8; 0x1000];
+        dump.extend_from_slice(&img);
+        dump.extend_from_slice(&[0x22u8; 0x3000]);
+        let found = crate::fs::detect_all(&dump);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].start, found[0].block_count), (0x1000, 16));
+        assert_eq!(
+            read(&dump, &found[0], "conf0.json").unwrap(),
+            vec![b'x'; 900]
+        );
+        // A second erased block further on is bridged too.
+        dump[0x1000 + 9 * 4096..0x1000 + 10 * 4096].fill(0xFF);
+        assert_eq!(crate::fs::detect_all(&dump)[0].block_count, 16);
     }
 
     #[test]
