@@ -309,6 +309,17 @@ fn dimmer2_v184_decode_live_slot() {
     let sum_id = summary.items.iter().find(|i| i.key == "device.id").unwrap();
     assert_eq!(sum_id.value, id.as_str());
     assert_eq!(sum_id.class, Class::Identity);
+    // It points at conf9.json's copy (the level that sets it).
+    let at = sum_id.offset.expect("offset") as usize;
+    let text = format!("\"{id}\"");
+    assert_eq!(&d[at..at + text.len()], text.as_bytes());
+    let live9 = s
+        .sections
+        .iter()
+        .find(|x| x.source.ends_with(":conf9.json"))
+        .unwrap();
+    let conf9_id = live9.items.iter().find(|i| i.key == "device.id").unwrap();
+    assert_eq!(sum_id.offset, conf9_id.offset);
     let hw = s
         .sections
         .iter()

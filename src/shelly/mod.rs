@@ -234,11 +234,24 @@ pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
     let device_id = device_id_raw
         .clone()
         .filter(|s| !s.contains('?') && !s.is_empty());
+    // Each summary value points where the highest level that sets it stores it.
+    let mut by_level: Vec<(f32, &ConfigSection)> = sections
+        .iter()
+        .filter_map(|sec| {
+            let name = sec.source.rsplit(':').next()?;
+            Some((config::level_of(name)?, sec))
+        })
+        .collect();
+    by_level.sort_by(|a, b| b.0.total_cmp(&a.0));
     let summary: Vec<ConfigItem> = SUMMARY_KEYS
         .iter()
         .filter_map(|k| {
             let v = config::get(&effective, k)?;
-            Some(ConfigItem::new(*k, v.clone(), config::classify(k), None))
+            let off = by_level
+                .iter()
+                .find_map(|(_, sec)| sec.items.iter().find(|i| i.key == *k))
+                .and_then(|i| i.offset);
+            Some(ConfigItem::new(*k, v.clone(), config::classify(k), off))
         })
         .collect();
     if !summary.is_empty() {
