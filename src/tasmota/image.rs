@@ -68,16 +68,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
-    let first = needle[0];
-    let mut i = from;
-    while let Some(rel) = hay.get(i..)?.iter().position(|&b| b == first) {
-        let at = i + rel;
-        if hay.get(at..at + needle.len())? == needle {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// A word shaped like a Tasmota version (major 5..=30, minor <= 9, patch <= 3, build <= 40).
@@ -225,28 +216,28 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
         }
     }
     let mut holder = None;
-    let mut i = 0;
-    while i + 11 <= d.len() {
-        if let (Some(h), Some(v)) = (le32(d, i), le32(d, i + 4)) {
-            if h > 0
-                && h < 0x1_0000
-                && version_shaped(v)
-                && d.get(i + 8..i + 11) == Some(&PROLOGUE[..])
-            {
-                let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
-                evidence.push(Evidence {
-                    offset: i as u64 + 4,
-                    text: text.clone(),
-                });
-                if holder.is_none() || h == u32::from(c::CFG_HOLDER_DEFAULT) {
-                    holder = Some(h as u16);
-                }
-                if version.is_none() {
-                    version = Some((v, i + 4, text));
-                }
-            }
+    // `<holder u32 < 0x10000> <version u32> 12 C1 F0`, word-aligned: test the prologue first.
+    for (n, w) in d.windows(11).step_by(4).enumerate() {
+        if w[8..11] != PROLOGUE || w[2] != 0 || w[3] != 0 {
+            continue;
         }
-        i += 4;
+        let h = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        let v = u32::from_le_bytes([w[4], w[5], w[6], w[7]]);
+        if h == 0 || !version_shaped(v) {
+            continue;
+        }
+        let i = n * 4;
+        let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
+        evidence.push(Evidence {
+            offset: i as u64 + 4,
+            text: text.clone(),
+        });
+        if holder.is_none() || h == u32::from(c::CFG_HOLDER_DEFAULT) {
+            holder = Some(h as u16);
+        }
+        if version.is_none() {
+            version = Some((v, i + 4, text));
+        }
     }
     let core = core_version(d);
     let sdk = sdk_version(d);
