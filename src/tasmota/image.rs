@@ -103,9 +103,7 @@ fn core_version(d: &[u8]) -> Option<(usize, String)> {
 
 /// `\d+\.\d+\.\d+(-dev)?\([0-9a-f]{7}\)`.
 fn sdk_version(d: &[u8]) -> Option<(usize, String)> {
-    let mut from = 0;
-    while let Some(p) = find(d, b"(", from) {
-        from = p + 1;
+    for p in memchr::memchr_iter(b'(', d) {
         let hex = d.get(p + 1..p + 9)?;
         if hex[7] != b')' || !hex[..7].iter().all(|b| b.is_ascii_hexdigit()) {
             continue;
@@ -217,16 +215,16 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
     }
     let mut holder = None;
     // `<holder u32 < 0x10000> <version u32> 12 C1 F0`, word-aligned: test the prologue first.
-    for (n, w) in d.windows(11).step_by(4).enumerate() {
-        if w[8..11] != PROLOGUE || w[2] != 0 || w[3] != 0 {
+    for p in memchr::memmem::find_iter(d, &PROLOGUE) {
+        let Some(i) = p.checked_sub(8).filter(|i| i % 4 == 0) else {
+            continue;
+        };
+        let (Some(h), Some(v)) = (le32(d, i), le32(d, i + 4)) else {
+            continue;
+        };
+        if h == 0 || h >= 0x1_0000 || !version_shaped(v) {
             continue;
         }
-        let h = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        let v = u32::from_le_bytes([w[4], w[5], w[6], w[7]]);
-        if h == 0 || !version_shaped(v) {
-            continue;
-        }
-        let i = n * 4;
         let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
         evidence.push(Evidence {
             offset: i as u64 + 4,
