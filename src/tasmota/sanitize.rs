@@ -329,29 +329,23 @@ pub fn sanitize(data: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Change>, Sanit
             );
         }
     }
-    let (lo, hi) = if fs {
-        (
-            c::SETTINGS_LOCATION_FS + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
-            c::SETTINGS_LOCATION_FS,
-        )
-    } else {
-        (
-            c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
-            c::SETTINGS_LOCATION_1M,
-        )
-    };
-    let mut o = lo;
-    while o <= hi {
-        if o != target {
-            erase(
-                data,
-                o,
-                "erased rotating settings slot",
-                "stale copy",
-                &mut changes,
-            );
+    // 1M layout: 0xF4000..=0xFA000 belong to the settings ring (Tasmota itself erases them on
+    // every rotating save). File-system builds: only the copies found above are erased, since
+    // 0xFC000/0xFD000 are SDK sectors on a 1M-header image and a stale copy could mislead us.
+    if !fs && matches!(newest.slot, Slot::Eeprom1M | Slot::Rotating1M(_)) {
+        let mut o = c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE;
+        while o <= c::SETTINGS_LOCATION_1M {
+            if o != target {
+                erase(
+                    data,
+                    o,
+                    "erased rotating settings slot",
+                    "stale copy",
+                    &mut changes,
+                );
+            }
+            o += SECTOR_SIZE;
         }
-        o += SECTOR_SIZE;
     }
     for q in &sc.qpc {
         erase(
