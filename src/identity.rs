@@ -121,6 +121,7 @@ mod tests {
                 sta_password: b"pw",
                 ap_ssid: b"",
                 mac: [0x5C, 0xCF, 0x7F, 1, 2, 3],
+                arduino_layout: false,
             },
             1,
         );

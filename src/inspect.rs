@@ -872,6 +872,14 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             Err(_) => {}
         }
     }
+    for f in &filesystems {
+        if crate::shelly::is_stock_fs(data, &f.info) {
+            if let Some(sh) = crate::shelly::decode(data, &f.info, f.live.unwrap_or(true)) {
+                findings.extend(sh.findings.iter().cloned());
+                config.extend(sh.sections.iter().cloned());
+            }
+        }
+    }
     config.extend(
         tails
             .iter()

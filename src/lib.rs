@@ -9,6 +9,7 @@ pub mod cli;
 pub mod consts;
 pub mod error;
 pub mod escape;
+pub mod extract;
 pub mod fs;
 pub mod identify;
 pub mod identity;
@@ -18,8 +19,10 @@ pub mod partition;
 pub mod rboot;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod sdk;
 pub mod serial;
+pub mod shelly;
 pub mod synth;
 pub mod tasmota;
 

@@ -176,15 +176,22 @@ pub struct SdkParams<'a> {
     pub ap_ssid: &'a [u8],
     /// Stored station MAC.
     pub mac: [u8; 6],
+    /// Arduino core layout: RF cal at size − 0x4000, no PHY init data, EEPROM below (untouched).
+    pub arduino_layout: bool,
 }
 
 /// Write the SDK tail for `flash_size` into `dump`: RF cal blob, PHY init, parameters in copy
 /// `current` (the other copy holds an older save with the same SSID), flag sector.
 pub fn sdk_tail(dump: &mut [u8], flash_size: usize, p: &SdkParams, current: u8) {
-    let rf = flash_size - sc::RF_CAL_FROM_END;
-    dump[rf..rf + 0x274].copy_from_slice(&filler(99, 0x274));
-    let phy = flash_size - sc::PHY_FROM_END;
-    dump[phy..phy + sc::PHY_INIT_LEN].copy_from_slice(&phy_init_data());
+    if p.arduino_layout {
+        let rf = flash_size - sc::PHY_FROM_END;
+        dump[rf..rf + 0x274].copy_from_slice(&filler(99, 0x274));
+    } else {
+        let rf = flash_size - sc::RF_CAL_FROM_END;
+        dump[rf..rf + 0x274].copy_from_slice(&filler(99, 0x274));
+        let phy = flash_size - sc::PHY_FROM_END;
+        dump[phy..phy + sc::PHY_INIT_LEN].copy_from_slice(&phy_init_data());
+    }
     let mut block = vec![0u8; sc::PARAM_BLOCK_LEN];
     block[0] = 0x04;
     block[1] = 0x07;
@@ -319,6 +326,251 @@ pub fn arduino_sketch(
             (0x3FFE_8000, &data),
         ],
     )
+}
+
+/// The fake MAC of the synthetic fixtures' donor unit.
+pub const FIXTURE_MAC: [u8; 6] = [0x5C, 0xCF, 0x7F, 0xA1, 0xB2, 0xC3];
+
+fn spiffs_with(
+    dump: &mut [u8],
+    start: usize,
+    len: usize,
+    files: &[(&str, Vec<u8>)],
+    deleted: &[(&str, Vec<u8>)],
+) {
+    let info = crate::fs::spiffs::mongoose_info(start, len);
+    let img = crate::fs::spiffs::format(&info).expect("SPIFFS geometry");
+    put(dump, start, &img);
+    for (name, content) in deleted {
+        crate::fs::spiffs::write_file(dump, &info, name, content).expect("write");
+        crate::fs::spiffs::delete_file(dump, &info, name).expect("delete");
+    }
+    for (name, content) in files {
+        crate::fs::spiffs::write_file(dump, &info, name, content).expect("write");
+    }
+}
+
+fn shelly_conf0(model_prefix: &str) -> Vec<u8> {
+    format!(
+        r#"{{"device":{{"id":"{model_prefix}-??????","mac":"","password":""}},"wifi":{{"ap":{{"enable":true,"ssid":"{model_prefix}-??????","pass":"","hostname":""}},"sta":{{"enable":false,"ssid":"","pass":""}}}},"mqtt":{{"enable":false,"server":"192.168.33.3:1883","client_id":"","user":"","pass":"","will_topic":""}},"login":{{"enabled":false,"username":"admin","password":"admin"}},"cloud":{{"enabled":true}},"sntp":{{"server":"time.google.com"}},"max_power":3500,"k_apparent":1750000}}"#
+    )
+    .into_bytes()
+}
+
+fn shelly_conf9(id: &str, ssid: &str, pass: &str, mqtt_pass: &str) -> Vec<u8> {
+    format!(
+        "{{\n  \"device\": {{\"id\": \"{id}\"}},\n  \"wifi\": {{\n    \"ap\": {{\"enable\": false, \"ssid\": \"{id}\", \"hostname\": \"{id}\"}},\n    \"sta\": {{\"enable\": true, \"ssid\": \"{ssid}\", \"pass\": \"{pass}\"}}\n  }},\n  \"mqtt\": {{\"enable\": true, \"server\": \"broker.example.invalid:1883\", \"user\": \"fake-mqtt-user\", \"pass\": \"{mqtt_pass}\", \"id\": \"{id}\", \"will_topic\": \"shellies/{id}/online\"}},\n  \"login\": {{\"enabled\": true, \"username\": \"admin\", \"password\": \"fake-login-pw\"}},\n  \"dns_sd\": {{\"host_name\": \"{id}\"}},\n  \"first_boot\": false\n}}\n"
+    )
+    .into_bytes()
+}
+
+const HWINFO: &[u8] = br#"{"longid":1,"selftest":true,"hwinfo_ver":1,"batch_id":1,"model":"shelly1","hw_revision":"prod-20190101","manufacturer":"Allterco"}"#;
+
+/// A stock Shelly 1 after an OTA, as `esptool read_flash 0 0x200000` would back it up: Mongoose OS
+/// rBoot, config at 0x1000 naming slot 0 (v1.14.0), the previous firmware (v1.12.1) in slot 1,
+/// both SPIFFS file systems with fake user config, deleted pages still holding an old password,
+/// and the SDK tail with fake Wi-Fi credentials and the fake MAC [`FIXTURE_MAC`].
+pub fn shelly1_stock_dump() -> Vec<u8> {
+    let size = 0x20_0000;
+    let mut d = erased(size);
+    put(&mut d, 0, &rboot_mgos(2, 0x30));
+    let app0 = shelly_app("SHSW-1", "20230913-112003/v1.14.0-gcb84623", 11, 0x4_0000);
+    let app1 = shelly_app("SHSW-1", "20221027-091427/v1.12.1-ga9117d3", 21, 0x3_C000);
+    put(
+        &mut d,
+        0x1000,
+        &mgos_config(
+            0,
+            [0x8000, 0x10_8000],
+            [app0.len() as u32, app1.len() as u32],
+            [0xBB000, 0x1BB000],
+            [0x40000, 0x40000],
+        ),
+    );
+    put(&mut d, 0x8000, &app0);
+    put(&mut d, 0x10_8000, &app1);
+    let id = format!(
+        "shelly1-{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}",
+        FIXTURE_MAC[0],
+        FIXTURE_MAC[1],
+        FIXTURE_MAC[2],
+        FIXTURE_MAC[3],
+        FIXTURE_MAC[4],
+        FIXTURE_MAC[5]
+    );
+    let common = |conf9: Vec<u8>| {
+        vec![
+            ("conf0.json", shelly_conf0("shelly1")),
+            ("hwinfo_struct.json", HWINFO.to_vec()),
+            (
+                "passwd",
+                b"admin:Shelly:0123456789abcdef0123456789abcdef\n".to_vec(),
+            ),
+            ("index.html.gz", filler(31, 3000)),
+            ("conf9.json", conf9),
+        ]
+    };
+    spiffs_with(
+        &mut d,
+        0xBB000,
+        0x40000,
+        &common(shelly_conf9(
+            &id,
+            "FakeHomeNet",
+            "fake-wifi-pass",
+            "fake-mqtt-pass",
+        )),
+        &[(
+            "conf9_backup.json",
+            shelly_conf9(
+                &id,
+                "FakeHomeNet",
+                "old-fake-wifi-pass",
+                "old-fake-mqtt-pass",
+            ),
+        )],
+    );
+    spiffs_with(
+        &mut d,
+        0x1BB000,
+        0x40000,
+        &common(shelly_conf9(
+            &id,
+            "FakeHomeNet",
+            "fake-wifi-pass",
+            "fake-mqtt-pass",
+        )),
+        &[],
+    );
+    sdk_tail(
+        &mut d,
+        size,
+        &SdkParams {
+            sta_ssid: b"FakeHomeNet",
+            sta_password: b"fake-wifi-pass",
+            ap_ssid: id.as_bytes(),
+            mac: FIXTURE_MAC,
+            arduino_layout: false,
+        },
+        1,
+    );
+    d
+}
+
+/// Tasmota 12.1.1.6 (1 MB build) on a 2 MiB Shelly after a conversion from stock: eboot and the
+/// sketch at 0x1000 (header says 1 MB, DOUT), settings ring with three copies and the EEPROM slot
+/// (fake credentials), a quick power-cycle sector, the SDK tail at 1 MB, and the stock firmware's
+/// leftovers above 1 MiB (slot 1 image, SPIFFS with conf9.json, the old SDK tail at 2 MiB).
+pub fn tasmota_on_shelly_dump() -> Vec<u8> {
+    use crate::tasmota::{build_settings, FieldValue};
+    let size = 0x20_0000;
+    let mut d = erased(size);
+    put(&mut d, 0, &eboot(3, 0x20));
+    let marker: &[u8] = &[
+        0xA5, 0x5A, 0xA5, 0x5A, 0x06, 0x01, 0x01, 0x0C, 0x5A, 0xA5, 0x5A, 0xA5,
+    ];
+    let sketch = arduino_sketch(
+        &[
+            b"Tasmota",
+            b"DVES_%06X",
+            b"%prefix%/%topic%/",
+            b"http://ota.tasmota.com/tasmota/release/tasmota.bin.gz",
+            b"2.2.2-dev(38a443e)",
+            marker,
+        ],
+        41,
+        0x6_0000,
+        3,
+        0x20,
+    );
+    put(&mut d, 0x1000, &sketch);
+    let tail = format!(
+        "{:02X}{:02X}{:02X}",
+        FIXTURE_MAC[3], FIXTURE_MAC[4], FIXTURE_MAC[5]
+    );
+    let v = 0x0C01_0106;
+    let settings = |save: u32, wifi: &str, mqtt: &str| {
+        let s = |x: &str| FieldValue::Str(x.to_string());
+        let fields = vec![
+            ("sta_ssid", 0, s("FakeHomeNet")),
+            ("sta_pwd", 0, s(wifi)),
+            ("hostname", 0, s(&format!("tasmota-{tail}-0451"))),
+            ("mqtt_host", 0, s("broker.example.invalid")),
+            ("mqtt_user", 0, s("fake-mqtt-user")),
+            ("mqtt_pwd", 0, s(mqtt)),
+            ("mqtt_topic", 0, s(&format!("tasmota_{tail}"))),
+            ("mqtt_client", 0, s(&format!("DVES_{tail}"))),
+            ("friendlyname", 0, s("Fixture Relay")),
+            ("devicename", 0, s("Fixture Shelly")),
+            ("web_password", 0, s("fake-web-pass")),
+            ("energy_power_calibration", 0, FieldValue::Int(1540)),
+            ("bootcount", 0, FieldValue::Int(17)),
+        ];
+        build_settings(v, save, &fields).expect("settings")
+    };
+    put(
+        &mut d,
+        0xFB000,
+        &settings(10, "fake-wifi-pass", "fake-mqtt-pass"),
+    );
+    put(
+        &mut d,
+        0xFA000,
+        &settings(12, "fake-wifi-pass", "fake-mqtt-pass"),
+    );
+    put(
+        &mut d,
+        0xF9000,
+        &settings(11, "older-fake-wifi-pass", "fake-mqtt-pass"),
+    );
+    put(&mut d, 0xF3000, &crate::tasmota::builder::qpc_sector(2));
+    sdk_tail(
+        &mut d,
+        0x10_0000,
+        &SdkParams {
+            sta_ssid: b"FakeHomeNet",
+            sta_password: b"fake-wifi-pass",
+            ap_ssid: b"",
+            mac: FIXTURE_MAC,
+            arduino_layout: true,
+        },
+        0,
+    );
+    // Leftovers of the stock firmware above 1 MiB.
+    let id = format!("shelly1-{}", hex::encode_upper(FIXTURE_MAC));
+    put(
+        &mut d,
+        0x10_8000,
+        &shelly_app("SHSW-1", "20230913-112003/v1.14.0-gcb84623", 51, 0x3_0000),
+    );
+    spiffs_with(
+        &mut d,
+        0x1BB000,
+        0x40000,
+        &[
+            ("conf0.json", shelly_conf0("shelly1")),
+            ("hwinfo_struct.json", HWINFO.to_vec()),
+            (
+                "conf9.json",
+                shelly_conf9(&id, "FakeHomeNet", "fake-wifi-pass", "fake-mqtt-pass"),
+            ),
+        ],
+        &[],
+    );
+    // The 0x1FB000 tail as the stock firmware left it.
+    sdk_tail(
+        &mut d,
+        size,
+        &SdkParams {
+            sta_ssid: b"FakeHomeNet",
+            sta_password: b"fake-wifi-pass",
+            ap_ssid: id.as_bytes(),
+            mac: FIXTURE_MAC,
+            arduino_layout: false,
+        },
+        1,
+    );
+    d
 }
 
 #[cfg(test)]

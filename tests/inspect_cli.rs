@@ -32,6 +32,7 @@ fn shelly_like_dump() -> Vec<u8> {
             sta_password: b"fake-pass-123",
             ap_ssid: b"",
             mac: [0x5C, 0xCF, 0x7F, 0x01, 0x02, 0x03],
+            arduino_layout: false,
         },
         1,
     );
@@ -149,6 +150,7 @@ fn terminal_escapes_in_dump_strings_are_neutralised() {
             sta_password: b"x",
             ap_ssid: b"",
             mac: [0x5C, 0xCF, 0x7F, 1, 2, 3],
+            arduino_layout: false,
         },
         1,
     );

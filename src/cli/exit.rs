@@ -63,6 +63,15 @@ impl CliError {
     }
 }
 
+/// Map an error writing to stdout: a closed pipe (`espdump ... | head`) ends quietly with 0.
+pub fn stdout_error(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        CliError::new(Exit::Ok, String::new())
+    } else {
+        CliError::output(format!("stdout: {e}"))
+    }
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -40,7 +40,7 @@ pub fn run(a: InspectArgs, w: &mut dyn Write) -> CliResult {
     } else {
         report.masked()
     };
-    let io = |e: std::io::Error| CliError::output(format!("stdout: {e}"));
+    let io = super::exit::stdout_error;
     if a.out.json {
         serde_json::to_writer_pretty(&mut *w, &shown)
             .map_err(|e| CliError::output(e.to_string()))?;

@@ -1,0 +1,464 @@
+//! Stock Shelly Gen1 (Mongoose OS) file systems: config levels, device id, model, login, and the
+//! identity and secrets a dump carries (reference `shelly-stock.md` §2–§3, §5).
+//!
+//! [`decode`] reads one SPIFFS slot: every config file (`conf0.json` … `conf9.json`, backups, try
+//! files), the effective merged config, `hwinfo_struct.json` and `passwd`, each value tagged with
+//! a [`Class`]. [`identity`] finds MAC-derived device ids (`shellydimmer2-A1B2C3D4E5F6`) anywhere
+//! in the region, deleted pages included; [`secrets_and_ids`] lists every identity/secret/site
+//! string (live and recovered from deleted pages) for the sanitize residue scan; [`sanitize_fs`]
+//! is the stock recipe.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::consts::shelly as c;
+use crate::fs::spiffs::{self, DeletedStats, FileEntry};
+use crate::fs::{FsInfo, FsKind};
+use crate::identity::IdEvidence;
+use crate::report::{Class, ConfigItem, ConfigSection, Finding};
+
+pub mod config;
+pub mod passwd;
+mod sanitize;
+
+pub use sanitize::sanitize_fs;
+
+/// What one stock FS slot holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShellyFs {
+    /// The region.
+    pub fs: FsInfo,
+    /// The slot the running firmware mounts.
+    pub live: bool,
+    /// Live files.
+    pub files: Vec<FileEntry>,
+    /// Literal device id of the effective config (None while it is still a `??????` template).
+    pub device_id: Option<String>,
+    /// The device id template or value of the effective config as stored.
+    pub device_id_raw: Option<String>,
+    /// `hwinfo_struct.json` model (coarse, e.g. `shellydimmer` on a Dimmer 2).
+    pub model: Option<String>,
+    /// `hwinfo_struct.json` hardware revision.
+    pub hw_revision: Option<String>,
+    /// The effective config: levels 0..9 merged (`null` when no level parses).
+    pub effective: Value,
+    /// Decoded values, one section per file plus a summary of the effective config.
+    pub sections: Vec<ConfigSection>,
+    /// Deleted-page statistics of the slot.
+    pub deleted: DeletedStats,
+    /// Names of deleted config files still readable in deleted pages.
+    pub deleted_configs: Vec<String>,
+    /// Observations.
+    pub findings: Vec<Finding>,
+}
+
+/// True when a region looks like a stock Shelly / Mongoose OS FS (`conf0.json` or
+/// `hwinfo_struct.json` present).
+pub fn is_stock_fs(data: &[u8], fs: &FsInfo) -> bool {
+    fs.kind == FsKind::Spiffs
+        && spiffs::list(data, fs)
+            .iter()
+            .any(|f| f.name == "conf0.json" || f.name == c::HWINFO_FILE)
+}
+
+/// Keys shown in the summary section, from the effective config.
+const SUMMARY_KEYS: &[&str] = &[
+    "device.id",
+    "device.mac",
+    "device.type",
+    "wifi.sta.enable",
+    "wifi.sta.ssid",
+    "wifi.sta.pass",
+    "wifi.sta1.enable",
+    "wifi.sta1.ssid",
+    "wifi.sta1.pass",
+    "wifi.ap.enable",
+    "wifi.ap.ssid",
+    "wifi.ap.pass",
+    "mqtt.enable",
+    "mqtt.server",
+    "mqtt.user",
+    "mqtt.pass",
+    "mqtt.id",
+    "cloud.enabled",
+    "cloud.host",
+    "login.enabled",
+    "login.username",
+    "login.password",
+    "first_boot",
+];
+
+fn file_items(
+    fs: &FsInfo,
+    f: &FileEntry,
+    content: &[u8],
+    v: &Value,
+    prefix: &str,
+) -> Vec<ConfigItem> {
+    config::flatten(v)
+        .into_iter()
+        .map(|(k, val)| {
+            let off = config::value_pos(content, &k, &val)
+                .and_then(|p| spiffs::file_offset_to_dump(fs, f, p))
+                .map(|o| o as u64);
+            let key = if prefix.is_empty() {
+                k
+            } else {
+                format!("{prefix}.{k}")
+            };
+            let class = config::classify(&key);
+            ConfigItem::new(key, val, class, off)
+        })
+        .collect()
+}
+
+/// Decode one stock FS slot. None when the region is not a stock Shelly / Mongoose OS FS.
+pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
+    if !is_stock_fs(data, fs) {
+        return None;
+    }
+    let files = spiffs::list(data, fs);
+    let label = fs.label();
+    let mut sections = Vec::new();
+    let mut findings = Vec::new();
+    let mut levels: Vec<(f32, Value)> = Vec::new();
+    let (mut model, mut hw_revision) = (None, None);
+    for f in &files {
+        let content = spiffs::read_entry(data, fs, f);
+        let source = format!("{label}:{}", f.name);
+        if !f.complete {
+            findings.push(Finding::warning(
+                "spiffs_file_incomplete",
+                Some(f.header_offset as u64),
+                format!("{source}: some data pages are missing"),
+            ));
+        }
+        if config::is_config_file(&f.name) {
+            let Some(m) = config::parse(&content) else {
+                findings.push(Finding::warning(
+                    "shelly_conf_unparsable",
+                    Some(f.header_offset as u64),
+                    format!("{source}: not a JSON object"),
+                ));
+                continue;
+            };
+            let v = Value::Object(m);
+            let level = config::level_of(&f.name);
+            sections.push(ConfigSection {
+                source,
+                live: live && level.is_some(),
+                items: file_items(fs, f, &content, &v, ""),
+            });
+            if let Some(l) = level {
+                levels.push((l, v));
+            }
+        } else if f.name == c::HWINFO_FILE {
+            let Some(m) = config::parse(&content) else {
+                findings.push(Finding::warning(
+                    "shelly_hwinfo_unparsable",
+                    Some(f.header_offset as u64),
+                    format!("{source}: not a JSON object"),
+                ));
+                continue;
+            };
+            let v = Value::Object(m);
+            model = v.get("model").and_then(Value::as_str).map(str::to_string);
+            hw_revision = v
+                .get("hw_revision")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut items = file_items(fs, f, &content, &v, "hwinfo");
+            items.iter_mut().for_each(|i| i.class = Class::Factory);
+            sections.push(ConfigSection {
+                source,
+                live,
+                items,
+            });
+        } else if f.name == c::PASSWD_FILE {
+            let mut items = Vec::new();
+            for (n, l) in passwd::parse(&content).iter().enumerate() {
+                let at = spiffs::file_offset_to_dump(fs, f, 0).map(|o| o as u64);
+                let p = format!("passwd.{n}");
+                items.push(ConfigItem::new(
+                    format!("{p}.user"),
+                    l.user.clone(),
+                    Class::Secret,
+                    at,
+                ));
+                items.push(ConfigItem::new(
+                    format!("{p}.realm"),
+                    l.realm.clone(),
+                    Class::Setting,
+                    None,
+                ));
+                items.push(ConfigItem::new(
+                    format!("{p}.ha1"),
+                    l.ha1.clone(),
+                    Class::Secret,
+                    None,
+                ));
+                items.push(ConfigItem::new(
+                    format!("{p}.is_default"),
+                    passwd::is_default(l),
+                    Class::Setting,
+                    None,
+                ));
+            }
+            sections.push(ConfigSection {
+                source,
+                live,
+                items,
+            });
+        }
+    }
+    if model.is_none() {
+        findings.push(Finding::warning(
+            "shelly_hwinfo_missing",
+            Some(fs.start as u64),
+            format!("{label}: no hwinfo_struct.json (stock prints MISSING HWINFO)"),
+        ));
+    }
+    levels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut effective = Value::Null;
+    for (_, v) in &levels {
+        if effective.is_null() {
+            effective = v.clone();
+        } else {
+            config::merge(&mut effective, v);
+        }
+    }
+    let device_id_raw = config::get(&effective, "device.id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let device_id = device_id_raw
+        .clone()
+        .filter(|s| !s.contains('?') && !s.is_empty());
+    let summary: Vec<ConfigItem> = SUMMARY_KEYS
+        .iter()
+        .filter_map(|k| {
+            let v = config::get(&effective, k)?;
+            Some(ConfigItem::new(*k, v.clone(), config::classify(k), None))
+        })
+        .collect();
+    if !summary.is_empty() {
+        sections.insert(
+            0,
+            ConfigSection {
+                source: format!("{label}:effective"),
+                live,
+                items: summary,
+            },
+        );
+    }
+    let deleted = spiffs::deleted_stats(data, fs);
+    if deleted.with_data > 0 {
+        findings.push(Finding::info(
+            "spiffs_deleted_data",
+            Some(fs.start as u64),
+            format!(
+                "{label}: {} deleted pages still hold readable data",
+                deleted.with_data
+            ),
+        ));
+    }
+    let deleted_configs: Vec<String> = spiffs::recover_deleted(data, fs)
+        .into_iter()
+        .filter(|d| config::is_config_file(&d.name))
+        .map(|d| d.name)
+        .collect();
+    if files
+        .iter()
+        .any(|f| c::USER_FILES.contains(&f.name.as_str()))
+    {
+        findings.push(Finding::info(
+            "shelly_user_config",
+            Some(fs.start as u64),
+            format!("{label}: user config level present (identity and secrets)"),
+        ));
+    }
+    Some(ShellyFs {
+        fs: fs.clone(),
+        live,
+        files,
+        device_id,
+        device_id_raw,
+        model,
+        hw_revision,
+        effective,
+        sections,
+        deleted,
+        deleted_configs,
+        findings,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity and secrets
+
+fn is_id_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// Find MAC-derived device ids (`shelly<model>-<6 or 12 hex>`) in a byte range.
+pub fn find_device_ids(bytes: &[u8]) -> Vec<(usize, String, Vec<u8>)> {
+    let prefix = c::ID_PREFIX.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(rel) = config::find(bytes.get(i..).unwrap_or(&[]), prefix) {
+        let at = i + rel;
+        i = at + 1;
+        if at > 0 && bytes.get(at - 1).copied().is_some_and(is_id_char) {
+            continue;
+        }
+        let max = at + prefix.len() + c::ID_MAX_PREFIX + 13;
+        let mut end = at + prefix.len();
+        while end < bytes.len().min(max) && is_id_char(bytes[end]) {
+            end += 1;
+        }
+        if end < bytes.len() && is_id_char(bytes[end]) {
+            continue; // too long to be an id
+        }
+        let tok = &bytes[at..end];
+        let Some(dash) = tok.iter().rposition(|&b| b == b'-') else {
+            continue;
+        };
+        let tail = &tok[dash + 1..];
+        if dash <= prefix.len() || !(tail.len() == 6 || tail.len() == 12) {
+            continue;
+        }
+        let Ok(mac) = hex::decode(tail) else { continue };
+        out.push((at, String::from_utf8_lossy(tok).into_owned(), mac));
+    }
+    out
+}
+
+fn place(files: &[FileEntry], fs: &FsInfo, off: usize) -> String {
+    for f in files {
+        let hit = f
+            .data_offsets
+            .iter()
+            .any(|&p| off >= p && off < p + fs.page_size);
+        if hit {
+            return f.name.clone();
+        }
+    }
+    "deleted page".to_string()
+}
+
+/// Every device id in the region (live files and deleted pages), one entry per distinct id with
+/// its first offset.
+pub fn identity(data: &[u8], fs: &FsInfo) -> Vec<IdEvidence> {
+    let Some(region) = data.get(fs.start..fs.end.min(data.len())) else {
+        return Vec::new();
+    };
+    let files = spiffs::list(data, fs);
+    let mut out: Vec<IdEvidence> = Vec::new();
+    for (off, id, mac) in find_device_ids(region) {
+        if out.iter().any(|e| e.id == id) {
+            continue;
+        }
+        let abs = fs.start + off;
+        out.push(IdEvidence {
+            id,
+            mac_tail: mac,
+            source: format!("{}:{}", fs.label(), place(&files, fs, abs)),
+            offset: Some(abs as u64),
+        });
+    }
+    out
+}
+
+/// A string the sanitized output must not contain any more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sensitive {
+    /// The value as stored (raw; escape before printing, mask secrets).
+    pub value: String,
+    /// Its class (identity, secret or site).
+    pub class: Class,
+    /// Config key or origin (`device.id`, `passwd`, `device id in deleted page`).
+    pub key: String,
+    /// Where it was found.
+    pub source: String,
+}
+
+/// Identity, secret and site strings of the slot: from every config file (live, backups, and
+/// deleted ones still readable), the non-default `passwd` HA1, and every device id with its
+/// 12-hex MAC tail. Values equal to the `conf0.json` default of their key are left out (they
+/// are firmware defaults, not the owner's), as are empty strings and `?` templates.
+pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
+    let mut out: Vec<Sensitive> = Vec::new();
+    let mut push = |value: String, class: Class, key: String, source: String| {
+        if value.is_empty() || out.iter().any(|s| s.value == value) {
+            return;
+        }
+        out.push(Sensitive {
+            value,
+            class,
+            key,
+            source,
+        });
+    };
+    let label = fs.label();
+    let files = spiffs::list(data, fs);
+    let conf0 = files
+        .iter()
+        .find(|f| f.name == "conf0.json")
+        .and_then(|f| config::parse(&spiffs::read_entry(data, fs, f)))
+        .map(Value::Object)
+        .unwrap_or(Value::Null);
+    let mut docs: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|f| config::is_config_file(&f.name) || f.name == c::PASSWD_FILE)
+        .map(|f| {
+            (
+                format!("{label}:{}", f.name),
+                spiffs::read_entry(data, fs, f),
+            )
+        })
+        .collect();
+    for d in spiffs::recover_deleted(data, fs) {
+        if config::is_config_file(&d.name) || d.name == c::PASSWD_FILE {
+            docs.push((format!("{label}:deleted {}", d.name), d.content));
+        }
+    }
+    for (source, content) in docs {
+        if source.ends_with(c::PASSWD_FILE) {
+            for l in passwd::parse(&content) {
+                if !passwd::is_default(&l) {
+                    push(
+                        l.ha1.clone(),
+                        Class::Secret,
+                        "passwd".into(),
+                        source.clone(),
+                    );
+                }
+            }
+            continue;
+        }
+        let Some(m) = config::parse(&content) else {
+            continue;
+        };
+        for (k, v) in config::flatten(&Value::Object(m)) {
+            let class = config::classify(&k);
+            if !matches!(class, Class::Identity | Class::Secret | Class::Site) {
+                continue;
+            }
+            let Value::String(s) = &v else { continue };
+            if s.contains('?') || config::get(&conf0, &k) == Some(&v) {
+                continue;
+            }
+            push(s.clone(), class, k, source.clone());
+        }
+    }
+    for e in identity(data, fs) {
+        let tail = e.id.rsplit('-').next().unwrap_or("").to_string();
+        push(
+            e.id.clone(),
+            Class::Identity,
+            "device id".into(),
+            e.source.clone(),
+        );
+        push(tail, Class::Identity, "device id MAC tail".into(), e.source);
+    }
+    out
+}
