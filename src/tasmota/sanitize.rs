@@ -475,3 +475,59 @@ pub fn identity(block: &[u8], base: u64) -> Vec<IdEvidence> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasmota::builder::SettingsBuilder;
+
+    #[test]
+    fn mac_tails() {
+        assert_eq!(
+            mac_tails_after("dves_a1b2c3", "dves_"),
+            vec![vec![0xA1, 0xB2, 0xC3]]
+        );
+        assert_eq!(
+            mac_tails_after("tasmota-0A0B0C-1234", "tasmota-"),
+            vec![vec![0x0A, 0x0B, 0x0C]]
+        );
+        assert!(mac_tails_after("DVES_A1B2C3D", "dves_").is_empty());
+        assert!(mac_tails_after("DVES_A1B2", "dves_").is_empty());
+        assert!(mac_tails_after("DVES_%06X", "dves_").is_empty());
+        assert!(mac_tails_after("tasmota_A1B2CZ", "tasmota_").is_empty());
+    }
+
+    #[test]
+    fn identity_in_hostname_and_topic() {
+        let b = SettingsBuilder::new(0x0C01_0106)
+            .set("hostname", 0, "tasmota-0A0B0C-1234")
+            .unwrap()
+            .set("mqtt_topic", 0, "tasmota_0A0B0C")
+            .unwrap()
+            .build();
+        let ids = identity(&b, 0x1000);
+        assert_eq!(ids.len(), 2);
+        assert!(ids.iter().all(|i| i.mac_tail == [0x0A, 0x0B, 0x0C]));
+        assert_eq!(ids[0].source, "tasmota settings hostname");
+        let o = ids[0].offset.unwrap() as usize - 0x1000;
+        assert_eq!(&b[o..o + 19], b"tasmota-0A0B0C-1234");
+    }
+
+    #[test]
+    fn defaults_per_version() {
+        assert_eq!(default_text("mqtt_topic", 0, 0x0606_000B), "sonoff_%06X");
+        assert_eq!(default_text("mqtt_topic", 0, 0x0801_0002), "tasmota_%06X");
+        assert_eq!(default_text("friendlyname", 2, 0x0C01_0106), "Tasmota3");
+        assert_eq!(default_text("friendlyname", 5, 0x0C01_0106), "");
+        assert_eq!(default_text("friendlyname", 0, 0x0606_0000), "Sonoff");
+        assert_eq!(default_text("sta_pwd", 1, 0x0C01_0106), "");
+        assert_eq!(
+            KeepPolicy::parse(&["mqtt"]).unwrap(),
+            KeepPolicy {
+                wifi: false,
+                mqtt: true
+            }
+        );
+        assert_eq!(KeepPolicy::parse(&["x"]).unwrap_err(), "x");
+    }
+}
