@@ -156,7 +156,7 @@ impl<'h> Hits<'h> {
         static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
             std::sync::OnceLock::new();
         let finders =
-            FINDERS.get_or_init(|| MARKERS.iter().map(|m| memmem::Finder::new(m)).collect());
+            FINDERS.get_or_init(|| MARKERS.iter().map(memmem::Finder::new).collect());
         Hits { hay, finders }
     }
     fn finder(&self, needle: &[u8]) -> Option<&memmem::Finder<'static>> {
