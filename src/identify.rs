@@ -155,8 +155,7 @@ impl<'h> Hits<'h> {
     fn scan(hay: &'h [u8]) -> Hits<'h> {
         static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
             std::sync::OnceLock::new();
-        let finders =
-            FINDERS.get_or_init(|| MARKERS.iter().map(memmem::Finder::new).collect());
+        let finders = FINDERS.get_or_init(|| MARKERS.iter().map(memmem::Finder::new).collect());
         Hits { hay, finders }
     }
     fn finder(&self, needle: &[u8]) -> Option<&memmem::Finder<'static>> {
