@@ -214,10 +214,32 @@ impl<T: Transport> Loader<T> {
     /// Send a command and return its successful response.
     pub fn command(&mut self, cmd: &Command) -> Result<Response> {
         self.send(cmd)?;
-        let r = self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout())?;
+        let r = match self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout()) {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain_timeout(e)),
+        };
         match r.status() {
             Status::Ok => Ok(r),
             st => Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+        }
+    }
+
+    /// After a missing reply with the stub running: probe with one SYNC whether the chip was
+    /// reset (the ROM answers instead of the stub), and say so.
+    fn explain_timeout(&mut self, e: Error) -> Error {
+        if !self.stub || self.flush_input().is_err() {
+            return e;
+        }
+        let msg = match &e {
+            Error::Device(m) => m.clone(),
+            other => other.to_string(),
+        };
+        match self.sync() {
+            Ok(true) if !self.stub => Error::Device(format!(
+                "{msg}: the chip was reset during the transfer (the ROM loader answers, the stub \
+                 is gone); run again"
+            )),
+            _ => e,
         }
     }
 
