@@ -502,3 +502,42 @@ fn clone_guard_refuses_another_units_dump() {
     let (flash, _) = sim.stop();
     assert_eq!(flash, img);
 }
+
+/// `--clone` writes exactly the sanitized image, which no longer names the other unit.
+#[test]
+fn clone_writes_the_sanitized_image() {
+    let Some(img) = corpus("shelly_stock_dimmer2_v1.7_2MB.bin") else {
+        panic!("corpus missing: shelly_stock_dimmer2_v1.7_2MB.bin");
+    };
+    let own = espdump::identity::dump_identity(&img)
+        .macs
+        .first()
+        .expect("the dump stores a MAC")
+        .mac;
+    let mut other = own;
+    other[4] ^= 0x33;
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("dump.bin"), &img).expect("w");
+    let sim = Sim::start(
+        dir.path(),
+        &vec![0xFF; img.len()],
+        &["--mac", &mac_arg(&other)],
+    );
+    let o = espdump(
+        dir.path(),
+        &sim,
+        &["write", "--clone", "--json", "dump.bin"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let j = json(&o);
+    assert_eq!(j["cloned"], true);
+    assert_eq!(j["write"]["verified"], true);
+    let (flash, _) = sim.stop();
+    let sanitized = espdump::sanitize::sanitize_for_clone(&img).expect("sanitize");
+    assert_eq!(flash, sanitized);
+    assert_ne!(flash, img);
+    assert_ne!(
+        espdump::identity::dump_identity(&flash).matches_mac(other),
+        Some(false)
+    );
+}

@@ -42,15 +42,11 @@ pub struct WriteArgs {
 }
 
 // ---- Clone-guard hooks: the single call sites of the identity extractor and the sanitizer.
-// LEAD: wire `sanitize_for_clone` to `crate::sanitize::sanitize_for_clone` once it lands on
-// main (replace the body, nothing else).
 fn dump_identity(data: &[u8]) -> DumpIdentity {
     crate::identity::dump_identity(data)
 }
-fn sanitize_for_clone(_data: &[u8]) -> crate::Result<Vec<u8>> {
-    Err(crate::Error::Refused(
-        "--clone needs the sanitizer, which this build lacks".into(),
-    ))
+fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
+    crate::sanitize::sanitize_for_clone(data)
 }
 // ---- end of hooks.
 
