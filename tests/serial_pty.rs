@@ -90,5 +90,5 @@ fn throttled_pty_runs_at_the_line_rate() {
     // 32 KiB at 921600 baud is at least 0.356 s on the wire.
     let floor = (32 << 10) as f64 * 10.0 / 921_600.0;
     assert!(secs >= floor * 0.95, "{secs} s < line-rate floor {floor} s");
-    assert!(secs < floor * 4.0, "{secs} s far above {floor} s");
+    assert!(secs < floor * 6.0, "{secs} s far above {floor} s");
 }
