@@ -264,6 +264,22 @@ fn write_skips_matching_sectors_and_region_read() {
         std::fs::read(dir.path().join("part.bin")).expect("part"),
         &new[0x30000..0x32000]
     );
+    // An image ending inside a data sector: the rest of that sector survives (esptool erases
+    // it).
+    let app: Vec<u8> = (0..5000u32).map(|i| (i % 7) as u8).collect();
+    std::fs::write(dir.path().join("app.bin"), &app).expect("w");
+    let o = espdump(
+        dir.path(),
+        &sim,
+        &["write", "--offset", "0x47000", "app.bin"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("its last 3192 bytes are kept"),
+        "{}",
+        o.stdout
+    );
+    new[0x47000..0x47000 + 5000].copy_from_slice(&app);
     let (flash, _) = sim.stop();
     assert_eq!(flash, new);
 }

@@ -99,6 +99,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         }
         guard_verdict = Some(verdict);
     }
+    let (data, preserved) = ops::preserve_sector_tail(&mut s.loader, a.offset as u32, &data, chip)?;
     let mut cb = |e| bars.event(e);
     let plan = ops::plan_write(&mut s.loader, a.offset as u32, &data, &mut cb)?;
 
@@ -118,6 +119,13 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
             plan.unchanged_sectors
         )
         .map_err(out_err)?;
+        if preserved > 0 {
+            writeln!(
+                w,
+                "      the image ends inside a sector: its last {preserved} bytes are kept as they are on the chip"
+            )
+            .map_err(out_err)?;
+        }
         if let Some(rom) = &plan.rom {
             writeln!(
                 w,
@@ -157,6 +165,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,
+                "preserved_tail_bytes": preserved,
                 "guard": guard_verdict,
                 "cloned": cloned,
                 "write": rep,
