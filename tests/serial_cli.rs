@@ -486,17 +486,17 @@ fn clone_guard_refuses_another_units_dump() {
     );
     assert!(o.stderr.contains("sdk system params copy"), "{}", o.stderr);
     assert!(o.stderr.contains("--clone"), "{}", o.stderr);
-    // --clone never writes the other unit's identity.
+    // --clone: an Arduino sketch has no sanitize recipe, so the clone is refused and nothing
+    // is written (the sanitized clone of a stock Shelly is tested below).
     let o = espdump(dir.path(), &sim, &["write", "--clone", "dump.bin"]);
     let (flash, _) = sim.stop();
-    match o.code {
-        5 => assert_eq!(flash, blank, "{}", o.stderr),
-        0 => assert_ne!(
-            espdump::identity::dump_identity(&flash).matches_mac(other),
-            Some(false)
-        ),
-        c => panic!("exit {c}: {}", o.stderr),
-    }
+    assert_eq!(o.code, 5, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no sanitize recipe for arduino firmware"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(flash, blank);
 
     // --force writes it as is.
     let sim = Sim::start(dir.path(), &blank, &["--mac", &mac_arg(&other)]);
@@ -519,9 +519,40 @@ fn clone_guard_refuses_another_units_dump() {
     assert_eq!(flash, img);
 }
 
-/// `--clone` writes exactly the sanitized image, which no longer names the other unit.
+/// `write --clone` writes exactly what `espdump sanitize` makes of another unit's dump.
 #[test]
 fn clone_writes_the_sanitized_image() {
+    let img = espdump::synth::shelly1_stock_dump();
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("dump.bin"), &img).expect("w");
+    let blank = vec![0xFFu8; img.len()];
+    let other = [0x5C, 0xCF, 0x7F, 0x11, 0x22, 0x33];
+    let sim = Sim::start(dir.path(), &blank, &["--mac", &mac_arg(&other)]);
+    let o = espdump(dir.path(), &sim, &["write", "dump.bin"]);
+    assert_eq!(o.code, 5, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the dump names MAC 5c:cf:7f:a1:b2:c3"),
+        "{}",
+        o.stderr
+    );
+    let o = espdump(
+        dir.path(),
+        &sim,
+        &["write", "--clone", "--json", "dump.bin"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(json(&o)["cloned"], true);
+    let (flash, _) = sim.stop();
+    let (want, report) =
+        espdump::sanitize::sanitize(&img, &espdump::sanitize::Policy::default()).expect("sanitize");
+    assert!(report.verification.ok());
+    assert!(flash == want, "the flash differs from the sanitized image");
+    assert!(espdump::identity::dump_identity(&flash).is_empty());
+}
+
+/// `--clone` writes exactly the sanitized image, which no longer names the other unit.
+#[test]
+fn clone_writes_the_sanitized_corpus_dump() {
     let Some(img) = corpus("shelly_stock_dimmer2_v1.7_2MB.bin") else {
         panic!("corpus missing: shelly_stock_dimmer2_v1.7_2MB.bin");
     };

@@ -227,7 +227,7 @@ fn decode_classifies_fields() {
     // masked output hides secrets only
     let sec = d.section("tasmota settings @0x0fa000", true).masked();
     let item = |k: &str| sec.items.iter().find(|i| i.key == k).unwrap().value.clone();
-    assert_eq!(item("sta_pwd"), "********");
+    assert_eq!(item("sta_pwd"), json!(["********", "********"]));
     assert_eq!(item("hostname"), "kitchen-cls");
 }
 

@@ -41,14 +41,13 @@ pub struct WriteArgs {
     pub input: PathBuf,
 }
 
-// ---- Clone-guard hooks: the single call sites of the identity extractor and the sanitizer.
+// The clone guard's two collaborators: the identity a dump carries and the sanitizer.
 fn dump_identity(data: &[u8]) -> DumpIdentity {
     crate::identity::dump_identity(data)
 }
 fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
     crate::sanitize::sanitize_for_clone(data)
 }
-// ---- end of hooks.
 
 /// Run `write`.
 pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
@@ -99,7 +98,6 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         }
         guard_verdict = Some(verdict);
     }
-    let (data, preserved) = ops::preserve_sector_tail(&mut s.loader, a.offset as u32, &data, chip)?;
     let mut cb = |e| bars.event(e);
     let plan = ops::plan_write(&mut s.loader, a.offset as u32, &data, &mut cb)?;
 
@@ -119,13 +117,6 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
             plan.unchanged_sectors
         )
         .map_err(out_err)?;
-        if preserved > 0 {
-            writeln!(
-                w,
-                "      the image ends inside a sector: its last {preserved} bytes are kept as they are on the chip"
-            )
-            .map_err(out_err)?;
-        }
         if let Some(rom) = &plan.rom {
             writeln!(
                 w,
@@ -165,7 +156,6 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,
-                "preserved_tail_bytes": preserved,
                 "guard": guard_verdict,
                 "cloned": cloned,
                 "write": rep,
