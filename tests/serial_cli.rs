@@ -275,7 +275,8 @@ fn write_skips_matching_sectors_and_region_read() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stdout.contains("its last 3192 bytes are kept"),
+        o.stdout
+            .contains("the 3192 bytes after it, to the sector end, are kept"),
         "{}",
         o.stdout
     );
