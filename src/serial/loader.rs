@@ -351,18 +351,24 @@ impl<T: Transport> Loader<T> {
             Duration::from_millis(c::TIMEOUT_MEM_END_ROM_MS),
         );
         let deadline = Instant::now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
-        loop {
+        let mut greeted = false;
+        // Skip a bounded number of stray frames (a late MEM_END reply, noise) before OHAI.
+        for _ in 0..100 {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.read_frame(left)? {
-                Some(f) if f == c::STUB_GREETING => break,
-                Some(_) => continue,
-                None => {
-                    return Err(Error::Device(format!(
-                        "the stub from {} did not start (no OHAI greeting)",
-                        stub.source
-                    )))
+                Some(f) if f == c::STUB_GREETING => {
+                    greeted = true;
+                    break;
                 }
+                Some(_) if Instant::now() < deadline => continue,
+                _ => break,
             }
+        }
+        if !greeted {
+            return Err(Error::Device(format!(
+                "the stub from {} did not start (no OHAI greeting)",
+                stub.source
+            )));
         }
         self.stub = true;
         progress(ProgressEvent::End {
