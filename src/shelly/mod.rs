@@ -478,3 +478,32 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_ids_are_found_with_their_mac_tail() {
+        let text = b"x\"shelly1-A1B2C3\" shellies/shellydimmer2-0123456789AB/online \
+            shellyswitch25-??????  shelly1pm-a1b2c3d4e5f6g7 shellyplug-s-C0FFEE. \
+            xshelly1-ABCDEF shelly1-ABCDE";
+        let ids: Vec<(String, Vec<u8>)> = find_device_ids(text)
+            .into_iter()
+            .map(|(_, id, mac)| (id, mac))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("shelly1-A1B2C3".to_string(), vec![0xA1, 0xB2, 0xC3]),
+                (
+                    "shellydimmer2-0123456789AB".to_string(),
+                    vec![0x01, 0x23, 0x45, 0x67, 0x89, 0xAB]
+                ),
+                ("shellyplug-s-C0FFEE".to_string(), vec![0xC0, 0xFF, 0xEE]),
+            ]
+        );
+        assert!(find_device_ids(b"shelly").is_empty());
+        assert!(find_device_ids(b"").is_empty());
+    }
+}
