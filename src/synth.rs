@@ -366,6 +366,23 @@ fn shelly_conf9(id: &str, ssid: &str, pass: &str, mqtt_pass: &str) -> Vec<u8> {
 
 const HWINFO: &[u8] = br#"{"longid":1,"selftest":true,"hwinfo_ver":1,"batch_id":1,"model":"shelly1","hw_revision":"prod-20190101","manufacturer":"Allterco"}"#;
 
+/// The SDK tail as stock Shelly firmware leaves it: fake station credentials, the softAP named
+/// after the device id, the fixture MAC, copy 1 current.
+fn stock_sdk_tail(d: &mut [u8], size: usize, id: &str) {
+    sdk_tail(
+        d,
+        size,
+        &SdkParams {
+            sta_ssid: b"FakeHomeNet",
+            sta_password: b"fake-wifi-pass",
+            ap_ssid: id.as_bytes(),
+            mac: FIXTURE_MAC,
+            arduino_layout: false,
+        },
+        1,
+    );
+}
+
 /// A stock Shelly 1 after an OTA, as `esptool read_flash 0 0x200000` would back it up: Mongoose OS
 /// rBoot, config at 0x1000 naming slot 0 (v1.14.0), the previous firmware (v1.12.1) in slot 1,
 /// both SPIFFS file systems with fake user config, deleted pages still holding an old password,
@@ -442,18 +459,7 @@ pub fn shelly1_stock_dump() -> Vec<u8> {
         )),
         &[],
     );
-    sdk_tail(
-        &mut d,
-        size,
-        &SdkParams {
-            sta_ssid: b"FakeHomeNet",
-            sta_password: b"fake-wifi-pass",
-            ap_ssid: id.as_bytes(),
-            mac: FIXTURE_MAC,
-            arduino_layout: false,
-        },
-        1,
-    );
+    stock_sdk_tail(&mut d, size, &id);
     d
 }
 
@@ -558,18 +564,7 @@ pub fn tasmota_on_shelly_dump() -> Vec<u8> {
         &[],
     );
     // The 0x1FB000 tail as the stock firmware left it.
-    sdk_tail(
-        &mut d,
-        size,
-        &SdkParams {
-            sta_ssid: b"FakeHomeNet",
-            sta_password: b"fake-wifi-pass",
-            ap_ssid: id.as_bytes(),
-            mac: FIXTURE_MAC,
-            arduino_layout: false,
-        },
-        1,
-    );
+    stock_sdk_tail(&mut d, size, &id);
     d
 }
 
