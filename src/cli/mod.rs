@@ -5,6 +5,7 @@
 //! documented code ([`exit::Exit`]).
 
 pub mod args;
+pub mod diff;
 pub mod erase;
 pub mod exit;
 pub mod info;
@@ -34,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Map and identify a flash dump or image: regions, images, checksums, firmware, config.
     Inspect(inspect::InspectArgs),
+    /// Compare two dumps by structure: regions, firmware, boot config, settings, files.
+    Diff(diff::DiffArgs),
     /// List serial ports.
     Ports(ports::PortsArgs),
     /// Show the chip on a port: chip, MAC, flash id and size.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Inspect(a) => inspect::run(a, &mut out),
+        Command::Diff(a) => diff::run(a, &mut out),
         Command::Ports(a) => ports::run(a, &mut out),
         Command::Info(a) => info::run(a, &mut out),
         Command::Read(a) => read::run(a, &mut out),
