@@ -237,7 +237,7 @@ pub mod tasmota {
     /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
     /// (register 0, final NOT); "123456789" gives 0xD202D277.
     pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
-    /// Oldest settings version [`crate::tasmota::decode`] supports (6.6.0.0).
+    /// Oldest settings version [`crate::tasmota::decode()`] supports (6.6.0.0).
     pub const MIN_VERSION: u32 = 0x0606_0000;
     /// Oldest version a settings header may carry to count as a candidate (6.0.0).
     pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;
@@ -289,8 +289,14 @@ pub mod tasmota {
     pub const MQTT_PORT_DEFAULT: u16 = 1883;
     /// Default host name format (`WIFI_HOSTNAME`).
     pub const HOSTNAME_DEFAULT: &str = "%s-%04d";
-    /// Default topic format of 8.x and later (`PROJECT "_%06X"`).
+    /// Default topic of 8.5 and later (`PROJECT "_%06X"`; 8.1.0.2 still used plain `tasmota`,
+    /// seen in the corpus images). `sanitize` writes `<project>_%06X` for every version: 6.x
+    /// `my_user_config.h` already documents the `%06X` form for a unique topic.
     pub const TOPIC_DEFAULT: &str = "tasmota_%06X";
+    /// First version seen with [`TOPIC_DEFAULT`] compiled in (8.5.0; 8.1.0.2 has `tasmota`).
+    pub const TOPIC_UNIQUE_FIRST: u32 = 0x0805_0000;
+    /// Unique topic of 6.x builds.
+    pub const TOPIC_DEFAULT_OLD: &str = "sonoff_%06X";
     /// Project name of 7.x and later.
     pub const PROJECT: &str = "tasmota";
     /// Project name of 6.x (`sonoff`).
@@ -673,8 +679,8 @@ pub mod diff {
     pub const RANGE_MERGE_GAP: usize = 16;
     /// Most byte ranges listed per region (the count and the changed-byte total are always exact).
     pub const MAX_RANGES: usize = 32;
-    /// Bytes compared at once before looking at single bytes.
-    pub const COMPARE_CHUNK: usize = 64;
+    /// Bytes compared at once (`memcmp`) before a differing block is scanned word by word.
+    pub const COMPARE_BLOCK: usize = 4096;
     /// Most LCS cells of one line diff (lines of A × lines of B after trimming): 4 MiB of `u32`.
     pub const LINE_DIFF_MAX_CELLS: usize = 1 << 20;
     /// Context lines around a change in a hunk.

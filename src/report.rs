@@ -131,13 +131,23 @@ impl ConfigItem {
         }
     }
 
-    /// A copy with the value replaced by [`MASK`] when it is a non-empty secret.
+    /// A copy with the value replaced by [`MASK`] when it is a non-empty secret (element-wise for
+    /// arrays, so `["", ""]` stays visible as empty).
     pub fn masked(&self) -> Self {
         let mut c = self.clone();
-        if c.class == Class::Secret && !is_empty_value(&c.value) {
-            c.value = serde_json::Value::String(MASK.to_string());
+        if c.class == Class::Secret {
+            c.value = mask_value(&c.value);
         }
         c
+    }
+}
+
+/// Mask a secret value: non-empty strings (also inside arrays) and other non-null scalars.
+fn mask_value(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(mask_value).collect()),
+        v if is_empty_value(v) => v.clone(),
+        _ => serde_json::Value::String(MASK.to_string()),
     }
 }
 
@@ -184,4 +194,24 @@ pub struct Change {
     pub what: String,
     /// Why, e.g. `secret`, `identity`, `stale copy`.
     pub why: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_empty_values_visible() {
+        let item =
+            |v: serde_json::Value| ConfigItem::new("k", v, Class::Secret, None).masked().value;
+        assert_eq!(item(serde_json::json!("pw")), serde_json::json!(MASK));
+        assert_eq!(item(serde_json::json!("")), serde_json::json!(""));
+        assert_eq!(
+            item(serde_json::json!(["a", ""])),
+            serde_json::json!([MASK, ""])
+        );
+        assert_eq!(item(serde_json::Value::Null), serde_json::Value::Null);
+        let site = ConfigItem::new("k", "x", Class::Site, None).masked();
+        assert_eq!(site.value, serde_json::json!("x"));
+    }
 }

@@ -203,7 +203,8 @@ fn tasmota_sanitized_copy_names_the_reset_fields_and_masks_secrets() {
         .iter()
         .find(|c| c.key.starts_with("sta_pwd"))
         .unwrap();
-    assert_eq!(mp.a, Some(Value::from(MASK)));
+    let shown = mp.a.as_ref().unwrap().to_string();
+    assert!(shown.contains(MASK) && !shown.contains(&raw));
     assert!(!json(&m).contains(&raw));
     let mut human = Vec::new();
     espdump::diff::render::render(&mut human, "a", "b", &m, Default::default()).unwrap();

@@ -266,3 +266,95 @@ fn baud_change_needs_stub_and_switches_both_ends() {
         .expect("refused");
     assert!(err.to_string().contains("cannot change baud"), "{err}");
 }
+
+#[test]
+fn progress_events_come_in_order() {
+    let img = vec![0xFFu8; 256 << 10];
+    let mut s = ops::open_session(sim(img), &opts(true), &mut |_| {}).expect("session");
+    let data = image(0x8000, 1);
+    let mut events = Vec::new();
+    let mut cb = |e: ProgressEvent| events.push(e);
+    let plan = ops::plan_write(&mut s.loader, 0x1000, &data, &mut cb).expect("plan");
+    ops::execute_write(&mut s.loader, &data, &plan, &mut cb).expect("write");
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            ProgressEvent::Begin { task, total } => format!("begin {task:?} {total}"),
+            ProgressEvent::Advance { task, .. } => format!("advance {task:?}"),
+            ProgressEvent::End { task } => format!("end {task:?}"),
+            ProgressEvent::Note(n) => format!("note {n}"),
+        })
+        .collect();
+    let written: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();
+    let mut want = vec![
+        "begin Scan 8".to_string(),
+        "advance Scan".into(),
+        "end Scan".into(),
+    ];
+    want.push(format!("begin Write {written}"));
+    let blocks = kinds.iter().filter(|k| *k == "advance Write").count();
+    assert!(blocks >= plan.runs.len());
+    want.resize(want.len() + blocks, "advance Write".to_string());
+    want.push("end Write".into());
+    want.push("begin Verify 32768".into());
+    want.push("end Verify".into());
+    assert_eq!(kinds, want);
+    // The last write advance reaches the total.
+    let last = events.iter().rev().find_map(|e| match e {
+        ProgressEvent::Advance {
+            task: Task::Write,
+            done,
+        } => Some(*done),
+        _ => None,
+    });
+    assert_eq!(last, Some(written));
+}
+
+/// Sweep every kind of fault over the whole transfer: each run either completes byte-exact
+/// or returns an error; never a wrong result reported as success.
+#[test]
+fn faults_anywhere_never_yield_wrong_data() {
+    let img = image(64 << 10, 17);
+    let data = image(64 << 10, 23);
+    let (mut ok, mut failed) = (0, 0);
+    for kind in ["drop", "corrupt", "stall", "reset"] {
+        let positions: Vec<u64> = match kind {
+            "drop" | "corrupt" => (1..=14).map(|i| i * 4_007).collect(),
+            _ => (1..=14).map(|i| i * 5).collect(),
+        };
+        for n in positions {
+            let spec = format!("{kind}@{n}");
+            // Read.
+            let mut t = sim(img.clone());
+            t.device.faults = Faults::parse(&spec).expect("spec");
+            let r = ops::open_session(t, &opts(true), &mut |_| {}).and_then(|mut s| {
+                let mut buf = vec![0u8; img.len()];
+                ops::read_into(&mut s.loader, 0, &mut buf, &mut |_| {}).map(|_| buf)
+            });
+            match r {
+                Ok(buf) => {
+                    assert_eq!(buf, img, "read with {spec} returned wrong data");
+                    ok += 1;
+                }
+                Err(_) => failed += 1,
+            }
+            // Write.
+            let mut t = sim(img.clone());
+            t.device.faults = Faults::parse(&spec).expect("spec");
+            let w = ops::open_session(t, &opts(true), &mut |_| {}).and_then(|mut s| {
+                let plan = ops::plan_write(&mut s.loader, 0, &data, &mut |_| {})?;
+                ops::execute_write(&mut s.loader, &data, &plan, &mut |_| {})?;
+                Ok(s.loader.into_transport().device.flash.contents().to_vec())
+            });
+            match w {
+                Ok(flash) => {
+                    assert_eq!(flash, data, "write with {spec} reported success wrongly");
+                    ok += 1;
+                }
+                Err(_) => failed += 1,
+            }
+        }
+    }
+    // Both outcomes occur: faults are survived by retries, or reported.
+    assert!(ok > 0 && failed > 0, "ok {ok} failed {failed}");
+}

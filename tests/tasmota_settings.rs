@@ -227,7 +227,7 @@ fn decode_classifies_fields() {
     // masked output hides secrets only
     let sec = d.section("tasmota settings @0x0fa000", true).masked();
     let item = |k: &str| sec.items.iter().find(|i| i.key == k).unwrap().value.clone();
-    assert_eq!(item("sta_pwd"), "********");
+    assert_eq!(item("sta_pwd"), json!(["********", "********"]));
     assert_eq!(item("hostname"), "kitchen-cls");
 }
 
@@ -367,7 +367,7 @@ fn sanitize_old_fixed_array_block() {
     assert_eq!(sc.copies[0].offset, 0xFB000);
     assert!(sc.copies[0].valid);
     let out = decode(&d[0xFB000..0xFC000]).unwrap();
-    assert_eq!(out.get("mqtt_topic").unwrap(), "sonoff");
+    assert_eq!(out.get("mqtt_topic").unwrap(), "sonoff_%06X");
     assert_eq!(out.get("friendlyname").unwrap()[0], "Sonoff");
     assert_eq!(out.get("mqtt_pwd").unwrap(), "DVES_PASS");
     assert!(!contains(&d, b"wifipass-six"));
@@ -433,8 +433,41 @@ fn secrets_and_identity_evidence() {
     let off = ids[0].offset.unwrap() as usize - 0xFA000;
     assert_eq!(&b[off..off + 11], b"DVES_A1B2C3");
     // tokens are not identities
-    let clean = SettingsBuilder::new(V12).build();
-    assert!(identity(&clean, 0).is_empty());
-    assert!(secrets_and_ids(&clean).is_empty());
+    for v in [
+        0x0606_000B,
+        0x0701_0206,
+        0x0801_0002,
+        0x0805_0000,
+        V12,
+        0x1000_0000,
+    ] {
+        // stock defaults of every version (topic `sonoff`, `tasmota`, `tasmota_%06X`) name no unit
+        let clean = SettingsBuilder::new(v).build();
+        assert!(identity(&clean, 0).is_empty(), "{v:#x}");
+        assert!(
+            secrets_and_ids(&clean).is_empty(),
+            "{v:#x}: {:?}",
+            secrets_and_ids(&clean)
+        );
+    }
+    assert_eq!(
+        decode(&SettingsBuilder::new(0x0801_0002).build())
+            .unwrap()
+            .get("mqtt_topic")
+            .unwrap(),
+        "tasmota"
+    );
+    assert!(espdump::tasmota::sanitize::is_stock_default(
+        "friendlyname",
+        "Sonoff3"
+    ));
+    assert!(!espdump::tasmota::sanitize::is_stock_default(
+        "friendlyname",
+        "Sonoff5"
+    ));
+    assert!(!espdump::tasmota::sanitize::is_stock_default(
+        "mqtt_topic",
+        "tasmota_A1B2C3"
+    ));
     let _: Value = json!(null);
 }

@@ -8,11 +8,13 @@ pub mod args;
 pub mod diff;
 pub mod erase;
 pub mod exit;
+pub mod extract;
 pub mod info;
 pub mod inspect;
 pub mod io;
 pub mod ports;
 pub mod read;
+pub mod sanitize;
 pub mod serial_common;
 pub mod simulate;
 pub mod verify;
@@ -35,6 +37,10 @@ pub struct Cli {
 pub enum Command {
     /// Map and identify a flash dump or image: regions, images, checksums, firmware, config.
     Inspect(inspect::InspectArgs),
+    /// Write every file system file, every image and the Tasmota settings of a dump to a folder.
+    Extract(extract::ExtractArgs),
+    /// Remove identity and secrets from a dump before cloning it onto another unit.
+    Sanitize(sanitize::SanitizeArgs),
     /// Compare two dumps by structure: regions, firmware, boot config, settings, files.
     Diff(diff::DiffArgs),
     /// List serial ports.
@@ -59,6 +65,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Inspect(a) => inspect::run(a, &mut out),
+        Command::Extract(a) => extract::run(a, &mut out),
+        Command::Sanitize(a) => sanitize::run(a, &mut out),
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Ports(a) => ports::run(a, &mut out),
         Command::Info(a) => info::run(a, &mut out),

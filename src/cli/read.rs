@@ -51,6 +51,12 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
             format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
         ));
     }
+    if a.conn.no_stub {
+        return Err(CliError::refused(
+            "reading flash needs the flasher stub: the ESP8266 ROM loader cannot read flash \
+             (drop --no-stub)",
+        ));
+    }
     let mut bars = Bars::new(a.conn.json);
     let mut s = open_session(&a.conn, true, &mut bars)?;
     let chip = match a.size {
@@ -83,7 +89,6 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
         Ok(r) => r,
         Err(e) => {
             let saved = write_atomic(&part, &buf).is_ok();
-            let _ = s.loader.finish(crate::serial::transport::After::NoReset);
             let hint = if saved {
                 format!(
                     "; what was read is in {} (run again with --resume)",

@@ -159,13 +159,37 @@ impl Drop for Bars {
     }
 }
 
+/// An open session that, if dropped without [`finish`] (a refusal or an error), leaves the
+/// chip in the ROM loader at 115200 so the next command finds it in a known state.
+pub struct Dev {
+    s: Session<SerialTransport>,
+    done: bool,
+}
+
+impl std::ops::Deref for Dev {
+    type Target = Session<SerialTransport>;
+    fn deref(&self) -> &Self::Target {
+        &self.s
+    }
+}
+
+impl std::ops::DerefMut for Dev {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.s
+    }
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.s.loader.finish(After::NoReset);
+        }
+    }
+}
+
 /// Open a session: port, reset, sync, chip info, stub (unless `--no-stub` or `want_stub` is
 /// false), baud.
-pub fn open_session(
-    a: &ConnectArgs,
-    want_stub: bool,
-    bars: &mut Bars,
-) -> Result<Session<SerialTransport>, CliError> {
+pub fn open_session(a: &ConnectArgs, want_stub: bool, bars: &mut Bars) -> Result<Dev, CliError> {
     let stub = if want_stub && !a.no_stub {
         Some(stub::find_stub(a.stub.as_deref())?)
     } else {
@@ -188,7 +212,10 @@ pub fn open_session(
         ));
     }
     let mut cb = |e| bars.event(e);
-    Ok(ops::open_session(t, &opts, &mut cb)?)
+    Ok(Dev {
+        s: ops::open_session(t, &opts, &mut cb)?,
+        done: false,
+    })
 }
 
 /// The chip summary line printed by the human output.
@@ -208,11 +235,8 @@ pub fn chip_line(s: &Session<SerialTransport>) -> String {
 }
 
 /// Close the session per `--after`; a note when the port has no reset lines.
-pub fn finish(
-    s: &mut Session<SerialTransport>,
-    a: &ConnectArgs,
-    bars: &mut Bars,
-) -> Result<bool, CliError> {
+pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<bool, CliError> {
+    s.done = true;
     let reset = s.loader.finish(a.after())?;
     if a.after() == After::HardReset && !reset {
         bars.event(ProgressEvent::Note(

@@ -28,6 +28,12 @@ pub struct VerifyArgs {
 /// Run `verify`.
 pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
     let data = read_input(&a.file)?;
+    if a.conn.no_stub {
+        return Err(CliError::refused(
+            "verify needs the flasher stub: the ESP8266 ROM loader cannot read flash or \
+             compute MD5 (drop --no-stub)",
+        ));
+    }
     let mut bars = Bars::new(a.conn.json);
     let mut s = open_session(&a.conn, true, &mut bars)?;
     let chip = u64::from(detected_size(&s)?);

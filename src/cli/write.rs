@@ -41,18 +41,13 @@ pub struct WriteArgs {
     pub input: PathBuf,
 }
 
-// ---- Clone-guard hooks: the single call sites of the identity extractor and the sanitizer.
-// LEAD: wire to `crate::identity::dump_identity` and `crate::sanitize::sanitize_for_clone`
-// once they land on main (replace the bodies, nothing else).
-fn dump_identity(_data: &[u8]) -> DumpIdentity {
-    DumpIdentity::default()
+// The clone guard's two collaborators: the identity a dump carries and the sanitizer.
+fn dump_identity(data: &[u8]) -> DumpIdentity {
+    crate::identity::dump_identity(data)
 }
-fn sanitize_for_clone(_data: &[u8]) -> crate::Result<Vec<u8>> {
-    Err(crate::Error::Refused(
-        "--clone needs the sanitizer, which this build lacks".into(),
-    ))
+fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
+    crate::sanitize::sanitize_for_clone(data)
 }
-// ---- end of hooks.
 
 /// Run `write`.
 pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {

@@ -317,10 +317,24 @@ pub struct DiffReport {
 /// Compare two dumps.
 pub fn diff(a: &[u8], b: &[u8], opts: &Options) -> crate::Result<DiffReport> {
     let io = inspect::Options::default();
-    let ra = inspect::inspect(a, &io)
-        .map_err(|e| crate::Error::InvalidInput(format!("first input: {e}")))?;
-    let rb = inspect::inspect(b, &io)
-        .map_err(|e| crate::Error::InvalidInput(format!("second input: {e}")))?;
+    let first = |e| crate::Error::InvalidInput(format!("first input: {e}"));
+    let second = |e| crate::Error::InvalidInput(format!("second input: {e}"));
+    if a == b {
+        // One analysis serves both sides.
+        let ra = inspect::inspect(a, &io).map_err(first)?;
+        return Ok(diff_reports(a, &ra, b, &ra, opts));
+    }
+    // The two analyses are independent: run them side by side (sequentially if no thread).
+    let (ra, rb) = std::thread::scope(|s| {
+        let hb = std::thread::Builder::new().spawn_scoped(s, || inspect::inspect(b, &io));
+        let ra = inspect::inspect(a, &io);
+        let rb = match hb {
+            Ok(h) => h.join().unwrap_or_else(|_| inspect::inspect(b, &io)),
+            Err(_) => inspect::inspect(b, &io),
+        };
+        (ra, rb)
+    });
+    let (ra, rb) = (ra.map_err(first)?, rb.map_err(second)?);
     Ok(diff_reports(a, &ra, b, &rb, opts))
 }
 
@@ -983,18 +997,25 @@ fn sdk_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<SemanticCha
     }
 }
 
-/// Read every file of a file system: name → content (`None` when unreadable).
+/// Read every file of a file system once: name → content (`None` when unreadable).
 fn read_files(data: &[u8], f: &inspect::FsReport) -> Vec<(String, Option<Vec<u8>>)> {
-    f.files
-        .iter()
-        .map(|file| {
-            let content = match f.info.kind {
-                crate::fs::FsKind::Spiffs => crate::fs::spiffs::read(data, &f.info, &file.name),
-                crate::fs::FsKind::Littlefs => crate::fs::littlefs::read(data, &f.info, &file.name),
-            };
-            (file.name.clone(), content)
-        })
-        .collect()
+    match f.info.kind {
+        crate::fs::FsKind::Spiffs => crate::fs::spiffs::list(data, &f.info)
+            .into_iter()
+            .map(|e| {
+                let content = crate::fs::spiffs::read_entry(data, &f.info, &e);
+                (e.name, Some(content))
+            })
+            .collect(),
+        crate::fs::FsKind::Littlefs => crate::fs::littlefs::list(data, &f.info)
+            .into_iter()
+            .filter(|e| !e.is_dir)
+            .map(|e| {
+                let content = crate::fs::littlefs::read_entry(data, &f.info, &e);
+                (e.path, content)
+            })
+            .collect(),
+    }
 }
 
 fn fs_label(f: &inspect::FsReport) -> String {
@@ -1203,49 +1224,92 @@ fn is_empty_kind(k: RegionKind) -> bool {
     matches!(k, RegionKind::Erased | RegionKind::Padding)
 }
 
+/// Merged runs of changed bytes, built in address order.
+struct Runs {
+    base: u64,
+    ranges: Vec<ByteRange>,
+    count: usize,
+    cur: Option<(usize, usize)>,
+}
+
+impl Runs {
+    fn flush(&mut self) {
+        if let Some((s, e)) = self.cur.take() {
+            self.count += 1;
+            if self.ranges.len() < c::MAX_RANGES {
+                self.ranges.push(ByteRange {
+                    start: self.base + s as u64,
+                    end: self.base + e as u64,
+                });
+            }
+        }
+    }
+    /// Add changed bytes `[s, e)`, `s` after every byte added before.
+    fn add(&mut self, s: usize, e: usize) {
+        match self.cur {
+            Some((cs, ce)) if s - ce < c::RANGE_MERGE_GAP => self.cur = Some((cs, e)),
+            Some(_) => {
+                self.flush();
+                self.cur = Some((s, e));
+            }
+            None => self.cur = Some((s, e)),
+        }
+    }
+}
+
+/// Number of non-zero bytes in a word.
+fn nonzero_bytes(x: u64) -> u32 {
+    let mut t = x | (x >> 4);
+    t |= t >> 2;
+    t |= t >> 1;
+    (t & 0x0101_0101_0101_0101).count_ones()
+}
+
 /// Changed bytes of two equal-length slices as merged ranges (offsets from `base`), the exact
-/// count of differing bytes and the number of ranges.
+/// count of differing bytes and the number of ranges. Equal blocks are skipped with `memcmp`;
+/// differing blocks are scanned a word at a time (runs closer than [`c::RANGE_MERGE_GAP`] ≥ 8
+/// bytes merge, so a word's inner gaps never split a run).
 pub fn changed_ranges(a: &[u8], b: &[u8], base: u64) -> (Vec<ByteRange>, u64, usize) {
     let n = a.len().min(b.len());
-    let mut ranges: Vec<ByteRange> = Vec::new();
-    let mut count = 0usize;
-    let mut changed = 0u64;
-    let mut cur: Option<(usize, usize)> = None;
-    let flush = |r: (usize, usize), ranges: &mut Vec<ByteRange>, count: &mut usize| {
-        *count += 1;
-        if ranges.len() < c::MAX_RANGES {
-            ranges.push(ByteRange {
-                start: base + r.0 as u64,
-                end: base + r.1 as u64,
-            });
-        }
+    let mut runs = Runs {
+        base,
+        ranges: Vec::new(),
+        count: 0,
+        cur: None,
     };
+    let mut changed = 0u64;
     let mut pos = 0;
     while pos < n {
-        let end = (pos + c::COMPARE_CHUNK).min(n);
-        if a[pos..end] == b[pos..end] {
+        let end = (pos + c::COMPARE_BLOCK).min(n);
+        let (xa, xb) = (&a[pos..end], &b[pos..end]);
+        if xa == xb {
             pos = end;
             continue;
         }
-        for i in pos..end {
+        let mut at = pos;
+        for (wa, wb) in xa.chunks_exact(8).zip(xb.chunks_exact(8)) {
+            let (mut p, mut q) = ([0u8; 8], [0u8; 8]);
+            p.copy_from_slice(wa);
+            q.copy_from_slice(wb);
+            let x = u64::from_le_bytes(p) ^ u64::from_le_bytes(q);
+            if x != 0 {
+                let first = at + (x.trailing_zeros() / 8) as usize;
+                let last = at + 7 - (x.leading_zeros() / 8) as usize;
+                changed += u64::from(nonzero_bytes(x));
+                runs.add(first, last + 1);
+            }
+            at += 8;
+        }
+        for i in at..end {
             if a[i] != b[i] {
                 changed += 1;
-                cur = match cur {
-                    Some((s, e)) if i - e < c::RANGE_MERGE_GAP => Some((s, i + 1)),
-                    Some(r) => {
-                        flush(r, &mut ranges, &mut count);
-                        Some((i, i + 1))
-                    }
-                    None => Some((i, i + 1)),
-                };
+                runs.add(i, i + 1);
             }
         }
         pos = end;
     }
-    if let Some(r) = cur {
-        flush(r, &mut ranges, &mut count);
-    }
-    (ranges, changed, count)
+    runs.flush();
+    (runs.ranges, changed, runs.count)
 }
 
 fn rref(r: &inspect::Region) -> RegionRef {

@@ -377,13 +377,17 @@ pub fn is_erased(b: &[u8]) -> bool {
     words && it.remainder().iter().all(|&x| x == ERASED)
 }
 
+/// Longest lookup table of any candidate geometry (128-byte pages in 64 KiB blocks: 8 pages).
+const LOOKUP_SPAN_MAX: usize = 1024;
+
 /// SPIFFS regions without a magic, found by scoring lookup tables, outside `covered` ranges.
 pub fn detect_scored(data: &[u8], covered: &[(usize, usize)]) -> Vec<FsInfo> {
     let mut out = Vec::new();
     let is_covered = |a: usize, b: usize| covered.iter().any(|&(s, e)| a < e && s < b);
     let mut o = 0usize;
     while o + SECTOR_SIZE <= data.len() {
-        if is_covered(o, o + SECTOR_SIZE) {
+        // Every candidate's lookup entries lie in the first 1 KiB: an erased start is no block.
+        if is_covered(o, o + SECTOR_SIZE) || all_erased(data, o, LOOKUP_SPAN_MAX) {
             o += SECTOR_SIZE;
             continue;
         }

@@ -103,7 +103,14 @@ pub fn classify<T: Transport>(
         if dev == plan::md5(want) {
             out.resize(out.len() + group.len(), SectorState::Same);
         } else if dev == plan::erased_md5(b - a) {
-            out.resize(out.len() + group.len(), SectorState::Erased);
+            for r in group {
+                let want = expect.get(r.clone()).unwrap_or(&[]);
+                out.push(if want.iter().all(|&x| x == ERASED) {
+                    SectorState::Same
+                } else {
+                    SectorState::Erased
+                });
+            }
         } else {
             for r in group {
                 let want = expect.get(r.clone()).unwrap_or(&[]);

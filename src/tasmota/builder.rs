@@ -110,7 +110,7 @@ fn default_texts(version: u32) -> Vec<(usize, String)> {
     } else {
         c::FRIENDLY_NAME
     };
-    let topic = if version >= c::TEXT_POOL_FIRST {
+    let topic = if version >= c::TOPIC_UNIQUE_FIRST {
         c::TOPIC_DEFAULT.to_string()
     } else if old {
         c::PROJECT_OLD.to_string()

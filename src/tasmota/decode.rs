@@ -24,7 +24,7 @@ pub struct Unsupported {
 }
 
 /// A decoded settings block.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Decoded {
     /// The block's `version` word.
     pub version: u32,

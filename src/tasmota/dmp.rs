@@ -20,9 +20,16 @@ fn xor_from(buf: &mut [u8], start: usize) {
 }
 
 /// Encode a plain settings block (a flash copy) as a `.dmp` that Tasmota and decode-config accept.
-/// The block is taken as is: a valid flash copy already carries a matching `cfg_crc32`.
+/// The block is taken as is (a valid flash copy already carries a matching `cfg_crc32`), cut to
+/// its `cfg_size` (3584 bytes before 6.6.0.7, as `sizeof(Settings)` was then).
 pub fn to_dmp(block: &[u8]) -> Vec<u8> {
-    let mut out = block.to_vec();
+    let size = super::settings::le16(block, c::OFF_CFG_SIZE).map_or(0, usize::from);
+    let n = if (size == c::SETTINGS_SIZE || size == c::SETTINGS_SIZE_OLD) && size <= block.len() {
+        size
+    } else {
+        block.len()
+    };
+    let mut out = block[..n].to_vec();
     xor_from(&mut out, c::DMP_XOR_START);
     out
 }
@@ -75,6 +82,11 @@ mod tests {
     #[test]
     fn xor_key_exact_bytes() {
         let d = to_dmp(&[0u8; 4096]);
+        assert_eq!(d.len(), 4096);
+        let mut old = [0u8; 4096];
+        old[2] = 0x00;
+        old[3] = 0x0E; // cfg_size 0xE00
+        assert_eq!(to_dmp(&old).len(), 0xE00);
         assert_eq!(&d[..6], &[0x00, 0x00, 0x5C, 0x5D, 0x5E, 0x5F]);
         assert_eq!(d[0xA5], 0xFF); // 0x5A + 0xA5 = 0xFF
         assert_eq!(d[0xA6], 0x00); // wraps

@@ -132,7 +132,10 @@ fn sdk_version(d: &[u8]) -> Option<(usize, String)> {
         let head = &d[s..p];
         let core = head.strip_suffix(b"-dev").unwrap_or(head);
         let dots = core.iter().filter(|&&b| b == b'.').count();
-        if dots == 2 && core.iter().all(|b| b.is_ascii_digit() || *b == b'.') && core[0] != b'.' {
+        if dots == 2
+            && core.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+            && core.first() != Some(&b'.')
+        {
             return Some((s, ascii(&d[s..p + 9])));
         }
     }

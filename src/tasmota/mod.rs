@@ -3,17 +3,19 @@
 //! Entry points (reference `shared/reference/tasmota.md`):
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
-//! * [`decode`] / [`decode_at`]: one block to named, classified values, keyed on its version
+//! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
 //!   (6.6.0.0 .. 16.x, ESP8266), or [`Unsupported`].
 //! * [`to_dmp`] / [`from_dmp`]: the `.dmp` backup format Tasmota and decode-config read.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
-//! * [`sanitize`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
+//! * [`sanitize()`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
+//! * [`findings()`]: bad copies, no loadable copy, `CFG_HOLDER` or version mismatch with the image.
 //! * [`builder`]: synthetic blocks by field name, for tests and fixtures.
 
 pub mod builder;
 pub mod decode;
 pub mod dmp;
 pub mod fields;
+pub mod findings;
 #[rustfmt::skip]
 mod fields_gen;
 pub mod image;
@@ -24,6 +26,7 @@ pub mod textpool;
 pub use builder::{build_settings, FieldValue, SettingsBuilder};
 pub use decode::{decode, decode_at, Decoded, Unsupported};
 pub use dmp::{from_bin, from_dmp, to_bin, to_dmp};
+pub use findings::findings;
 pub use image::{detect_image, TasmotaImage};
 pub use sanitize::{
     identity, sanitize, secrets_and_ids, secrets_and_ids_except, KeepPolicy, SanitizeError,

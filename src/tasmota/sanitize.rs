@@ -70,8 +70,10 @@ pub enum SanitizeError {
     Pool(String),
 }
 
-/// The value `sanitize` writes for element `index` of a string field (Tasmota defaults,
-/// `my_user_config.h`; 6.x used the project name `sonoff`, 8.x+ a MAC-derived topic).
+/// The value `sanitize` writes for element `index` of a string field: Tasmota's defaults
+/// (`my_user_config.h`; 6.x used the project name `sonoff`), except that the topic is always the
+/// MAC-derived `<project>_%06X` (the default since 8.5; older builds defaulted to the bare
+/// project name, which every unit shares).
 pub fn default_text(name: &str, index: usize, version: u32) -> String {
     let old = version < c::TASMOTA_RENAME;
     let friendly = if old {
@@ -84,13 +86,44 @@ pub fn default_text(name: &str, index: usize, version: u32) -> String {
         "mqtt_client" => c::MQTT_CLIENT_DEFAULT.into(),
         "mqtt_user" => c::MQTT_USER_DEFAULT.into(),
         "mqtt_pwd" => c::MQTT_PASS_DEFAULT.into(),
-        "mqtt_topic" if version >= c::TEXT_POOL_FIRST => c::TOPIC_DEFAULT.into(),
-        "mqtt_topic" if old => c::PROJECT_OLD.into(),
-        "mqtt_topic" => c::PROJECT.into(),
+        "mqtt_topic" if old => c::TOPIC_DEFAULT_OLD.into(),
+        "mqtt_topic" => c::TOPIC_DEFAULT.into(),
         "button_topic" | "switch_topic" => "0".into(),
         "friendlyname" | "devicename" if index == 0 => friendly.into(),
         "friendlyname" if index < 4 => format!("{friendly}{}", index + 1),
         _ => String::new(),
+    }
+}
+
+/// Whether `value` is a stock default of some Tasmota version for this field (so it names no unit
+/// and appears in every image): `%s-%04d`, `DVES_%06X`, `DVES_USER`, `tasmota`, `Sonoff2`, ...
+pub fn is_stock_default(name: &str, value: &str) -> bool {
+    if value.is_empty() {
+        return true;
+    }
+    let friendly = |v: &str| {
+        [c::FRIENDLY_NAME, c::FRIENDLY_NAME_OLD].iter().any(|f| {
+            v == *f
+                || (v.len() == f.len() + 1
+                    && v.starts_with(f)
+                    && matches!(v.as_bytes()[f.len()], b'2'..=b'4'))
+        })
+    };
+    match name {
+        "hostname" => value == c::HOSTNAME_DEFAULT,
+        "mqtt_client" => value == c::MQTT_CLIENT_DEFAULT,
+        "mqtt_user" => value == c::MQTT_USER_DEFAULT,
+        "mqtt_pwd" => value == c::MQTT_PASS_DEFAULT,
+        "mqtt_topic" => [
+            c::TOPIC_DEFAULT,
+            c::TOPIC_DEFAULT_OLD,
+            c::PROJECT,
+            c::PROJECT_OLD,
+        ]
+        .contains(&value),
+        "button_topic" | "switch_topic" => value == "0",
+        "friendlyname" | "devicename" => friendly(value),
+        _ => false,
     }
 }
 
@@ -368,8 +401,7 @@ pub fn secrets_and_ids(block: &[u8]) -> Vec<(String, Vec<u8>)> {
         match f.loc {
             Loc::Text { .. } | Loc::Str { .. } => {
                 for (i, s) in strings_of(&item.value) {
-                    let def = default_text(f.name, i.unwrap_or(0), d.version);
-                    if s.is_empty() || s == def {
+                    if is_stock_default(f.name, s) {
                         continue;
                     }
                     let key = i.map_or(f.name.to_string(), |i| format!("{}[{i}]", f.name));

@@ -41,7 +41,7 @@ pub fn crc16_len(version: u32) -> usize {
     }
 }
 
-/// Tasmota's 16-bit `cfg_crc` (`GetCfgCrc16`): Σ byte[i]·(i+1) mod 65536 over `len` bytes,
+/// Tasmota's 16-bit `cfg_crc` (`GetCfgCrc16`): Σ `byte[i]·(i+1)` mod 65536 over `len` bytes,
 /// skipping bytes 14 and 15 (the field itself). Bytes beyond the slice count as absent.
 pub fn crc16(block: &[u8], len: usize) -> u16 {
     let mut sum: u32 = 0;
@@ -83,20 +83,26 @@ pub struct Check<T> {
 
 /// Which known sector a copy sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "index")]
+#[serde(tag = "kind", content = "index")]
 pub enum Slot {
     /// The EEPROM slot of the 1M layout (0xFB000), also slot 0 of the legacy loader.
+    #[serde(rename = "eeprom_1m")]
     Eeprom1M,
     /// A rotating slot of the 1M layout: 0 = 0xFA000 (`SETTINGS_LOCATION`) .. 6 = 0xF4000.
+    #[serde(rename = "rotating_1m")]
     Rotating1M(u8),
     /// A rotating slot of file-system builds: 0 = 0xFD000 .. 6 = 0xF7000 (0xF7000..0xF9000 are
     /// also rotating slots of the 1M layout: the scheme is told apart by where the other copies sit).
+    #[serde(rename = "rotating_fs")]
     RotatingFs(u8),
     /// The EEPROM slot of a 2M1M build (0x1FB000).
+    #[serde(rename = "eeprom_2m1m")]
     Eeprom2M1M,
     /// The EEPROM slot of a 4M2M build (0x3FB000).
+    #[serde(rename = "eeprom_4m2m")]
     Eeprom4M2M,
     /// Anywhere else (a `/.settings` file in LittleFS, a stale or relocated copy).
+    #[serde(rename = "other")]
     Other,
 }
 
@@ -383,5 +389,12 @@ mod tests {
         assert_eq!(Slot::of(0x1FB000), Slot::Eeprom2M1M);
         assert_eq!(Slot::of(0x3FB000), Slot::Eeprom4M2M);
         assert_eq!(Slot::of(0x100000), Slot::Other);
+        let j = |s: Slot| serde_json::to_string(&s).unwrap();
+        assert_eq!(j(Slot::Eeprom1M), r#"{"kind":"eeprom_1m"}"#);
+        assert_eq!(
+            j(Slot::Rotating1M(3)),
+            r#"{"kind":"rotating_1m","index":3}"#
+        );
+        assert_eq!(j(Slot::Eeprom2M1M), r#"{"kind":"eeprom_2m1m"}"#);
     }
 }

@@ -804,3 +804,114 @@ impl Device {
         // Anything else is ignored, as the stub waits for the acknowledgement it expects.
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serial::command::Command;
+    use proptest::prelude::*;
+
+    fn send(d: &mut Device, cmd: &Command) -> Vec<Vec<u8>> {
+        d.input(&slip::encode(&cmd.encode()));
+        slip::Decoder::new().push_all(&d.take_output())
+    }
+
+    #[test]
+    fn rom_answers_sync_eight_times_and_refuses_stub_commands() {
+        let mut d = Device::new(vec![0xFF; 0x40000], DeviceConfig::default());
+        let frames = send(&mut d, &Command::Sync);
+        assert_eq!(frames.len(), 8);
+        assert_eq!(
+            frames[0],
+            vec![0x01, 0x08, 0x02, 0x00, 0x07, 0x07, 0x12, 0x20, 0, 0]
+        );
+        let f = send(
+            &mut d,
+            &Command::FlashMd5 {
+                addr: 0,
+                size: 0x1000,
+            },
+        );
+        assert_eq!(
+            f,
+            vec![vec![0x01, 0x13, 0x02, 0x00, 0, 0, 0, 0, 0x01, 0x05]]
+        );
+        let f = send(
+            &mut d,
+            &Command::ReadFlash {
+                offset: 0,
+                length: 0x1000,
+            },
+        );
+        assert_eq!(f[0][8..], [0x01, 0x05]);
+    }
+
+    #[test]
+    fn rom_checksum_error_and_stub_checksum_error() {
+        let mut d = Device::new(vec![0xFF; 0x40000], DeviceConfig::default());
+        send(
+            &mut d,
+            &Command::FlashBegin {
+                erase_size: 0x1000,
+                blocks: 1,
+                block_size: 0x400,
+                offset: 0,
+                stub_form: false,
+            },
+        );
+        let mut pkt = Command::FlashData {
+            seq: 0,
+            data: vec![0; 0x400],
+        }
+        .encode();
+        pkt[4] ^= 1; // wrong checksum
+        d.input(&slip::encode(&pkt));
+        let f = slip::Decoder::new().push_all(&d.take_output());
+        assert_eq!(f[0][8..], [0x01, 0x07]);
+        assert_eq!(d.flash.get(0, 4), Some(&[0xFF; 4][..]));
+    }
+
+    #[test]
+    fn unknown_entry_point_runs_user_code() {
+        let mut d = Device::new(vec![0xFF; 0x40000], DeviceConfig::default());
+        send(&mut d, &Command::MemEnd { entry: 0x4010_0000 });
+        assert_eq!(d.mode, Mode::UserCode);
+        assert!(send(&mut d, &Command::Sync).is_empty());
+    }
+
+    #[test]
+    fn faults_parse() {
+        let f = Faults::parse("drop@5, corrupt@7,stall@2,reset@9").expect("ok");
+        assert_eq!(f.drop_byte, vec![5]);
+        assert_eq!(f.corrupt_byte, vec![7]);
+        assert_eq!(f.stall_frame, vec![2]);
+        assert_eq!(f.reset_frame, vec![9]);
+        assert!(Faults::parse("drop@0").is_err());
+        assert!(Faults::parse("melt@3").is_err());
+        assert!(Faults::parse("drop").is_err());
+    }
+
+    #[test]
+    fn capacity_codes() {
+        assert_eq!(capacity_code(512 * 1024), 0x13);
+        assert_eq!(capacity_code(1 << 20), 0x14);
+        assert_eq!(capacity_code(4 << 20), 0x16);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Arbitrary bytes (and arbitrary frames) never panic the simulated chip.
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600),
+                                        op: u8, payload in proptest::collection::vec(any::<u8>(), 0..64),
+                                        stub: bool) {
+            let mut d = Device::new(vec![0xFF; 0x20000], DeviceConfig::default());
+            if stub { d.mode = Mode::Stub; }
+            d.input(&bytes);
+            let mut pkt = vec![0x00, op, payload.len() as u8, 0, 0, 0, 0, 0];
+            pkt.extend_from_slice(&payload);
+            d.input(&slip::encode(&pkt));
+            let _ = d.take_output();
+        }
+    }
+}

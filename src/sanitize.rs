@@ -1,0 +1,728 @@
+//! `sanitize`: make a dump safe to clone onto another unit.
+//!
+//! The donor's identity and secrets go; firmware, factory data and calibration stay; every
+//! checksum stays valid. Per firmware a recipe runs (Tasmota settings: [`crate::tasmota::sanitize`];
+//! stock Shelly / Mongoose OS file systems: [`crate::shelly::sanitize_fs`]); the SDK tail is cleaned
+//! for every firmware. Then the output is re-inspected and proven: images byte-identical,
+//! checksums valid, file systems readable, firmware unchanged, and no identity or secret string
+//! of the input left anywhere (the residue scan). Pure: bytes in, bytes and a report out.
+
+use crate::bootloader::BootKind;
+use crate::consts::{sdk as sc, ERASED, SECTOR_SIZE};
+use crate::identify::FirmwareKind;
+use crate::inspect::{inspect, InspectReport, Options, RegionKind};
+use crate::report::{Change, Class};
+use crate::sdk::{self, SdkTail};
+use memchr::memmem;
+use serde::Serialize;
+
+/// What `--keep` may keep, with what each keeps.
+pub const KEEP_ITEMS: &[(&str, &str)] = &[
+    ("wifi", "station SSID and password (SDK, Tasmota sta_ssid/sta_pwd, Shelly wifi.sta.*)"),
+    ("mqtt", "MQTT server, port, user and password (Tasmota mqtt_host/port/user/pwd, Shelly mqtt.server/user/pass)"),
+    ("rfcal", "the SDK RF calibration sector (normally erased: it belongs to the donor's chip)"),
+];
+
+/// What survives sanitising besides firmware and factory data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// Keep the Wi-Fi station credentials (a clone on the same site).
+    pub keep_wifi: bool,
+    /// Keep the MQTT server and credentials.
+    pub keep_mqtt: bool,
+    /// Keep the SDK RF calibration sector.
+    pub keep_rfcal: bool,
+    /// Sanitize firmware without a recipe by cleaning only the SDK tail.
+    pub force_generic: bool,
+}
+
+impl Policy {
+    /// Parse `--keep` names (comma lists allowed). Unknown names are an error naming them.
+    pub fn with_keep<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, String> {
+        for n in names
+            .iter()
+            .flat_map(|n| n.as_ref().split(',').map(str::trim).collect::<Vec<_>>())
+        {
+            match n {
+                "wifi" => self.keep_wifi = true,
+                "mqtt" => self.keep_mqtt = true,
+                "rfcal" => self.keep_rfcal = true,
+                "" => {}
+                other => {
+                    return Err(format!(
+                        "unknown --keep item '{other}' (known: {})",
+                        KEEP_ITEMS
+                            .iter()
+                            .map(|(k, _)| *k)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(self)
+    }
+    fn tasmota(&self) -> crate::tasmota::KeepPolicy {
+        crate::tasmota::KeepPolicy {
+            wifi: self.keep_wifi,
+            mqtt: self.keep_mqtt,
+        }
+    }
+}
+
+/// A string of the input that must not be in the output, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sensitive {
+    bytes: Vec<u8>,
+    key: String,
+    class: Class,
+}
+
+/// An identity or secret of the input found in the output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Residue {
+    /// Where in the output.
+    pub offset: u64,
+    /// Which value (key and origin; the value itself is never reported).
+    pub key: String,
+    /// Its class.
+    pub class: Class,
+    /// The output region it sits in.
+    pub region: String,
+}
+
+/// The proof run on the output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Images compared byte for byte with the input.
+    pub images_checked: usize,
+    /// Every kept image is byte-identical.
+    pub images_identical: bool,
+    /// Every image checksum, settings CRC and SDK parameter checksum that was valid is still valid.
+    pub checksums_valid: bool,
+    /// Every file system lists and reads, and kept files are unchanged.
+    pub filesystems_consistent: bool,
+    /// Firmware kind, version and model unchanged.
+    pub firmware_unchanged: bool,
+    /// Identity and secret strings of the input searched for in the output.
+    pub residue_candidates: usize,
+    /// Those found (must be empty).
+    pub residue: Vec<Residue>,
+    /// Sentences explaining any failed check.
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    /// All checks passed.
+    pub fn ok(&self) -> bool {
+        self.images_identical
+            && self.checksums_valid
+            && self.filesystems_consistent
+            && self.firmware_unchanged
+            && self.residue.is_empty()
+    }
+}
+
+/// Everything `sanitize` did and proved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SanitizeReport {
+    /// The firmware the recipe was chosen for.
+    pub firmware: String,
+    /// Its version.
+    pub version: Option<String>,
+    /// The recipe: `tasmota`, `shelly`, `generic`.
+    pub recipe: &'static str,
+    /// The policy applied.
+    pub policy: Policy,
+    /// Every change, in offset order.
+    pub changes: Vec<Change>,
+    /// The proof.
+    pub verification: Verification,
+}
+
+/// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
+/// `policy.force_generic`, and Tasmota settings it cannot decode.
+pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    let before = inspect(data, &Options::default())?;
+    let kind = before.firmware.kind;
+    let recipe = match kind {
+        FirmwareKind::Tasmota => "tasmota",
+        FirmwareKind::Shelly | FirmwareKind::MongooseOs => "shelly",
+        _ if policy.force_generic => "generic",
+        FirmwareKind::None | FirmwareKind::Unknown => {
+            return Err(crate::Error::Refused(format!(
+                "no firmware identified ({}); --force-generic cleans only the SDK sectors",
+                kind.as_str()
+            )))
+        }
+        other => {
+            return Err(crate::Error::Refused(format!(
+                "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
+                other.as_str()
+            )))
+        }
+    };
+    let candidates = sensitive_strings(data, &before, policy);
+    let mut out = data.to_vec();
+    let mut changes = Vec::new();
+
+    if !before
+        .settings
+        .as_ref()
+        .is_none_or(|s| s.copies.is_empty() && s.qpc.is_empty())
+    {
+        match crate::tasmota::sanitize(&mut out, &policy.tasmota()) {
+            Ok(c) => changes.extend(c),
+            Err(e) if recipe == "tasmota" => {
+                return Err(crate::Error::Refused(format!("Tasmota settings: {e}")))
+            }
+            Err(_) => {}
+        }
+    }
+    for f in &before.filesystems {
+        if crate::shelly::is_stock_fs(data, &f.info) {
+            let live = f.live.unwrap_or(recipe == "shelly") && recipe == "shelly";
+            changes.extend(crate::shelly::sanitize_fs(&mut out, &f.info, live));
+            if live {
+                changes.extend(restore_shelly_site(data, &mut out, &f.info, policy));
+            }
+        }
+    }
+    for t in &before.sdk {
+        changes.extend(sanitize_sdk(&mut out, t, policy, before.bootloader.kind));
+    }
+    // Stale data (leftover images, OTA staging, unknown sectors) that still holds a secret is erased.
+    changes.extend(erase_stale_residue(&mut out, &before, &candidates));
+    changes.sort_by_key(|c| (c.start, c.end));
+
+    let verification = verify(data, &out, &before, &candidates);
+    Ok((
+        out,
+        SanitizeReport {
+            firmware: kind.as_str().to_string(),
+            version: before.firmware.version.clone(),
+            recipe,
+            policy: *policy,
+            changes,
+            verification,
+        },
+    ))
+}
+
+/// Sanitize with the default policy for `write --clone`; any residue or failed check is an error.
+pub fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
+    let (out, report) = sanitize(data, &Policy::default())?;
+    if !report.verification.ok() {
+        return Err(crate::Error::Refused(format!(
+            "the sanitized image failed verification: {}",
+            report.verification.problems.join("; ")
+        )));
+    }
+    Ok(out)
+}
+
+fn mac_forms(m: &[u8; 6]) -> Vec<Vec<u8>> {
+    let up = hex::encode_upper(m);
+    let lo = hex::encode(m);
+    let colon = |s: &str| {
+        s.as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    vec![
+        m.to_vec(),
+        up.clone().into_bytes(),
+        lo.clone().into_bytes(),
+        colon(&up).into_bytes(),
+        colon(&lo).into_bytes(),
+    ]
+}
+
+/// The identity and secret strings of the input that must not survive (minus what the policy keeps
+/// and minus firmware defaults: values that also occur inside the input's firmware images).
+fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sensitive> {
+    let mut v: Vec<Sensitive> = Vec::new();
+    let mut push = |bytes: Vec<u8>, key: String, class: Class| {
+        if !v.iter().any(|s| s.bytes == bytes) {
+            v.push(Sensitive { bytes, key, class });
+        }
+    };
+    for t in &r.sdk {
+        for c in &t.copies {
+            let src = format!("sdk copy {} @0x{:x}", c.index, c.offset);
+            if !policy.keep_wifi || !c.active {
+                if let Some(s) = &c.sta_ssid {
+                    if !policy.keep_wifi {
+                        push(s.clone(), format!("{src} sta_ssid"), Class::Site);
+                    }
+                }
+                if let Some(s) = &c.sta_password {
+                    push(s.clone(), format!("{src} sta_password"), Class::Secret);
+                }
+            }
+            if let Some(s) = &c.ap_ssid {
+                push(s.clone(), format!("{src} ap_ssid"), Class::Identity);
+            }
+            if let Some(s) = &c.ap_password {
+                push(s.clone(), format!("{src} ap_password"), Class::Secret);
+            }
+            for (i, (s, p)) in c.ap_records.iter().enumerate() {
+                if !policy.keep_wifi {
+                    push(s.clone(), format!("{src} ap_record[{i}].ssid"), Class::Site);
+                }
+                let kept_pw = policy.keep_wifi && c.active && Some(p) == c.sta_password.as_ref();
+                if !p.is_empty() && !kept_pw {
+                    push(
+                        p.clone(),
+                        format!("{src} ap_record[{i}].password"),
+                        Class::Secret,
+                    );
+                }
+            }
+            if let Some(m) = &c.mac {
+                for f in mac_forms(m) {
+                    push(f, format!("{src} stored MAC"), Class::Identity);
+                }
+            }
+        }
+    }
+    // With --keep wifi the active SDK station credentials stay: never flag them.
+    let kept: Vec<Vec<u8>> = if policy.keep_wifi {
+        r.sdk
+            .iter()
+            .flat_map(|t| t.copies.iter().filter(|c| c.active))
+            .flat_map(|c| [c.sta_ssid.clone(), c.sta_password.clone()])
+            .flatten()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(scan) = &r.settings {
+        for c in &scan.copies {
+            let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
+            for (key, bytes) in crate::tasmota::secrets_and_ids_except(block, &policy.tasmota()) {
+                push(
+                    bytes,
+                    format!("tasmota @0x{:x} {key}", c.offset),
+                    Class::Secret,
+                );
+            }
+        }
+    }
+    for f in &r.filesystems {
+        if crate::shelly::is_stock_fs(data, &f.info) {
+            for s in crate::shelly::secrets_and_ids(data, &f.info) {
+                if keeps_shelly_key(&s.key, policy) {
+                    continue;
+                }
+                push(
+                    s.value.into_bytes(),
+                    format!("{} {}", s.source, s.key),
+                    s.class,
+                );
+            }
+        }
+    }
+    // Firmware defaults are not the owner's: drop values the firmware images themselves contain.
+    let images: Vec<&[u8]> = r
+        .images
+        .iter()
+        .filter(|i| i.role != "stale")
+        .map(|i| &data[i.offset as usize..i.end as usize])
+        .collect();
+    v.retain(|s| {
+        let raw_mac = s.bytes.len() == 6 && s.key.ends_with("stored MAC");
+        (raw_mac || s.bytes.len() >= 5)
+            && !kept.contains(&s.bytes)
+            && !images
+                .iter()
+                .any(|img| memmem::find(img, &s.bytes).is_some())
+    });
+    v
+}
+
+fn keeps_shelly_key(key: &str, p: &Policy) -> bool {
+    let k = key.rsplit(' ').next().unwrap_or(key);
+    (p.keep_wifi && k.starts_with("wifi.sta."))
+        || (p.keep_mqtt && matches!(k, "mqtt.server" | "mqtt.user" | "mqtt.pass"))
+}
+
+/// With `--keep wifi/mqtt`, write a minimal `conf9.json` with just the kept site values.
+fn restore_shelly_site(
+    input: &[u8],
+    out: &mut [u8],
+    fs: &crate::fs::FsInfo,
+    p: &Policy,
+) -> Vec<Change> {
+    if !p.keep_wifi && !p.keep_mqtt {
+        return Vec::new();
+    }
+    let Some(sh) = crate::shelly::decode(input, fs, true) else {
+        return Vec::new();
+    };
+    let get = |path: &str| crate::shelly::config::get(&sh.effective, path).cloned();
+    let mut conf = serde_json::Map::new();
+    if p.keep_wifi {
+        if let (Some(ssid), Some(pass)) = (get("wifi.sta.ssid"), get("wifi.sta.pass")) {
+            if ssid.as_str().is_some_and(|s| !s.is_empty()) {
+                conf.insert(
+                    "wifi".into(),
+                    serde_json::json!({"sta": {"enable": true, "ssid": ssid, "pass": pass}}),
+                );
+            }
+        }
+    }
+    if p.keep_mqtt {
+        let mut m = serde_json::Map::new();
+        for k in ["server", "user", "pass"] {
+            if let Some(v) = get(&format!("mqtt.{k}")) {
+                m.insert(k.into(), v);
+            }
+        }
+        if !m.is_empty() {
+            m.insert(
+                "enable".into(),
+                get("mqtt.enable").unwrap_or(serde_json::Value::Bool(true)),
+            );
+            conf.insert("mqtt".into(), serde_json::Value::Object(m));
+        }
+    }
+    if conf.is_empty() {
+        return Vec::new();
+    }
+    let text = serde_json::to_vec_pretty(&serde_json::Value::Object(conf)).unwrap_or_default();
+    match crate::fs::spiffs::write_file(out, fs, "conf9.json", &text) {
+        Ok(ranges) => {
+            let start = ranges.iter().map(|r| r.start).min().unwrap_or(fs.start) as u64;
+            let end = ranges.iter().map(|r| r.end).max().unwrap_or(fs.start) as u64;
+            vec![Change {
+                region: fs.label(),
+                start,
+                end,
+                what: "wrote conf9.json with only the kept site settings".into(),
+                why: "--keep".into(),
+            }]
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn fill(out: &mut [u8], start: usize, end: usize, byte: u8) -> bool {
+    let s = &mut out[start..end];
+    if s.iter().all(|&b| b == byte) {
+        return false;
+    }
+    s.fill(byte);
+    true
+}
+
+/// Clean one SDK tail: station/softAP config and stored MAC gone in both copies.
+fn sanitize_sdk(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> Vec<Change> {
+    let mut ch = Vec::new();
+    let size = t.flash_size as usize;
+    let region = format!("sdk tail ({} MiB, {} size)", size >> 20, t.size_source);
+    let mut rec = |start: usize, end: usize, what: &str, why: &str| {
+        ch.push(Change {
+            region: region.clone(),
+            start: start as u64,
+            end: end as u64,
+            what: what.into(),
+            why: why.into(),
+        })
+    };
+    if t.rf_cal_present && !p.keep_rfcal {
+        let rf = t.rf_cal_offset as usize;
+        if fill(out, rf, rf + SECTOR_SIZE, ERASED) {
+            rec(
+                rf,
+                rf + SECTOR_SIZE,
+                "erased the RF calibration sector",
+                "measured on the donor's chip; the new chip calibrates on first boot",
+            );
+        }
+    }
+    let active = t.active_copy().filter(|c| !c.erased);
+    if p.keep_wifi {
+        if let Some(a) = active {
+            // Keep the station config of the current copy; clear softAP, AP records of other
+            // networks, the stored MAC; write it to both copies with a consistent flag sector.
+            let ao = a.offset as usize;
+            let mut block = out[ao..ao + SECTOR_SIZE].to_vec();
+            block[sc::OFF_AP_SSID_LEN..sc::OFF_AP_SSID_LEN + 4].fill(ERASED);
+            block[sc::OFF_AP_SSID..sc::OFF_AP_SSID + 32].fill(ERASED);
+            block[sc::OFF_AP_PASSWORD..sc::OFF_AP_PASSWORD + 64].fill(0);
+            for i in 0..sc::AP_RECORD_COUNT {
+                let base = sc::OFF_AP_RECORDS + i * sc::AP_RECORD_LEN;
+                let ssid_matches = a
+                    .ap_records
+                    .get(i)
+                    .is_some_and(|(s, _)| Some(s) == a.sta_ssid.as_ref());
+                if !(i == 0 && ssid_matches) {
+                    block[base..base + sc::AP_RECORD_LEN].fill(0);
+                }
+            }
+            block[sc::OFF_STA_MAC..sc::OFF_STA_MAC + 6].fill(ERASED);
+            for c in &t.copies {
+                let o = c.offset as usize;
+                if out[o..o + SECTOR_SIZE] != block[..] {
+                    out[o..o + SECTOR_SIZE].copy_from_slice(&block);
+                    rec(o, o + SECTOR_SIZE, &format!("copy {}: kept the station config, cleared softAP, other networks and the stored MAC", c.index), "identity; --keep wifi");
+                }
+            }
+            if let Some(f) = &t.flag {
+                let fo = f.offset as usize;
+                let ck = sdk::param_checksum(&block, sc::PARAM_CHECKSUM_LEN as usize);
+                let mut flag = vec![f.current, 0xFF, 0xFF, 0xFF];
+                for w in [
+                    sc::FLAG_MAGIC1,
+                    f.counter.wrapping_add(1),
+                    sc::PARAM_CHECKSUM_LEN,
+                    sc::PARAM_CHECKSUM_LEN,
+                    ck,
+                    ck,
+                    sc::FLAG_MAGIC2,
+                ] {
+                    flag.extend_from_slice(&w.to_le_bytes());
+                }
+                let mut sector = vec![ERASED; SECTOR_SIZE];
+                sector[..flag.len()].copy_from_slice(&flag);
+                if out[fo..fo + SECTOR_SIZE] != sector[..] {
+                    out[fo..fo + SECTOR_SIZE].copy_from_slice(&sector);
+                    rec(
+                        fo,
+                        fo + SECTOR_SIZE,
+                        "rewrote the flag sector with both checksums",
+                        "consistency",
+                    );
+                }
+            }
+            return ch;
+        }
+    }
+    // As a flash tool leaves it (blank.bin over the parameter sectors); boot_v1.x keeps its boot
+    // selection in bytes 0..8, which are preserved so the same user bin boots.
+    let boot_bytes: Option<Vec<u8>> = (boot == BootKind::EspSdkBoot)
+        .then(|| active.map(|a| out[a.offset as usize..a.offset as usize + 8].to_vec()))
+        .flatten();
+    for c in &t.copies {
+        let o = c.offset as usize;
+        let mut sector = vec![ERASED; SECTOR_SIZE];
+        if let Some(b) = &boot_bytes {
+            sector[..8].copy_from_slice(b);
+        }
+        if out[o..o + SECTOR_SIZE] != sector[..] {
+            out[o..o + SECTOR_SIZE].copy_from_slice(&sector);
+            rec(
+                o,
+                o + SECTOR_SIZE,
+                &format!(
+                    "erased system parameters copy {}{}",
+                    c.index,
+                    if boot_bytes.is_some() {
+                        " (kept the 8 boot-selection bytes)"
+                    } else {
+                        ""
+                    }
+                ),
+                "station/softAP config and stored MAC (secret, identity)",
+            );
+        }
+    }
+    if let Some(f) = &t.flag {
+        let fo = f.offset as usize;
+        if fill(out, fo, fo + SECTOR_SIZE, ERASED) {
+            rec(
+                fo,
+                fo + SECTOR_SIZE,
+                "erased the system-parameter flag sector",
+                "consistent with the erased copies (the SDK starts from defaults)",
+            );
+        }
+    }
+    ch
+}
+
+fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    memmem::find_iter(hay, needle).collect()
+}
+
+/// Erase sectors of stale regions (leftover images, unknown data) that hold residue.
+fn erase_stale_residue(out: &mut [u8], before: &InspectReport, cands: &[Sensitive]) -> Vec<Change> {
+    let mut ch = Vec::new();
+    let stale: Vec<_> = before
+        .regions
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                RegionKind::StaleImage | RegionKind::Unknown | RegionKind::Padding
+            )
+        })
+        .collect();
+    let mut sectors: Vec<usize> = Vec::new();
+    for s in cands {
+        for at in find_all(out, &s.bytes) {
+            if stale
+                .iter()
+                .any(|r| r.start as usize <= at && at < r.end as usize)
+            {
+                let sec = at / SECTOR_SIZE * SECTOR_SIZE;
+                if !sectors.contains(&sec) {
+                    sectors.push(sec);
+                }
+            }
+        }
+    }
+    sectors.sort_unstable();
+    for sec in sectors {
+        let end = (sec + SECTOR_SIZE).min(out.len());
+        if fill(out, sec, end, ERASED) {
+            let label = before
+                .regions
+                .iter()
+                .find(|r| r.start as usize <= sec && sec < r.end as usize)
+                .map(|r| r.label.clone())
+                .unwrap_or_default();
+            ch.push(Change {
+                region: label,
+                start: sec as u64,
+                end: end as u64,
+                what: "erased a stale sector".into(),
+                why: "left over from an earlier firmware, held identity or secrets".into(),
+            });
+        }
+    }
+    ch
+}
+
+fn region_of(r: &InspectReport, at: u64) -> String {
+    r.regions
+        .iter()
+        .find(|x| x.start <= at && at < x.end)
+        .map(|x| format!("{} ({})", x.kind.as_str(), x.label))
+        .unwrap_or_default()
+}
+
+fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive]) -> Verification {
+    let mut problems = Vec::new();
+    let after = match inspect(out, &Options::default()) {
+        Ok(a) => a,
+        Err(e) => {
+            return Verification {
+                images_checked: 0,
+                images_identical: false,
+                checksums_valid: false,
+                filesystems_consistent: false,
+                firmware_unchanged: false,
+                residue_candidates: cands.len(),
+                residue: vec![],
+                problems: vec![format!("the output cannot be inspected: {e}")],
+            }
+        }
+    };
+    let mut checked = 0;
+    let mut identical = true;
+    for i in before.images.iter().filter(|i| i.role != "stale") {
+        checked += 1;
+        let (s, e) = (i.offset as usize, i.end as usize);
+        if input[s..e] != out[s..e] {
+            identical = false;
+            problems.push(format!("image at 0x{s:x} changed"));
+        }
+    }
+    let mut checksums = true;
+    for a in &after.images {
+        if let Some(b) = before.images.iter().find(|b| b.offset == a.offset) {
+            if b.checksum.valid && !a.checksum.valid {
+                checksums = false;
+                problems.push(format!(
+                    "image checksum at 0x{:x} no longer valid",
+                    a.offset
+                ));
+            }
+        }
+    }
+    if let Some(s) = &after.settings {
+        for c in &s.copies {
+            if !c.valid {
+                checksums = false;
+                problems.push(format!(
+                    "Tasmota settings at 0x{:x} fail their checksum",
+                    c.offset
+                ));
+            }
+        }
+    }
+    for t in &after.sdk {
+        for c in t.copies.iter().filter(|c| !c.erased) {
+            if c.checksum.is_some_and(|k| !k.valid) {
+                checksums = false;
+                problems.push(format!(
+                    "SDK parameter copy at 0x{:x} fails its checksum",
+                    c.offset
+                ));
+            }
+        }
+    }
+    let mut fs_ok = true;
+    for f in &before.filesystems {
+        let Some(g) = after.filesystems.iter().find(|g| g.start == f.start) else {
+            fs_ok = false;
+            problems.push(format!("file system at 0x{:x} no longer found", f.start));
+            continue;
+        };
+        for file in &g.files {
+            let name = file.name.as_str();
+            let keep = matches!(name, "hwinfo_struct.json" | "conf0.json")
+                || name.ends_with(".gz")
+                || name == "cert.pem";
+            if f.fs_type == "spiffs" && keep {
+                let a = crate::fs::spiffs::read(input, &f.info, name);
+                let b = crate::fs::spiffs::read(out, &g.info, name);
+                if a != b {
+                    fs_ok = false;
+                    problems.push(format!(
+                        "{name} in the file system at 0x{:x} changed",
+                        f.start
+                    ));
+                }
+            }
+        }
+    }
+    let fw_same = before.firmware.kind == after.firmware.kind
+        && before.firmware.version == after.firmware.version
+        && before.firmware.model == after.firmware.model;
+    if !fw_same {
+        problems.push("the identified firmware changed".into());
+    }
+    let mut residue = Vec::new();
+    for s in cands {
+        for at in find_all(out, &s.bytes) {
+            residue.push(Residue {
+                offset: at as u64,
+                key: s.key.clone(),
+                class: s.class,
+                region: region_of(&after, at as u64),
+            });
+        }
+    }
+    residue.sort_by_key(|r| r.offset);
+    if !residue.is_empty() {
+        problems.push(format!(
+            "{} identity/secret strings of the input remain in the output",
+            residue.len()
+        ));
+    }
+    Verification {
+        images_checked: checked,
+        images_identical: identical,
+        checksums_valid: checksums,
+        filesystems_consistent: fs_ok,
+        firmware_unchanged: fw_same,
+        residue_candidates: cands.len(),
+        residue,
+        problems,
+    }
+}

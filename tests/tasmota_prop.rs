@@ -1,0 +1,93 @@
+//! Property tests: arbitrary bytes never panic the Tasmota parsers; codecs round-trip.
+
+use espdump::tasmota::{
+    decode, detect_image, find_copies, from_dmp, identity, parse_copy, sanitize, scan,
+    secrets_and_ids, textpool, to_dmp, KeepPolicy,
+};
+use proptest::prelude::*;
+
+/// A 4096-byte block with a plausible header (so the decoder and sanitizer go deep) and
+/// arbitrary content elsewhere.
+fn plausible_block() -> impl Strategy<Value = Vec<u8>> {
+    (
+        proptest::collection::vec(any::<u8>(), 4096),
+        prop_oneof![
+            Just(0x0606_0000u32),
+            Just(0x0606_000Bu32),
+            Just(0x0801_0002u32),
+            Just(0x0C01_0106u32),
+            Just(0x1000_0000u32),
+            any::<u32>(),
+        ],
+        any::<bool>(),
+    )
+        .prop_map(|(mut b, v, old)| {
+            b[2..4].copy_from_slice(&(if old { 0xE00u16 } else { 0x1000 }).to_le_bytes());
+            b[8..12].copy_from_slice(&v.to_le_bytes());
+            b[0xF36] = 0;
+            b
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..9000)) {
+        let _ = find_copies(&data);
+        let _ = decode(&data);
+        let _ = parse_copy(&data, 0);
+        let _ = from_dmp(&data);
+        let _ = detect_image(&data);
+        let _ = textpool::split(&data);
+        let _ = secrets_and_ids(&data);
+        let _ = identity(&data, 0);
+        let mut d = data.clone();
+        let _ = sanitize(&mut d, &KeepPolicy::default());
+    }
+
+    #[test]
+    fn plausible_blocks_never_panic(block in plausible_block(), keep_wifi in any::<bool>()) {
+        let _ = decode(&block);
+        let _ = secrets_and_ids(&block);
+        let _ = identity(&block, 0xFB000);
+        let mut dump = vec![0xFFu8; 0x100000];
+        dump[0xFA000..0xFB000].copy_from_slice(&block);
+        let _ = scan(&dump);
+        let keep = KeepPolicy { wifi: keep_wifi, mqtt: false };
+        if sanitize(&mut dump, &keep).is_ok() {
+            // whatever was there, at most one copy remains and it is valid
+            let sc = scan(&dump);
+            prop_assert!(sc.copies.len() <= 1);
+            prop_assert!(sc.copies.iter().all(|k| k.valid));
+        }
+    }
+
+    #[test]
+    fn dmp_round_trips(mut block in proptest::collection::vec(any::<u8>(), 4096)) {
+        block[2..4].copy_from_slice(&0x1000u16.to_le_bytes());
+        let d = to_dmp(&block);
+        prop_assert_eq!(&d[..2], &block[..2]);
+        prop_assert_eq!(from_dmp(&d).unwrap(), block);
+    }
+
+    #[test]
+    fn pool_update_round_trips(
+        strings in proptest::collection::vec("[a-zA-Z0-9 %._-]{0,8}", 99),
+        idx in 0usize..99,
+        new in "[a-z]{0,20}",
+    ) {
+        let refs: Vec<&[u8]> = strings.iter().map(|s| s.as_bytes()).collect();
+        let pool = textpool::join(&refs).unwrap();
+        let mut block = vec![0u8; 4096];
+        block[0x17..0x17 + 699].copy_from_slice(&pool);
+        let got: Vec<Vec<u8>> = textpool::split(&block).iter().map(|s| s.bytes.to_vec()).collect();
+        let want: Vec<Vec<u8>> = strings.iter().map(|s| s.as_bytes().to_vec()).collect();
+        prop_assert_eq!(&got, &want);
+        textpool::update(&mut block, &[(idx, new.as_bytes())]).unwrap();
+        for (i, s) in textpool::split(&block).iter().enumerate() {
+            let expect = if i == idx { new.as_bytes() } else { strings[i].as_bytes() };
+            prop_assert_eq!(s.bytes, expect);
+        }
+    }
+}
