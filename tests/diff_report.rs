@@ -379,6 +379,13 @@ fn slot_and_image_changes_between_layouts() {
         pos = x.end;
     }
     assert_eq!(pos, a.len() as u64);
+    // A structure nested in the other side's file system stays its own piece.
+    let qpc = r.regions.iter().find(|x| x.start == 0xF3000).unwrap();
+    assert_eq!(qpc.end, 0xF4000);
+    assert_eq!(qpc.b.as_ref().unwrap().kind.as_str(), "settings");
+    let before = r.regions.iter().find(|x| x.end == 0xF3000).unwrap();
+    assert_eq!(before.start, 0xBB000);
+    assert_eq!(before.status, Status::OnlyA);
     let boot = &r.regions[0];
     assert_eq!(boot.status, Status::Changed);
     assert_eq!(boot.a.as_ref().unwrap().kind.as_str(), "bootloader");

@@ -1352,13 +1352,31 @@ fn overlay(a: &[u8], ra: &InspectReport, b: &[u8], rb: &InspectReport) -> Vec<Re
         }
         let sa = (!is_empty_kind(ria.kind)).then_some(i);
         let sb = (!is_empty_kind(rib.kind)).then_some(j);
-        let compatible = |p: Option<usize>, q: Option<usize>| p.is_none() || q.is_none() || p == q;
+        // Merge with the previous piece when both lie in one structure on one side and the
+        // other side holds at most one structure that starts or ends with it (an image or file
+        // system that grew or shrank), never a structure nested inside it.
+        let mergeable = |p: &Piece| -> bool {
+            let same = |x: Option<usize>, y: Option<usize>| x.is_some() && x == y;
+            let compatible =
+                |x: Option<usize>, y: Option<usize>| x.is_none() || y.is_none() || x == y;
+            if !compatible(p.sa, sa) || !compatible(p.sb, sb) {
+                return false;
+            }
+            let aligned = |shared: &inspect::Region, other: Option<&inspect::Region>| {
+                other.is_none_or(|o| o.start == shared.start || o.end == shared.end)
+            };
+            if same(p.sa, sa) {
+                let other = if p.sb == sb { None } else { p.sb.or(sb) };
+                aligned(&xa[i], other.and_then(|k| xb.get(k)))
+            } else if same(p.sb, sb) {
+                let other = if p.sa == sa { None } else { p.sa.or(sa) };
+                aligned(&xb[j], other.and_then(|k| xa.get(k)))
+            } else {
+                false
+            }
+        };
         match pieces.last_mut() {
-            Some(p)
-                if compatible(p.sa, sa)
-                    && compatible(p.sb, sb)
-                    && ((p.sa.is_some() && p.sa == sa) || (p.sb.is_some() && p.sb == sb)) =>
-            {
+            Some(p) if mergeable(p) => {
                 p.end = end;
                 p.sa = p.sa.or(sa);
                 p.sb = p.sb.or(sb);
