@@ -98,7 +98,8 @@ fn tasmota_field_change_is_named() {
         (reg.start, reg.end),
         (NEWEST as u64, NEWEST as u64 + 0x1000)
     );
-    assert!(reg.noise);
+    // A real setting changed inside: the region is not noise.
+    assert!(!reg.noise);
     assert!(reg
         .ranges
         .iter()
@@ -314,14 +315,18 @@ fn sdk_wifi_settings_change() {
         .unwrap();
     assert_eq!(mpw.b, Some(Value::from(MASK)));
     assert!(!json(&m).contains("fake-other-pass"));
-    // The parameter sectors are noise as regions; the fields are not.
-    let params = r
+    // The current parameter copy holds the changed fields: not noise. The previous copy and
+    // the flag sector changed without a setting of their own: noise.
+    let at = |o: u64| r.regions.iter().find(|x| x.start == o).unwrap();
+    assert_eq!(at(0x1FE000).status, Status::Changed);
+    assert!(!at(0x1FE000).noise);
+    for x in r
         .regions
         .iter()
-        .filter(|x| x.status == Status::Changed)
-        .collect::<Vec<_>>();
-    assert!(!params.is_empty());
-    assert!(params.iter().all(|x| x.noise));
+        .filter(|x| x.status == Status::Changed && x.start != 0x1FE000)
+    {
+        assert!(x.noise, "{x:?}");
+    }
     let q = run_quiet(&a, &b);
     assert!(!q.identical);
 }
@@ -389,4 +394,39 @@ fn slot_and_image_changes_between_layouts() {
     let boot = &r.regions[0];
     assert_eq!(boot.status, Status::Changed);
     assert_eq!(boot.a.as_ref().unwrap().kind.as_str(), "bootloader");
+}
+
+#[test]
+fn edited_stale_settings_copy_is_not_noise() {
+    // The copy at 0xF9000 (save 11) is not loaded; the firmware would only replace it by a
+    // newer save. Editing it in place is a real change.
+    let a = synth::tasmota_on_shelly_dump();
+    let mut b = a.clone();
+    let stale = 0xF9000;
+    let name = a[stale..stale + 0x1000]
+        .windows(14)
+        .position(|w| w == b"Fixture Shelly")
+        .expect("devicename in the stale copy");
+    b[stale + name..stale + name + 14].copy_from_slice(b"Renamed Shelly");
+    fix(&mut b, stale);
+    let q = run_quiet(&a, &b);
+    assert!(!q.identical);
+    let c = q
+        .changes
+        .iter()
+        .find(|c| c.key == "devicename")
+        .expect("devicename change");
+    assert_eq!(c.source, "tasmota settings @0x0f9000 (save 11, not loaded)");
+    assert_eq!(c.b, Some(Value::from("Renamed Shelly")));
+    let reg = q.regions.iter().find(|x| x.start == stale as u64).unwrap();
+    assert_eq!(reg.status, Status::Changed);
+    assert!(!reg.noise);
+    // A new save into the stale slot (the newest settings with a higher save counter) is the
+    // firmware's own doing.
+    let mut c2 = a.clone();
+    c2.copy_within(NEWEST..NEWEST + 0x1000, stale);
+    c2[stale + 4] = 20; // save_flag 12 -> 20
+    fix(&mut c2, stale);
+    let r2 = run_quiet(&a, &c2);
+    assert!(r2.identical, "{:?}", r2.changes);
 }

@@ -367,7 +367,7 @@ pub fn diff_reports(
         if r.status == Status::Same {
             continue;
         }
-        if let Some(why) = region_noise(r, &fs_quiet) {
+        if let Some(why) = region_noise(r, &fs_quiet, &changes) {
             r.noise = true;
             r.noise_reason = Some(why);
         }
@@ -881,6 +881,42 @@ fn tasmota_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<Semanti
     if let (Some(x), Some(y)) = (tasmota_section(ra), tasmota_section(rb)) {
         diff_items(Area::Tasmota, src, &x.items, &y.items, &tasmota_noise, out);
     }
+    // Other copies at the same offset with the same save counter: the firmware did not rewrite
+    // them, so any field that differs was changed by something else.
+    let (Some(sa), Some(sb)) = (&ra.settings, &rb.settings) else {
+        return;
+    };
+    for x in &sa.copies {
+        let Some(y) = sb.copies.iter().find(|y| y.offset == x.offset) else {
+            continue;
+        };
+        if x.save_flag != y.save_flag || (x.newest && y.newest) {
+            continue;
+        }
+        let (Some(p), Some(q)) = (copy_section(ra, x.offset), copy_section(rb, y.offset)) else {
+            continue;
+        };
+        let src = format!(
+            "tasmota settings @0x{:06x} (save {}, not loaded)",
+            x.offset, x.save_flag
+        );
+        let mut found = Vec::new();
+        diff_items(
+            Area::Tasmota,
+            &src,
+            &p.items,
+            &q.items,
+            &tasmota_noise,
+            &mut found,
+        );
+        out.extend(found.into_iter().filter(|c| !c.noise));
+    }
+}
+
+/// The decoded section of the settings copy at `offset`.
+fn copy_section(r: &InspectReport, offset: u64) -> Option<&ConfigSection> {
+    let prefix = format!("{} @0x{:06x}", names::TASMOTA_SOURCE, offset);
+    r.config.iter().find(|s| s.source.starts_with(&prefix))
 }
 
 /// Sources compared elsewhere (Tasmota copies, SDK parameter copies).
@@ -1192,7 +1228,19 @@ fn file_lines(name: &str, p: &[u8], q: &[u8], secrets: &[String], ch: &mut Seman
 }
 
 /// Why a changed region is noise, if it is.
-fn region_noise(r: &RegionDiff, fs_quiet: &[u64]) -> Option<&'static str> {
+/// A decoded field that is not noise changed inside `[start, end)` of A or of B.
+fn real_change_inside(r: &RegionDiff, changes: &[SemanticChange]) -> bool {
+    let inside = |o: Option<u64>| o.is_some_and(|o| r.start <= o && o < r.end);
+    changes
+        .iter()
+        .any(|c| !c.noise && (inside(c.offset_a) || inside(c.offset_b)))
+}
+
+fn region_noise(
+    r: &RegionDiff,
+    fs_quiet: &[u64],
+    changes: &[SemanticChange],
+) -> Option<&'static str> {
     let sides = [r.a.as_ref(), r.b.as_ref()];
     let structural: Vec<&RegionRef> = sides
         .into_iter()
@@ -1206,11 +1254,13 @@ fn region_noise(r: &RegionDiff, fs_quiet: &[u64]) -> Option<&'static str> {
     if all(&|x| x.kind == RegionKind::Sdk && x.label.contains("RF calibration")) {
         return Some("RF calibration: the SDK rewrites it");
     }
-    if all(&|x| x.kind == RegionKind::Sdk && x.label.contains("system params")) {
-        return Some("SDK system parameters: rewritten on every save (fields compared apart)");
+    if all(&|x| x.kind == RegionKind::Sdk && x.label.contains("system params"))
+        && !real_change_inside(r, changes)
+    {
+        return Some("SDK system parameters: rewritten on every save; no setting changed here");
     }
-    if all(&|x| x.kind == RegionKind::Settings) {
-        return Some("Tasmota settings: rewritten on every save (fields compared apart)");
+    if all(&|x| x.kind == RegionKind::Settings) && !real_change_inside(r, changes) {
+        return Some("Tasmota settings: rewritten on every save; no setting changed here");
     }
     if r.status == Status::Changed
         && all(&|x| x.kind == RegionKind::Filesystem && fs_quiet.contains(&x.start))
