@@ -44,6 +44,8 @@ fn exit_codes_follow_diff1() {
     assert!(qo.contains("result: identical"));
     assert!(!qo.contains("bootcount"));
     assert!(qo.contains("noise entries ignored"));
+    assert!(out.contains("1 byte changed in 1 range: 0xfc040..0xfc041"));
+    assert!(out.contains("noise: RF calibration: the SDK rewrites it"));
 }
 
 #[test]

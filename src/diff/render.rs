@@ -12,6 +12,10 @@ use std::io::{self, Write};
 /// How many byte ranges a region line lists.
 const RANGES_SHOWN: usize = 4;
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn paint(style: Style, code: &str, s: &str) -> String {
     if style.color {
         format!("\x1b[{code}m{s}\x1b[0m")
@@ -189,10 +193,9 @@ fn region_line(w: &mut dyn Write, r: &RegionDiff, style: Style) -> io::Result<()
             .collect();
         writeln!(
             w,
-            "      {} bytes differ in {} range{}: {}{}",
-            r.changed_bytes,
-            r.range_count,
-            if r.range_count == 1 { "" } else { "s" },
+            "      {} changed in {}: {}{}",
+            plural(r.changed_bytes as usize, "byte", "bytes"),
+            plural(r.range_count, "range", "ranges"),
             shown.join(", "),
             if r.range_count > shown.len() {
                 ", ..."
@@ -226,19 +229,22 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
     };
     let mut tail = Vec::new();
     if s.changes > 0 {
-        tail.push(format!("{} changes", s.changes));
+        tail.push(plural(s.changes, "change", "changes"));
     }
     let differ = s.regions_changed + s.regions_only_a + s.regions_only_b;
     if differ > 0 {
-        tail.push(format!("{differ} regions differ"));
+        tail.push(plural(differ, "region differs", "regions differ"));
     }
     if s.noise > 0 {
-        tail.push(format!("{} noise entries shown apart", s.noise));
+        tail.push(format!(
+            "{} shown apart",
+            plural(s.noise, "noise entry", "noise entries")
+        ));
     }
     if r.noise_hidden > 0 {
         tail.push(format!(
-            "{} noise entries ignored (--ignore-noise)",
-            r.noise_hidden
+            "{} ignored",
+            plural(r.noise_hidden, "noise entry", "noise entries")
         ));
     }
     if tail.is_empty() {
