@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use espdump::tasmota::builder::{build_settings, place, qpc_sector};
-use espdump::tasmota::{decode, find_copies, FieldValue};
+use espdump::tasmota::{decode, detect_image, find_copies, FieldValue};
 use std::hint::black_box;
 
 fn shelly_dump() -> Vec<u8> {
@@ -33,6 +33,17 @@ fn bench(c: &mut Criterion) {
     let block = d[0xFA000..0xFB000].to_vec();
     c.bench_function("tasmota_decode_block", |b| {
         b.iter(|| decode(black_box(&block)))
+    });
+    // Version from the image: a real 12.x build at 0 of the dump when the corpus is there.
+    let img = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/tasmota_12.x_20221124.bin");
+    let mut dump = d.clone();
+    if let Ok(i) = std::fs::read(img) {
+        dump[..i.len()].copy_from_slice(&i);
+        assert!(detect_image(&dump).is_some());
+    }
+    c.bench_function("tasmota_detect_image_2MiB", |b| {
+        b.iter(|| detect_image(black_box(&dump)))
     });
 }
 

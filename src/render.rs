@@ -360,7 +360,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
         )?;
     }
     writeln!(w)?;
-    writeln!(w, "images")?;
+    writeln!(
+        w,
+        "images{}",
+        if r.images.is_empty() { ": none" } else { "" }
+    )?;
     for i in &r.images {
         let ck = if i.checksum.valid {
             format!("0x{:02x} valid", i.checksum.stored)

@@ -285,6 +285,23 @@ fn firmware_kind_version_model_and_bootloader() {
             "rboot",
             Some("1.3.0"),
         ),
+        (
+            "sming_rgbww_webapp0.3.3_spiffs.bin",
+            "none",
+            None,
+            None,
+            "none",
+            None,
+        ),
+        (
+            "arduino_ledcontroller_lightwell_littlefs_1000K.bin",
+            "none",
+            None,
+            None,
+            "none",
+            None,
+        ),
+        ("nonos_blank.bin", "none", None, None, "none", None),
     ];
     let mut bad = Vec::new();
     for (file, kind, version, model, bkind, bversion) in table {

@@ -309,6 +309,17 @@ fn dimmer2_v184_decode_live_slot() {
     let sum_id = summary.items.iter().find(|i| i.key == "device.id").unwrap();
     assert_eq!(sum_id.value, id.as_str());
     assert_eq!(sum_id.class, Class::Identity);
+    // It points at conf9.json's copy (the level that sets it).
+    let at = sum_id.offset.expect("offset") as usize;
+    let text = format!("\"{id}\"");
+    assert_eq!(&d[at..at + text.len()], text.as_bytes());
+    let live9 = s
+        .sections
+        .iter()
+        .find(|x| x.source.ends_with(":conf9.json"))
+        .unwrap();
+    let conf9_id = live9.items.iter().find(|i| i.key == "device.id").unwrap();
+    assert_eq!(sum_id.offset, conf9_id.offset);
     let hw = s
         .sections
         .iter()
@@ -361,6 +372,31 @@ fn dimmer2_v184_sanitize_removes_every_copy_of_the_id() {
     let in_fs =
         |img: &[u8]| -> usize { all.iter().map(|f| count(&img[f.start..f.end], &tail)).sum() };
     assert_eq!(in_fs(&d), 129);
+    // Split as the reference says: 8 live + 76 deleted in fs0, 8 live + 37 deleted in fs1.
+    for (f, want) in all.iter().zip([(8, 76), (8, 37)]) {
+        let files = spiffs::list(&d, f);
+        let in_live = |off: usize| {
+            files
+                .iter()
+                .any(|e| e.data_offsets.iter().any(|&p| off >= p && off < p + 256))
+        };
+        let hits: Vec<usize> = (f.start..f.end - 12)
+            .filter(|&o| d[o..o + 12] == tail[..])
+            .collect();
+        let live = hits.iter().filter(|&&o| in_live(o)).count();
+        assert_eq!((live, hits.len() - live), want, "{}", f.label());
+    }
+    // mos saves through a `tmp` file: deleted copies of tmp and conf9.json are recoverable.
+    let rec = spiffs::recover_deleted(&d, &all[1]);
+    let n = |name: &str| rec.iter().filter(|r| r.name == name).count();
+    assert_eq!(
+        (n("conf9.json"), n("conf9_backup.json"), n("tmp")),
+        (5, 4, 6)
+    );
+    assert!(rec
+        .iter()
+        .filter(|r| r.name == "conf9.json" && r.complete)
+        .all(|r| serde_json::from_slice::<serde_json::Value>(&r.content).is_ok()));
     let mut sens: Vec<Vec<u8>> = Vec::new();
     for f in &all {
         sens.extend(

@@ -236,6 +236,10 @@ fn random_zero_and_truncated_inputs_get_clean_reports() {
         }
         if name == "zero.bin" {
             assert_eq!(j["regions"][0]["kind"], "padding");
+            assert_eq!(j["firmware"]["kind"], "none");
+        }
+        if name == "random.bin" {
+            assert_eq!(j["regions"][0]["kind"], "unknown");
             assert_eq!(j["firmware"]["kind"], "unknown");
         }
     }

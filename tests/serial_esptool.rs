@@ -246,11 +246,43 @@ fn esptool_rom_write_and_erase_flash() {
         begins.last().cloned(),
         Some(serde_json::json!([0x2000, 9, 0x400, 0x11000]))
     );
-    // espdump computes the same erase size for the same write.
+    // espdump computes the same erase size for the same write...
     assert_eq!(
         espdump::serial::command::rom_erase_size(0x11000, 9000),
         0x2000
     );
+    // ...and, driven through the ROM, sends exactly esptool's write commands and leaves the
+    // same flash behind.
+    let sim = Sim::start(dir.path(), &img);
+    let o = Command::new(BIN)
+        .args([
+            "write",
+            "--no-stub",
+            "--offset",
+            "0x11000",
+            "w.bin",
+            "--port",
+            &sim.port,
+        ])
+        .args(["--before", "no-reset", "--after", "no-reset"])
+        .current_dir(dir.path())
+        .output()
+        .expect("espdump");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (flash2, log2) = sim.stop();
+    assert_eq!(flash2, flash);
+    let writes = |log: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        let start = log
+            .iter()
+            .rposition(|e| e["op"] == "FLASH_BEGIN" && e["args"][1] != 0)
+            .unwrap_or(log.len());
+        log[start..]
+            .iter()
+            .map(|e| serde_json::json!([e["op"], e["args"]]))
+            .collect()
+    };
+    assert_eq!(writes(&log2), writes(&log));
+    assert_eq!(writes(&log).len(), 10);
 
     let sim = Sim::start(dir.path(), &img);
     let o = esptool(dir.path(), &sim.port, &["--chip", "esp8266", "erase-flash"]);

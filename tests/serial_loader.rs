@@ -358,3 +358,45 @@ fn faults_anywhere_never_yield_wrong_data() {
     // Both outcomes occur: faults are survived by retries, or reported.
     assert!(ok > 0 && failed > 0, "ok {ok} failed {failed}");
 }
+
+/// A port that never stops sending bytes (wrong baud, a chatty application) cannot keep the
+/// loader past its deadline, even inside an unterminated frame.
+#[test]
+fn babbling_port_times_out() {
+    struct Babble(bool);
+    impl espdump::serial::transport::Transport for Babble {
+        fn write_all(&mut self, _: &[u8]) -> espdump::Result<()> {
+            Ok(())
+        }
+        fn read(&mut self, buf: &mut [u8], _: std::time::Duration) -> espdump::Result<usize> {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            let first = !self.0;
+            self.0 = true;
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = if first && i == 0 { 0xC0 } else { 0x41 };
+            }
+            Ok(buf.len().min(64))
+        }
+        fn set_baud(&mut self, _: u32) -> espdump::Result<()> {
+            Ok(())
+        }
+        fn set_lines(&mut self, _: Option<bool>, _: Option<bool>) -> espdump::Result<bool> {
+            Ok(false)
+        }
+        fn clear_input(&mut self) -> espdump::Result<()> {
+            Ok(())
+        }
+    }
+    let mut l = Loader::new(Babble(false));
+    let t0 = std::time::Instant::now();
+    assert_eq!(
+        l.read_frame(std::time::Duration::from_millis(50))
+            .expect("read"),
+        None
+    );
+    assert!(t0.elapsed() < std::time::Duration::from_secs(1));
+    l.connect_attempts = 1;
+    let err = l.connect(Before::NoReset).expect_err("no chip");
+    assert!(err.to_string().contains("does not answer SYNC"), "{err}");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(3));
+}

@@ -471,3 +471,23 @@ fn secrets_and_identity_evidence() {
     ));
     let _: Value = json!(null);
 }
+
+#[test]
+fn sanitize_file_system_build_touches_only_copies() {
+    let mut d = vec![0xFFu8; 2 * MIB];
+    place(&mut d, 0xFD000, &donor(V12, 4, "fsrot"));
+    place(&mut d, 0x1FB000, &donor(V12, 6, "fsee"));
+    let other: Vec<u8> = (0..4096).map(|i| (i * 13 % 251) as u8).collect();
+    place(&mut d, 0xFC000, &other);
+    place(&mut d, 0xF5000, &other);
+    sanitize(&mut d, &KeepPolicy::default()).unwrap();
+    let sc = scan(&d);
+    assert_eq!(sc.copies.len(), 1);
+    assert_eq!(sc.copies[0].offset, 0x1FB000);
+    assert!(sc.copies[0].valid);
+    assert!(d[0xFD000..0xFE000].iter().all(|&b| b == 0xFF));
+    assert_eq!(&d[0xFC000..0xFD000], &other[..]);
+    assert_eq!(&d[0xF5000..0xF6000], &other[..]);
+    assert!(!contains(&d, b"wifipass-fsrot"));
+    assert!(!contains(&d, b"wifipass-fsee"));
+}

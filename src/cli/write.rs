@@ -98,6 +98,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         }
         guard_verdict = Some(verdict);
     }
+    let (data, preserved) = ops::preserve_sector_tail(&mut s.loader, a.offset as u32, &data, chip)?;
     let mut cb = |e| bars.event(e);
     let plan = ops::plan_write(&mut s.loader, a.offset as u32, &data, &mut cb)?;
 
@@ -117,6 +118,13 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
             plan.unchanged_sectors
         )
         .map_err(out_err)?;
+        if preserved > 0 {
+            writeln!(
+                w,
+                "      the image ends inside a sector: the {preserved} bytes after it, to the sector end, are kept as they are on the chip"
+            )
+            .map_err(out_err)?;
+        }
         if let Some(rom) = &plan.rom {
             writeln!(
                 w,
@@ -156,6 +164,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,
+                "preserved_tail_bytes": preserved,
                 "guard": guard_verdict,
                 "cloned": cloned,
                 "write": rep,

@@ -52,7 +52,8 @@ pub struct FsInfo {
     pub meta_len: usize,
     /// SPIFFS: object index tables aligned to 2 bytes (`SPIFFS_ALIGNED_OBJECT_INDEX_TABLES`).
     pub aligned_ix: bool,
-    /// SPIFFS: the per-block magic is present (bounds are exact).
+    /// SPIFFS: the per-block magic is present (bounds are exact). LittleFS: always true (the
+    /// superblock gives the bounds).
     pub magic: bool,
     /// SPIFFS: the magic also encodes the length (`SPIFFS_USE_MAGIC_LENGTH`).
     pub magic_length: bool,

@@ -8,6 +8,7 @@
 //! pages hold more. Edits are done the way SPIFFS itself does them (lookup entry `0x0000` and
 //! flags cleared for deletion, only 1→0 bit changes), so the image stays valid for the firmware.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::{FsInfo, FsKind};
@@ -251,7 +252,8 @@ pub fn detect_magic(data: &[u8]) -> Vec<FsInfo> {
     let mut o = 0usize;
     while o + SECTOR_SIZE <= data.len() {
         match magic_run_at(data, o, data.len()) {
-            Some(f) => {
+            Some(mut f) => {
+                bridge_erased_blocks(data, &mut f);
                 o = f.end;
                 out.push(f);
             }
@@ -259,6 +261,34 @@ pub fn detect_magic(data: &[u8]) -> Vec<FsInfo> {
         }
     }
     out
+}
+
+/// A block erased by GC just before power was lost has no magic yet (SPIFFS writes the erase
+/// count and magic right after erasing, and finishes the job at the next mount). Bridge such
+/// all-0xFF blocks when plain-magic blocks of the same geometry follow.
+fn bridge_erased_blocks(data: &[u8], f: &mut FsInfo) {
+    if f.magic_length {
+        return;
+    }
+    let (bs, ps) = (f.block_size, f.page_size);
+    let mut grown = false;
+    while all_erased(data, f.end, bs) {
+        let mut m = 0;
+        while f.end + (m + 2) * bs <= data.len()
+            && magic_term(data, f.end + (m + 1) * bs, bs, ps) == Some(0)
+        {
+            m += 1;
+        }
+        if m == 0 {
+            break;
+        }
+        f.end += (m + 1) * bs;
+        f.block_count += m + 1;
+        grown = true;
+    }
+    if grown {
+        choose_config(data, f);
+    }
 }
 
 /// Longest magic run starting at `o`, bounded by `limit`. Plain magic needs at least two blocks.
@@ -296,7 +326,9 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
                 (r, true)
             };
             let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0)
+                && !smaller_blocks_inside(data, o, n, bs, ps, true)
+            {
                 best = Some((covered, bs, ps, n, with_len));
             }
         }
@@ -319,6 +351,37 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
     };
     choose_config(data, &mut f);
     Some(f)
+}
+
+/// True when most 4 KiB steps inside the candidate's blocks start like blocks themselves (magic,
+/// or a consistent lookup table): then the blocks are really 4 KiB, and a larger candidate only
+/// seems to cover more because it reads past the region's end.
+fn smaller_blocks_inside(
+    data: &[u8],
+    o: usize,
+    n: usize,
+    bs: usize,
+    ps: usize,
+    magic: bool,
+) -> bool {
+    if bs <= SECTOR_SIZE || ps > SECTOR_SIZE {
+        return false;
+    }
+    let (mut hits, mut total) = (0usize, 0usize);
+    for k in 0..n {
+        for j in 1..bs / SECTOR_SIZE {
+            let at = o + k * bs + j * SECTOR_SIZE;
+            total += 1;
+            let like = if magic {
+                magic_term(data, at, SECTOR_SIZE, ps) == Some(0)
+            } else {
+                positive(block_score(data, at, SECTOR_SIZE, ps))
+                    || free_block(data, at, SECTOR_SIZE, ps)
+            };
+            hits += usize::from(like);
+        }
+    }
+    hits * 2 > total
 }
 
 /// Score one block as a SPIFFS block without magic: `Some((consistent, checked))` when its lookup
@@ -362,10 +425,13 @@ fn all_erased(data: &[u8], at: usize, len: usize) -> bool {
     data.get(at..at.saturating_add(len)).is_some_and(is_erased)
 }
 
-/// A formatted, unused block: all 0xFF except the erase count.
+/// A formatted, unused block: all 0xFF except the erase count, which SPIFFS always writes after
+/// erasing a block (so plain erased flash is not taken for free FS space).
 fn free_block(data: &[u8], at: usize, bs: usize, ps: usize) -> bool {
     let ec = lookup_pages(bs, ps) * ps - 2;
-    all_erased(data, at, ec) && all_erased(data, at + ec + 2, bs - ec - 2)
+    rd16(data, at + ec).is_some_and(|v| v != 0xFFFF)
+        && all_erased(data, at, ec)
+        && all_erased(data, at + ec + 2, bs - ec - 2)
 }
 
 /// True when every byte is 0xFF (word-wise, so that scanning a mostly erased dump is cheap).
@@ -431,7 +497,9 @@ fn scored_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
             }
             // Trailing erased blocks count as free space of the FS (Sming/Arduino images end so).
             let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0) {
+            if best.is_none_or(|b| covered > b.0)
+                && !smaller_blocks_inside(data, o, n, bs, ps, false)
+            {
                 best = Some((covered, bs, ps, n, score));
             }
         }
@@ -565,15 +633,17 @@ pub struct FileEntry {
     pub complete: bool,
 }
 
-/// Page map of a region: the state of every object page.
+/// Page map of a region: the state of every object page, and where each (object, span) lives.
 struct PageMap {
     g: Geometry,
     states: Vec<PageState>,
+    /// First live page of each (obj_id with bit 15 for index pages, span).
+    by_span: HashMap<(u16, u16), usize>,
 }
 
 impl PageMap {
     fn new(data: &[u8], g: Geometry) -> Self {
-        let states = (0..g.total_pages())
+        let states: Vec<PageState> = (0..g.total_pages())
             .map(|pix| {
                 if g.is_object_page(pix) {
                     page_state(data, &g, pix)
@@ -582,19 +652,21 @@ impl PageMap {
                 }
             })
             .collect();
-        PageMap { g, states }
+        let mut by_span = HashMap::new();
+        for (pix, s) in states.iter().enumerate() {
+            if let PageState::Index(id, span) | PageState::Data(id, span) = *s {
+                by_span.entry((id, span)).or_insert(pix);
+            }
+        }
+        PageMap { g, states, by_span }
     }
 
     fn find_data(&self, id: u16, span: u16) -> Option<usize> {
-        self.states
-            .iter()
-            .position(|s| *s == PageState::Data(id, span))
+        self.by_span.get(&(id, span)).copied()
     }
 
     fn find_index(&self, id: u16, span: u16) -> Option<usize> {
-        self.states
-            .iter()
-            .position(|s| *s == PageState::Index(id | c::OBJ_ID_IX_FLAG, span))
+        self.by_span.get(&(id | c::OBJ_ID_IX_FLAG, span)).copied()
     }
 }
 
@@ -665,10 +737,11 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
 
 fn list_with(data: &[u8], m: &PageMap) -> Vec<FileEntry> {
     let mut out: Vec<FileEntry> = Vec::new();
+    let mut seen = HashSet::new();
     for (pix, st) in m.states.iter().enumerate() {
         if let PageState::Index(id, 0) = *st {
             let oid = id & !c::OBJ_ID_IX_FLAG;
-            if out.iter().any(|f| f.obj_id == oid) {
+            if !seen.insert(oid) {
                 continue; // duplicate header after an interrupted move: keep the first
             }
             out.push(entry_from_header(data, m, pix, id));
@@ -905,9 +978,9 @@ pub fn write_file(
         )));
     }
     let mut out = Vec::new();
-    if let Some(old) = find(data, fs, name) {
-        out.extend(delete_entry(data, &g, &old));
-    }
+    // Plan first (the old object's pages are not free and its id stays taken), so that a refused
+    // write leaves the image untouched.
+    let old = find(data, fs, name);
     let m = PageMap::new(data, g);
     // Free object id.
     let max_id = (g.blocks * g.entries / 2).min(c::OBJ_ID_IX_FLAG as usize - 1);
@@ -955,7 +1028,12 @@ pub fn write_file(
             .collect();
         pages.extend(more);
     }
-    let (hdr_pix, data_pix) = pages.split_first().expect("need >= 1");
+    let Some((hdr_pix, data_pix)) = pages.split_first() else {
+        return Err(Error::Refused("no free SPIFFS page".into()));
+    };
+    if let Some(old) = old {
+        out.extend(delete_entry(data, &g, &old));
+    }
     // Data pages.
     for (s, (&pix, chunk)) in data_pix.iter().zip(content.chunks(g.data_len)).enumerate() {
         let po = g.page_off(pix);
@@ -1135,4 +1213,163 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(
+        bs: usize,
+        ps: usize,
+        blocks: usize,
+        cfg: (usize, usize, bool),
+        magic: bool,
+        ml: bool,
+    ) -> FsInfo {
+        FsInfo {
+            kind: FsKind::Spiffs,
+            start: 0,
+            end: bs * blocks,
+            block_size: bs,
+            block_count: blocks,
+            page_size: ps,
+            name_len: cfg.0,
+            meta_len: cfg.1,
+            aligned_ix: cfg.2,
+            magic,
+            magic_length: ml,
+            config_evidence: 0,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn magic_values() {
+        assert_eq!(magic_for(256), 0x0429);
+        assert_eq!(magic_for(512), 0x0729);
+        assert_eq!(lookup_pages(4096, 256), 1);
+        assert_eq!(lookup_pages(65536, 256), 2);
+        assert_eq!(lookup_pages(65536, 128), 8);
+    }
+
+    #[test]
+    fn mongoose_geometry_numbers() {
+        let g = Geometry::of(&mongoose_info(0, 0x40000)).unwrap();
+        assert_eq!((g.ppb, g.lu_pages, g.entries), (16, 1, 15));
+        assert_eq!(
+            (g.hdr_ix_off, g.hdr_ix_entries, g.ix_entries, g.data_len),
+            (70, 93, 124, 251)
+        );
+        assert_eq!(g.blocks * g.entries / 2, 480);
+    }
+
+    /// Every supported build variant: format, write, embed in a dump, detect the exact geometry
+    /// and configuration back, read the files.
+    #[test]
+    fn variants_are_detected_and_read_back() {
+        let files: [(&str, Vec<u8>); 3] = [
+            ("/a.txt", b"hello".to_vec()),
+            ("/b.bin", (0..1000u32).map(|i| (i * 7) as u8).collect()),
+            ("/c.json", b"{\"k\":1}".repeat(60)),
+        ];
+        for &(bs, ps) in &[
+            (4096, 256),
+            (8192, 256),
+            (4096, 512),
+            (16384, 256),
+            (4096, 128),
+        ] {
+            for &cfg in c::CONFIGS {
+                for &(magic, ml) in &[(true, false), (true, true), (false, false)] {
+                    let blocks = 12;
+                    let f = info(bs, ps, blocks, cfg, magic, ml);
+                    if Geometry::of(&f).is_none() {
+                        continue;
+                    }
+                    let mut img = format(&f).unwrap();
+                    for (n, body) in &files {
+                        if n.len() < cfg.0 {
+                            write_file(&mut img, &f, n, body).unwrap();
+                        }
+                    }
+                    // Embed between non-erased filler so the scored variant's end is exact too.
+                    let at = 0x20000;
+                    let mut dump = vec![0x5Au8; at + img.len() + 0x8000];
+                    dump[at..at + img.len()].copy_from_slice(&img);
+                    let found = crate::fs::detect_all(&dump);
+                    let what = format!("bs {bs} ps {ps} cfg {cfg:?} magic {magic} len {ml}");
+                    assert_eq!(found.len(), 1, "{what} {found:?}");
+                    let d = &found[0];
+                    assert_eq!((d.start, d.end), (at, at + img.len()), "{what} {d:?}");
+                    assert_eq!(
+                        (d.block_size, d.page_size, d.block_count),
+                        (bs, ps, blocks),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        (d.name_len + d.meta_len, d.aligned_ix),
+                        (cfg.0 + cfg.1, cfg.2),
+                        "{what}"
+                    );
+                    assert_eq!((d.magic, d.magic_length), (magic, ml), "{what}");
+                    for (n, body) in &files {
+                        assert_eq!(read(&dump, d, n).as_deref(), Some(&body[..]), "{what} {n}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_erased_block_without_magic_is_bridged() {
+        let f = mongoose_info(0, 16 * 4096);
+        let mut img = format(&f).unwrap();
+        write_file(&mut img, &f, "conf0.json", &[b'x'; 900]).unwrap();
+        img[5 * 4096..6 * 4096].fill(0xFF);
+        let mut dump = vec![0x11u8; 0x1000];
+        dump.extend_from_slice(&img);
+        dump.extend_from_slice(&[0x22u8; 0x3000]);
+        let found = crate::fs::detect_all(&dump);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].start, found[0].block_count), (0x1000, 16));
+        assert_eq!(
+            read(&dump, &found[0], "conf0.json").unwrap(),
+            vec![b'x'; 900]
+        );
+        // A second erased block further on is bridged too.
+        dump[0x1000 + 9 * 4096..0x1000 + 10 * 4096].fill(0xFF);
+        assert_eq!(crate::fs::detect_all(&dump)[0].block_count, 16);
+    }
+
+    #[test]
+    fn page_states() {
+        let f = mongoose_info(0, 4 * 4096);
+        let mut img = format(&f).unwrap();
+        let g = Geometry::of(&f).unwrap();
+        assert_eq!(page_state(&img, &g, 1), PageState::Free);
+        assert_eq!(page_state(&img, &g, 0), PageState::Inconsistent);
+        write_file(&mut img, &f, "x", b"abc").unwrap();
+        let e = find(&img, &f, "x").unwrap();
+        let hp = (e.header_offset) / 256;
+        let dp = e.data_offsets[0] / 256;
+        assert_eq!(
+            page_state(&img, &g, hp),
+            PageState::Index(e.obj_id | 0x8000, 0)
+        );
+        assert_eq!(page_state(&img, &g, dp), PageState::Data(e.obj_id, 0));
+        assert_eq!(img[e.header_offset + 4], 0xF8);
+        assert_eq!(img[e.data_offsets[0] + 4], 0xFC);
+        delete_file(&mut img, &f, "x").unwrap();
+        assert_eq!(img[e.header_offset + 4], 0x38);
+        assert_eq!(img[e.data_offsets[0] + 4], 0x7C);
+        assert_eq!(page_state(&img, &g, hp), PageState::Deleted);
+        // A page written without its lookup entry is dirty free space; scrub makes it deleted.
+        img[g.page_off(5)] = 0x12;
+        assert_eq!(page_state(&img, &g, 5), PageState::DirtyFree);
+        assert_eq!(deleted_stats(&img, &f).stray_pages, 1);
+        scrub_deleted(&mut img, &f);
+        assert_eq!(page_state(&img, &g, 5), PageState::Deleted);
+        assert_eq!(deleted_stats(&img, &f).with_data, 0);
+    }
 }

@@ -2,95 +2,17 @@
 //! flash id and size, stub upload, baud change, and the flash primitives (read with per-read
 //! MD5, compressed and ROM writes, erase, MD5). Commands are sequenced only here.
 
+pub use super::chip::{flash_size_from_id, format_mac, mac_from_otp, ChipInfo};
 use super::command::Command;
-use super::plan;
 use super::response::{Response, Status};
 use super::slip;
 use super::stub::Stub;
 use super::transport::{self, After, Before, Transport};
 use super::{Progress, ProgressEvent, Task};
 use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
 use crate::{Error, Result};
-use serde::Serialize;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
-
-/// What `info` reports about the chip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChipInfo {
-    /// `ESP8266EX`, `ESP8285N08`, …
-    pub chip: String,
-    /// Station MAC, `aa:bb:cc:dd:ee:ff`.
-    pub mac: String,
-    /// The MAC bytes.
-    #[serde(skip)]
-    pub mac_bytes: [u8; 6],
-    /// SDK chip id (`system_get_chip_id`).
-    pub chip_id: u32,
-    /// Crystal frequency in MHz (26 or 40), from the UART divider.
-    pub crystal_mhz: u32,
-    /// JEDEC id of the flash (manufacturer | type << 8 | capacity << 16).
-    pub flash_id: u32,
-    /// Flash manufacturer byte.
-    pub flash_manufacturer: u8,
-    /// Flash device (type << 8 | capacity).
-    pub flash_device: u16,
-    /// Detected size in bytes (`None`: unknown id).
-    pub flash_size: Option<u32>,
-}
-
-/// Flash size from a JEDEC id (`serial-protocol.md` §3.4).
-pub fn flash_size_from_id(id: u32) -> Option<u32> {
-    let manufacturer = (id & 0xFF) as u8;
-    let cap = ((id >> 16) & 0xFF) as u8;
-    if manufacturer == 0x1F {
-        // Adesto: low 5 bits of the device byte, 0x04 = 512 KiB.
-        let code = ((id >> 8) & 0x1F) as u8;
-        return (0x04..=0x09)
-            .contains(&code)
-            .then(|| (512 * 1024) << (code - 0x04));
-    }
-    let code = match cap {
-        0x12..=0x19 => cap - 0x12,
-        0x32..=0x39 => cap - 0x32,
-        _ => return None,
-    };
-    Some((256 * 1024) << code)
-}
-
-/// MAC from the OTP words (esptool `ESP8266ROM.read_mac`).
-pub fn mac_from_otp(mac0: u32, mac1: u32, mac3: u32) -> Result<[u8; 6]> {
-    let oui = if mac3 != 0 {
-        [(mac3 >> 16) as u8, (mac3 >> 8) as u8, mac3 as u8]
-    } else {
-        match (mac1 >> 16) & 0xFF {
-            0 => [0x18, 0xFE, 0x34],
-            1 => [0xAC, 0xD0, 0x74],
-            x => {
-                return Err(Error::Device(format!(
-                    "unknown OUI code {x} in the OTP MAC words"
-                )))
-            }
-        }
-    };
-    Ok([
-        oui[0],
-        oui[1],
-        oui[2],
-        (mac1 >> 8) as u8,
-        mac1 as u8,
-        (mac0 >> 24) as u8,
-    ])
-}
-
-/// Format a MAC as `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(m: &[u8; 6]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
 
 /// A session with the chip.
 pub struct Loader<T: Transport> {
@@ -142,7 +64,7 @@ impl<T: Transport> Loader<T> {
         self.t
     }
 
-    fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
+    pub(super) fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
         self.bytes_out += bytes.len() as u64;
         self.t.write_all(bytes)
     }
@@ -179,7 +101,9 @@ impl<T: Transport> Loader<T> {
             if let Some(f) = self.frames.pop_front() {
                 return Ok(Some(f));
             }
-            if Instant::now() >= deadline && !self.dec.in_frame() {
+            // A partial frame stays in the decoder for the next call; a babbling port cannot
+            // keep us here past the deadline.
+            if Instant::now() >= deadline {
                 return Ok(None);
             }
         }
@@ -214,10 +138,32 @@ impl<T: Transport> Loader<T> {
     /// Send a command and return its successful response.
     pub fn command(&mut self, cmd: &Command) -> Result<Response> {
         self.send(cmd)?;
-        let r = self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout())?;
+        let r = match self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout()) {
+            Ok(r) => r,
+            Err(e) => return Err(self.explain_timeout(e)),
+        };
         match r.status() {
             Status::Ok => Ok(r),
             st => Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+        }
+    }
+
+    /// After a missing reply with the stub running: probe with one SYNC whether the chip was
+    /// reset (the ROM answers instead of the stub), and say so.
+    fn explain_timeout(&mut self, e: Error) -> Error {
+        if !self.stub || self.flush_input().is_err() {
+            return e;
+        }
+        let msg = match &e {
+            Error::Device(m) => m.clone(),
+            other => other.to_string(),
+        };
+        match self.sync() {
+            Ok(true) if !self.stub => Error::Device(format!(
+                "{msg}: the chip was reset during the transfer (the ROM loader answers, the stub \
+                 is gone); run again"
+            )),
+            _ => e,
         }
     }
 
@@ -405,18 +351,24 @@ impl<T: Transport> Loader<T> {
             Duration::from_millis(c::TIMEOUT_MEM_END_ROM_MS),
         );
         let deadline = Instant::now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
-        loop {
+        let mut greeted = false;
+        // Skip a bounded number of stray frames (a late MEM_END reply, noise) before OHAI.
+        for _ in 0..100 {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.read_frame(left)? {
-                Some(f) if f == c::STUB_GREETING => break,
-                Some(_) => continue,
-                None => {
-                    return Err(Error::Device(format!(
-                        "the stub from {} did not start (no OHAI greeting)",
-                        stub.source
-                    )))
+                Some(f) if f == c::STUB_GREETING => {
+                    greeted = true;
+                    break;
                 }
+                Some(_) if Instant::now() < deadline => continue,
+                _ => break,
             }
+        }
+        if !greeted {
+            return Err(Error::Device(format!(
+                "the stub from {} did not start (no OHAI greeting)",
+                stub.source
+            )));
         }
         self.stub = true;
         progress(ProgressEvent::End {
@@ -463,7 +415,7 @@ impl<T: Transport> Loader<T> {
             .map_err(|_| Error::Device("SPI_FLASH_MD5 reply has no digest".into()))
     }
 
-    fn require_stub(&self, what: &str) -> Result<()> {
+    pub(super) fn require_stub(&self, what: &str) -> Result<()> {
         if self.stub {
             Ok(())
         } else {
@@ -472,196 +424,6 @@ impl<T: Transport> Loader<T> {
                  compute MD5 (run without --no-stub)"
             )))
         }
-    }
-
-    /// READ_FLASH one region; the stub's MD5 over the data is checked. `on_bytes` is told the
-    /// bytes received so far.
-    pub fn read_flash(
-        &mut self,
-        offset: u32,
-        len: u32,
-        on_bytes: &mut dyn FnMut(u64),
-    ) -> Result<Vec<u8>> {
-        self.require_stub("reading flash")?;
-        self.command(&Command::ReadFlash {
-            offset,
-            length: len,
-        })?;
-        let len = len as usize;
-        let mut data = Vec::with_capacity(len);
-        let frame_timeout = Duration::from_millis(c::TIMEOUT_READ_FRAME_MS);
-        while data.len() < len {
-            let Some(p) = self.read_frame(frame_timeout)? else {
-                return Err(Error::Device(format!(
-                    "read at 0x{:06x}: no data after {} of {len} bytes",
-                    offset as usize + data.len(),
-                    data.len()
-                )));
-            };
-            let expect = c::READ_PACKET.min(len - data.len());
-            if p.len() != expect {
-                return Err(Error::Device(format!(
-                    "read at 0x{:06x}: corrupt packet ({} bytes, expected {expect})",
-                    offset as usize + data.len(),
-                    p.len()
-                )));
-            }
-            data.extend_from_slice(&p);
-            self.write_raw(&slip::encode(&(data.len() as u32).to_le_bytes()))?;
-            on_bytes(data.len() as u64);
-        }
-        let digest = self.read_frame(frame_timeout)?.ok_or_else(|| {
-            Error::Device(format!("read at 0x{offset:06x}: no MD5 after the data"))
-        })?;
-        if digest.len() != 16 {
-            return Err(Error::Device(format!(
-                "read at 0x{offset:06x}: expected a 16-byte MD5, got {} bytes",
-                digest.len()
-            )));
-        }
-        if digest != plan::md5(&data) {
-            return Err(Error::Device(format!(
-                "read at 0x{offset:06x}: MD5 mismatch, data corrupted on the line"
-            )));
-        }
-        Ok(data)
-    }
-
-    fn data_command(&mut self, cmd: Command, retry_on_timeout: bool) -> Result<()> {
-        let mut last = None;
-        for _ in 0..c::BLOCK_RETRIES {
-            self.send(&cmd)?;
-            match self.wait_response(cmd.opcode(), 0, cmd.timeout()) {
-                Ok(r) => match r.status() {
-                    Status::Ok => return Ok(()),
-                    st @ (Status::Rom(c::ROM_ERR_CHECKSUM)
-                    | Status::Stub(c::STUB_ERR_BAD_CHECKSUM)
-                    | Status::Rom(c::ROM_ERR_MALFORMED)
-                    | Status::Stub(c::STUB_ERR_BAD_DATA_LEN)) => {
-                        last = Some(format!("{} failed: {st}", cmd.name()));
-                    }
-                    st => return Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
-                },
-                Err(e) if retry_on_timeout => last = Some(e.to_string()),
-                Err(e) => return Err(e),
-            }
-            self.flush_input()?;
-        }
-        Err(Error::Device(
-            last.unwrap_or_else(|| "block write failed".into()),
-        ))
-    }
-
-    /// Write `data` at `offset` through the stub, zlib-compressed (FLASH_DEFL_*), then
-    /// FLASH_DEFL_END (stay in the stub). `on_bytes` gets image bytes sent so far.
-    pub fn write_deflated(
-        &mut self,
-        offset: u32,
-        data: &[u8],
-        on_bytes: &mut dyn FnMut(u64),
-    ) -> Result<()> {
-        self.require_stub("compressed writing")?;
-        let blocks = plan::deflate_blocks(data);
-        self.command(&Command::FlashDeflBegin {
-            size: data.len() as u32,
-            blocks: blocks.len() as u32,
-            block_size: c::STUB_BLOCK as u32,
-            offset,
-        })?;
-        let n = blocks.len().max(1) as u64;
-        for (seq, b) in blocks.into_iter().enumerate() {
-            // A lost reply may mean the stub consumed the block: never resend into the inflater.
-            self.data_command(
-                Command::FlashDeflData {
-                    seq: seq as u32,
-                    data: b,
-                },
-                false,
-            )?;
-            on_bytes((seq as u64 + 1) * data.len() as u64 / n);
-        }
-        self.command(&Command::FlashDeflEnd { reboot: false })?;
-        Ok(())
-    }
-
-    /// Write `data` at a sector-aligned `offset` through the ROM: FLASH_BEGIN with the
-    /// erase-size workaround, then 0x400-byte FLASH_DATA blocks (no FLASH_END, as esptool).
-    pub fn write_rom(
-        &mut self,
-        offset: u32,
-        data: &[u8],
-        on_bytes: &mut dyn FnMut(u64),
-    ) -> Result<()> {
-        if offset as usize % SECTOR_SIZE != 0 {
-            return Err(Error::Refused(format!(
-                "the ROM writes whole sectors only: offset 0x{offset:x} is not a multiple of 0x1000"
-            )));
-        }
-        let p = plan::rom_write_plan(offset, data.len() as u32);
-        let begin = if self.stub {
-            Command::FlashBegin {
-                erase_size: data.len() as u32,
-                blocks: p.blocks,
-                block_size: c::ROM_BLOCK as u32,
-                offset,
-                stub_form: true,
-            }
-        } else {
-            Command::FlashBegin {
-                erase_size: p.erase_size,
-                blocks: p.blocks,
-                block_size: c::ROM_BLOCK as u32,
-                offset,
-                stub_form: false,
-            }
-        };
-        self.command(&begin)?;
-        let mut sent = 0u64;
-        for (seq, b) in plan::padded_blocks(data, c::ROM_BLOCK)
-            .into_iter()
-            .enumerate()
-        {
-            let rom = !self.stub;
-            self.data_command(
-                Command::FlashData {
-                    seq: seq as u32,
-                    data: b,
-                },
-                rom,
-            )?;
-            sent = (sent + c::ROM_BLOCK as u64).min(data.len() as u64);
-            on_bytes(sent);
-        }
-        if self.stub {
-            self.command(&Command::FlashEnd { reboot: false })?;
-        }
-        Ok(())
-    }
-
-    /// Erase the whole chip (stub).
-    pub fn erase_flash(&mut self) -> Result<()> {
-        self.require_stub("erasing the whole chip at once")?;
-        self.command(&Command::EraseFlash).map(|_| ())
-    }
-
-    /// Erase a sector-aligned region: ERASE_REGION with the stub, FLASH_BEGIN with the
-    /// workaround erase size through the ROM (which may erase one sector more; see
-    /// [`plan::rom_write_plan`]).
-    pub fn erase_region(&mut self, offset: u32, size: u32) -> Result<()> {
-        if self.stub {
-            return self
-                .command(&Command::EraseRegion { offset, size })
-                .map(|_| ());
-        }
-        let p = plan::rom_write_plan(offset, size);
-        self.command(&Command::FlashBegin {
-            erase_size: p.erase_size,
-            blocks: 0,
-            block_size: c::ROM_BLOCK as u32,
-            offset,
-            stub_form: false,
-        })
-        .map(|_| ())
     }
 
     /// End the session. Returns `true` when the chip was reset through the lines.
@@ -699,41 +461,5 @@ impl<T: Transport> Loader<T> {
                 Ok(false)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_from_ids() {
-        assert_eq!(flash_size_from_id(0x1640EF), Some(4 << 20));
-        assert_eq!(flash_size_from_id(0x1440C8), Some(1 << 20));
-        assert_eq!(flash_size_from_id(0x154068), Some(2 << 20));
-        assert_eq!(flash_size_from_id(0x3240EF), Some(256 << 10));
-        assert_eq!(flash_size_from_id(0x00451F), Some(1 << 20));
-        assert_eq!(flash_size_from_id(0xFFFFFF), None);
-    }
-
-    #[test]
-    fn mac_rules() {
-        assert_eq!(
-            mac_from_otp(0x5600_0000, 0x1234, 0x5CCF7F).ok(),
-            Some([0x5C, 0xCF, 0x7F, 0x12, 0x34, 0x56])
-        );
-        assert_eq!(
-            mac_from_otp(0xAB00_0000, 0x0001_1234, 0).ok(),
-            Some([0xAC, 0xD0, 0x74, 0x12, 0x34, 0xAB])
-        );
-        assert_eq!(
-            mac_from_otp(0, 0x0000_0102, 0).ok(),
-            Some([0x18, 0xFE, 0x34, 0x01, 0x02, 0x00])
-        );
-        assert!(mac_from_otp(0, 0x0005_0000, 0).is_err());
-        assert_eq!(
-            format_mac(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
-            "5c:cf:7f:00:01:ab"
-        );
     }
 }

@@ -7,7 +7,9 @@
 //! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
 //! on a pty). Reference: `shared/reference/serial-protocol.md`.
 
+pub mod chip;
 pub mod command;
+mod flashio;
 pub mod guard;
 pub mod loader;
 pub mod ops;

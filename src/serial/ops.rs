@@ -307,6 +307,27 @@ pub fn plan_write<T: Transport>(
     }
 }
 
+/// With the stub, extend an image that ends inside a sector with the flash's current bytes up
+/// to the sector end, so the stub's whole-sector erase does not destroy them (esptool loses
+/// them). Returns the image to write and how many bytes were preserved.
+pub fn preserve_sector_tail<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    data: &[u8],
+    chip_size: u32,
+) -> Result<(Vec<u8>, u32)> {
+    let end = u64::from(offset) + data.len() as u64;
+    let sector_end = end.div_ceil(SECTOR_SIZE as u64) * SECTOR_SIZE as u64;
+    let tail = sector_end.min(u64::from(chip_size)).saturating_sub(end);
+    if !loader.stub || tail == 0 {
+        return Ok((data.to_vec(), 0));
+    }
+    let mut out = data.to_vec();
+    let bytes = loader.read_flash(end as u32, tail as u32, &mut |_| {})?;
+    out.extend_from_slice(&bytes);
+    Ok((out, tail as u32))
+}
+
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WriteReport {

@@ -181,12 +181,12 @@ pub fn value_pos(content: &[u8], path: &str, value: &Value) -> Option<usize> {
     found
 }
 
-/// Naive substring search (inputs are a few KiB).
+/// Substring search (SIMD `memmem`; an empty needle finds nothing).
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || needle.len() > hay.len() {
+    if needle.is_empty() {
         return None;
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]

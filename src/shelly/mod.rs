@@ -46,7 +46,8 @@ pub struct ShellyFs {
     pub sections: Vec<ConfigSection>,
     /// Deleted-page statistics of the slot.
     pub deleted: DeletedStats,
-    /// Names of deleted config files still readable in deleted pages.
+    /// Names of deleted config files (or deleted files holding a JSON object, such as the `tmp`
+    /// file mos saves through) still readable in deleted pages, one per deleted copy.
     pub deleted_configs: Vec<String>,
     /// Observations.
     pub findings: Vec<Finding>,
@@ -233,11 +234,24 @@ pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
     let device_id = device_id_raw
         .clone()
         .filter(|s| !s.contains('?') && !s.is_empty());
+    // Each summary value points where the highest level that sets it stores it.
+    let mut by_level: Vec<(f32, &ConfigSection)> = sections
+        .iter()
+        .filter_map(|sec| {
+            let name = sec.source.rsplit(':').next()?;
+            Some((config::level_of(name)?, sec))
+        })
+        .collect();
+    by_level.sort_by(|a, b| b.0.total_cmp(&a.0));
     let summary: Vec<ConfigItem> = SUMMARY_KEYS
         .iter()
         .filter_map(|k| {
             let v = config::get(&effective, k)?;
-            Some(ConfigItem::new(*k, v.clone(), config::classify(k), None))
+            let off = by_level
+                .iter()
+                .find_map(|(_, sec)| sec.items.iter().find(|i| i.key == *k))
+                .and_then(|i| i.offset);
+            Some(ConfigItem::new(*k, v.clone(), config::classify(k), off))
         })
         .collect();
     if !summary.is_empty() {
@@ -263,7 +277,7 @@ pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
     }
     let deleted_configs: Vec<String> = spiffs::recover_deleted(data, fs)
         .into_iter()
-        .filter(|d| config::is_config_file(&d.name))
+        .filter(|d| config::is_config_file(&d.name) || config::parse(&d.content).is_some())
         .map(|d| d.name)
         .collect();
     if files
@@ -406,6 +420,8 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         .and_then(|f| config::parse(&spiffs::read_entry(data, fs, f)))
         .map(Value::Object)
         .unwrap_or(Value::Null);
+    // Live config files and passwd, plus every deleted file still readable: mos saves through a
+    // `tmp` file renamed to conf9.json, so deleted `tmp` objects hold old configs too.
     let mut docs: Vec<(String, Vec<u8>)> = files
         .iter()
         .filter(|f| config::is_config_file(&f.name) || f.name == c::PASSWD_FILE)
@@ -417,7 +433,7 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         })
         .collect();
     for d in spiffs::recover_deleted(data, fs) {
-        if config::is_config_file(&d.name) || d.name == c::PASSWD_FILE {
+        if d.name == c::PASSWD_FILE || d.content.first() == Some(&b'{') {
             docs.push((format!("{label}:deleted {}", d.name), d.content));
         }
     }
@@ -461,4 +477,33 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         push(tail, Class::Identity, "device id MAC tail".into(), e.source);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_ids_are_found_with_their_mac_tail() {
+        let text = b"x\"shelly1-A1B2C3\" shellies/shellydimmer2-0123456789AB/online \
+            shellyswitch25-??????  shelly1pm-a1b2c3d4e5f6g7 shellyplug-s-C0FFEE. \
+            xshelly1-ABCDEF shelly1-ABCDE";
+        let ids: Vec<(String, Vec<u8>)> = find_device_ids(text)
+            .into_iter()
+            .map(|(_, id, mac)| (id, mac))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("shelly1-A1B2C3".to_string(), vec![0xA1, 0xB2, 0xC3]),
+                (
+                    "shellydimmer2-0123456789AB".to_string(),
+                    vec![0x01, 0x23, 0x45, 0x67, 0x89, 0xAB]
+                ),
+                ("shellyplug-s-C0FFEE".to_string(), vec![0xC0, 0xFF, 0xEE]),
+            ]
+        );
+        assert!(find_device_ids(b"shelly").is_empty());
+        assert!(find_device_ids(b"").is_empty());
+    }
 }

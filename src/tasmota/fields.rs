@@ -2,7 +2,7 @@
 //!
 //! Locations (offset, type, array length, text-pool index, version range) are generated from
 //! decode-config 16.0.0.0's `SETTINGS` tables into `fields_gen.rs` by
-//! `tools/gen-tasmota-fields.py`; the table is keyed on the block's own `version` word, from
+//! `src/tasmota/gen_fields.py`; the table is keyed on the block's own `version` word, from
 //! 6.6.0.0 (fixed string arrays) through 8.0.0.1 (text pool) to 16.0 (current). The class of
 //! every field and what `sanitize` does with it are hand-written here ([`META`]).
 

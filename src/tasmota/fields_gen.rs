@@ -1,5 +1,5 @@
 //! Field locations per settings version (ESP8266 only), generated from decode-config
-//! 16.0.0.0 by `tools/gen-tasmota-fields.py`. Do not edit by hand.
+//! 16.0.0.0 by `src/tasmota/gen_fields.py`. Do not edit by hand.
 
 use super::fields::{Loc, Ty};
 

@@ -68,16 +68,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
-    let first = needle[0];
-    let mut i = from;
-    while let Some(rel) = hay.get(i..)?.iter().position(|&b| b == first) {
-        let at = i + rel;
-        if hay.get(at..at + needle.len())? == needle {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// A word shaped like a Tasmota version (major 5..=30, minor <= 9, patch <= 3, build <= 40).
@@ -112,9 +103,7 @@ fn core_version(d: &[u8]) -> Option<(usize, String)> {
 
 /// `\d+\.\d+\.\d+(-dev)?\([0-9a-f]{7}\)`.
 fn sdk_version(d: &[u8]) -> Option<(usize, String)> {
-    let mut from = 0;
-    while let Some(p) = find(d, b"(", from) {
-        from = p + 1;
+    for p in memchr::memchr_iter(b'(', d) {
         let hex = d.get(p + 1..p + 9)?;
         if hex[7] != b')' || !hex[..7].iter().all(|b| b.is_ascii_hexdigit()) {
             continue;
@@ -225,28 +214,28 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
         }
     }
     let mut holder = None;
-    let mut i = 0;
-    while i + 11 <= d.len() {
-        if let (Some(h), Some(v)) = (le32(d, i), le32(d, i + 4)) {
-            if h > 0
-                && h < 0x1_0000
-                && version_shaped(v)
-                && d.get(i + 8..i + 11) == Some(&PROLOGUE[..])
-            {
-                let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
-                evidence.push(Evidence {
-                    offset: i as u64 + 4,
-                    text: text.clone(),
-                });
-                if holder.is_none() || h == u32::from(c::CFG_HOLDER_DEFAULT) {
-                    holder = Some(h as u16);
-                }
-                if version.is_none() {
-                    version = Some((v, i + 4, text));
-                }
-            }
+    // `<holder u32 < 0x10000> <version u32> 12 C1 F0`, word-aligned: test the prologue first.
+    for p in memchr::memmem::find_iter(d, &PROLOGUE) {
+        let Some(i) = p.checked_sub(8).filter(|i| i % 4 == 0) else {
+            continue;
+        };
+        let (Some(h), Some(v)) = (le32(d, i), le32(d, i + 4)) else {
+            continue;
+        };
+        if h == 0 || h >= 0x1_0000 || !version_shaped(v) {
+            continue;
         }
-        i += 4;
+        let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
+        evidence.push(Evidence {
+            offset: i as u64 + 4,
+            text: text.clone(),
+        });
+        if holder.is_none() || h == u32::from(c::CFG_HOLDER_DEFAULT) {
+            holder = Some(h as u16);
+        }
+        if version.is_none() {
+            version = Some((v, i + 4, text));
+        }
     }
     let core = core_version(d);
     let sdk = sdk_version(d);

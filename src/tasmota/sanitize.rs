@@ -329,29 +329,23 @@ pub fn sanitize(data: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Change>, Sanit
             );
         }
     }
-    let (lo, hi) = if fs {
-        (
-            c::SETTINGS_LOCATION_FS + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
-            c::SETTINGS_LOCATION_FS,
-        )
-    } else {
-        (
-            c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE,
-            c::SETTINGS_LOCATION_1M,
-        )
-    };
-    let mut o = lo;
-    while o <= hi {
-        if o != target {
-            erase(
-                data,
-                o,
-                "erased rotating settings slot",
-                "stale copy",
-                &mut changes,
-            );
+    // 1M layout: 0xF4000..=0xFA000 belong to the settings ring (Tasmota itself erases them on
+    // every rotating save). File-system builds: only the copies found above are erased, since
+    // 0xFC000/0xFD000 are SDK sectors on a 1M-header image and a stale copy could mislead us.
+    if !fs && matches!(newest.slot, Slot::Eeprom1M | Slot::Rotating1M(_)) {
+        let mut o = c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE;
+        while o <= c::SETTINGS_LOCATION_1M {
+            if o != target {
+                erase(
+                    data,
+                    o,
+                    "erased rotating settings slot",
+                    "stale copy",
+                    &mut changes,
+                );
+            }
+            o += SECTOR_SIZE;
         }
-        o += SECTOR_SIZE;
     }
     for q in &sc.qpc {
         erase(
@@ -480,4 +474,60 @@ pub fn identity(block: &[u8], base: u64) -> Vec<IdEvidence> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasmota::builder::SettingsBuilder;
+
+    #[test]
+    fn mac_tails() {
+        assert_eq!(
+            mac_tails_after("dves_a1b2c3", "dves_"),
+            vec![vec![0xA1, 0xB2, 0xC3]]
+        );
+        assert_eq!(
+            mac_tails_after("tasmota-0A0B0C-1234", "tasmota-"),
+            vec![vec![0x0A, 0x0B, 0x0C]]
+        );
+        assert!(mac_tails_after("DVES_A1B2C3D", "dves_").is_empty());
+        assert!(mac_tails_after("DVES_A1B2", "dves_").is_empty());
+        assert!(mac_tails_after("DVES_%06X", "dves_").is_empty());
+        assert!(mac_tails_after("tasmota_A1B2CZ", "tasmota_").is_empty());
+    }
+
+    #[test]
+    fn identity_in_hostname_and_topic() {
+        let b = SettingsBuilder::new(0x0C01_0106)
+            .set("hostname", 0, "tasmota-0A0B0C-1234")
+            .unwrap()
+            .set("mqtt_topic", 0, "tasmota_0A0B0C")
+            .unwrap()
+            .build();
+        let ids = identity(&b, 0x1000);
+        assert_eq!(ids.len(), 2);
+        assert!(ids.iter().all(|i| i.mac_tail == [0x0A, 0x0B, 0x0C]));
+        assert_eq!(ids[0].source, "tasmota settings hostname");
+        let o = ids[0].offset.unwrap() as usize - 0x1000;
+        assert_eq!(&b[o..o + 19], b"tasmota-0A0B0C-1234");
+    }
+
+    #[test]
+    fn defaults_per_version() {
+        assert_eq!(default_text("mqtt_topic", 0, 0x0606_000B), "sonoff_%06X");
+        assert_eq!(default_text("mqtt_topic", 0, 0x0801_0002), "tasmota_%06X");
+        assert_eq!(default_text("friendlyname", 2, 0x0C01_0106), "Tasmota3");
+        assert_eq!(default_text("friendlyname", 5, 0x0C01_0106), "");
+        assert_eq!(default_text("friendlyname", 0, 0x0606_0000), "Sonoff");
+        assert_eq!(default_text("sta_pwd", 1, 0x0C01_0106), "");
+        assert_eq!(
+            KeepPolicy::parse(&["mqtt"]).unwrap(),
+            KeepPolicy {
+                wifi: false,
+                mqtt: true
+            }
+        );
+        assert_eq!(KeepPolicy::parse(&["x"]).unwrap_err(), "x");
+    }
 }

@@ -6,10 +6,15 @@
 //! path like a real port, optionally throttled to the line rate).
 
 pub mod device;
+pub mod faults;
 pub mod flash;
+mod regs;
 pub mod serve;
+mod stub_mode;
 
-pub use device::{Device, DeviceConfig, Faults, LogEntry, Mode};
+pub use device::{Device, DeviceConfig, LogEntry, Mode};
+pub use faults::Faults;
+pub use regs::capacity_code;
 
 use crate::serial::transport::Transport;
 use crate::Result;

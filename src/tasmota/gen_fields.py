@@ -2,7 +2,7 @@
 """Generate src/tasmota/fields_gen.rs from decode-config's per-version SETTINGS tables.
 
 Usage: pip install decode-config==16.0.0.0
-       python3 tools/gen-tasmota-fields.py > src/tasmota/fields_gen.rs
+       python3 src/tasmota/gen_fields.py > src/tasmota/fields_gen.rs
 
 Only field *locations* (offset, type, array length, text-pool index, version range) are taken,
 for the ESP8266 fields espdump decodes. Classes and sanitise actions are hand-written in
@@ -135,7 +135,7 @@ for i, (v, s) in enumerate(vers):
             r.append([lo, vers[i + 1][0] if i + 1 < len(vers) else None, l])
 
 print("//! Field locations per settings version (ESP8266 only), generated from decode-config")
-print("//! " + str(dc.METADATA["VERSION"] if hasattr(dc, "METADATA") else "") + " by `tools/gen-tasmota-fields.py`. Do not edit by hand.")
+print("//! " + str(dc.METADATA["VERSION"] if hasattr(dc, "METADATA") else "") + " by `src/tasmota/gen_fields.py`. Do not edit by hand.")
 print("")
 print("use super::fields::{Loc, Ty};")
 print("")

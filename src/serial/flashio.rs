@@ -1,0 +1,206 @@
+//! The loader's flash primitives: READ_FLASH with acknowledgements and the stub's MD5 check,
+//! compressed writes (FLASH_DEFL_*), ROM writes (FLASH_BEGIN with the erase-size workaround,
+//! 0x400-byte FLASH_DATA blocks), block retries, and erasing (`serial-protocol.md` §2.4–2.7).
+
+use super::command::Command;
+use super::loader::Loader;
+use super::plan;
+use super::response::Status;
+use super::slip;
+use super::transport::Transport;
+use crate::consts::serial as c;
+use crate::consts::SECTOR_SIZE;
+use crate::{Error, Result};
+use std::time::Duration;
+
+impl<T: Transport> Loader<T> {
+    /// READ_FLASH one region; the stub's MD5 over the data is checked. `on_bytes` is told the
+    /// bytes received so far.
+    pub fn read_flash(
+        &mut self,
+        offset: u32,
+        len: u32,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>> {
+        self.require_stub("reading flash")?;
+        self.command(&Command::ReadFlash {
+            offset,
+            length: len,
+        })?;
+        let len = len as usize;
+        let mut data = Vec::with_capacity(len);
+        let frame_timeout = Duration::from_millis(c::TIMEOUT_READ_FRAME_MS);
+        while data.len() < len {
+            let Some(p) = self.read_frame(frame_timeout)? else {
+                return Err(Error::Device(format!(
+                    "read at 0x{:06x}: no data after {} of {len} bytes",
+                    offset as usize + data.len(),
+                    data.len()
+                )));
+            };
+            let expect = c::READ_PACKET.min(len - data.len());
+            if p.len() != expect {
+                return Err(Error::Device(format!(
+                    "read at 0x{:06x}: corrupt packet ({} bytes, expected {expect})",
+                    offset as usize + data.len(),
+                    p.len()
+                )));
+            }
+            data.extend_from_slice(&p);
+            self.write_raw(&slip::encode(&(data.len() as u32).to_le_bytes()))?;
+            on_bytes(data.len() as u64);
+        }
+        let digest = self.read_frame(frame_timeout)?.ok_or_else(|| {
+            Error::Device(format!("read at 0x{offset:06x}: no MD5 after the data"))
+        })?;
+        if digest.len() != 16 {
+            return Err(Error::Device(format!(
+                "read at 0x{offset:06x}: expected a 16-byte MD5, got {} bytes",
+                digest.len()
+            )));
+        }
+        if digest != plan::md5(&data) {
+            return Err(Error::Device(format!(
+                "read at 0x{offset:06x}: MD5 mismatch, data corrupted on the line"
+            )));
+        }
+        Ok(data)
+    }
+
+    fn data_command(&mut self, cmd: Command, retry_on_timeout: bool) -> Result<()> {
+        let mut last = None;
+        for _ in 0..c::BLOCK_RETRIES {
+            self.send(&cmd)?;
+            match self.wait_response(cmd.opcode(), 0, cmd.timeout()) {
+                Ok(r) => match r.status() {
+                    Status::Ok => return Ok(()),
+                    st @ (Status::Rom(c::ROM_ERR_CHECKSUM)
+                    | Status::Stub(c::STUB_ERR_BAD_CHECKSUM)
+                    | Status::Rom(c::ROM_ERR_MALFORMED)
+                    | Status::Stub(c::STUB_ERR_BAD_DATA_LEN)) => {
+                        last = Some(format!("{} failed: {st}", cmd.name()));
+                    }
+                    st => return Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+                },
+                Err(e) if retry_on_timeout => last = Some(e.to_string()),
+                Err(e) => return Err(e),
+            }
+            self.flush_input()?;
+        }
+        Err(Error::Device(
+            last.unwrap_or_else(|| "block write failed".into()),
+        ))
+    }
+
+    /// Write `data` at `offset` through the stub, zlib-compressed (FLASH_DEFL_*), then
+    /// FLASH_DEFL_END (stay in the stub). `on_bytes` gets image bytes sent so far.
+    pub fn write_deflated(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        self.require_stub("compressed writing")?;
+        let blocks = plan::deflate_blocks(data);
+        self.command(&Command::FlashDeflBegin {
+            size: data.len() as u32,
+            blocks: blocks.len() as u32,
+            block_size: c::STUB_BLOCK as u32,
+            offset,
+        })?;
+        let n = blocks.len().max(1) as u64;
+        for (seq, b) in blocks.into_iter().enumerate() {
+            // A lost reply may mean the stub consumed the block: never resend into the inflater.
+            self.data_command(
+                Command::FlashDeflData {
+                    seq: seq as u32,
+                    data: b,
+                },
+                false,
+            )?;
+            on_bytes((seq as u64 + 1) * data.len() as u64 / n);
+        }
+        self.command(&Command::FlashDeflEnd { reboot: false })?;
+        Ok(())
+    }
+
+    /// Write `data` at a sector-aligned `offset` through the ROM: FLASH_BEGIN with the
+    /// erase-size workaround, then 0x400-byte FLASH_DATA blocks (no FLASH_END, as esptool).
+    pub fn write_rom(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        if offset as usize % SECTOR_SIZE != 0 {
+            return Err(Error::Refused(format!(
+                "the ROM writes whole sectors only: offset 0x{offset:x} is not a multiple of 0x1000"
+            )));
+        }
+        let p = plan::rom_write_plan(offset, data.len() as u32);
+        let begin = if self.stub {
+            Command::FlashBegin {
+                erase_size: data.len() as u32,
+                blocks: p.blocks,
+                block_size: c::ROM_BLOCK as u32,
+                offset,
+                stub_form: true,
+            }
+        } else {
+            Command::FlashBegin {
+                erase_size: p.erase_size,
+                blocks: p.blocks,
+                block_size: c::ROM_BLOCK as u32,
+                offset,
+                stub_form: false,
+            }
+        };
+        self.command(&begin)?;
+        let mut sent = 0u64;
+        for (seq, b) in plan::padded_blocks(data, c::ROM_BLOCK)
+            .into_iter()
+            .enumerate()
+        {
+            let rom = !self.stub;
+            self.data_command(
+                Command::FlashData {
+                    seq: seq as u32,
+                    data: b,
+                },
+                rom,
+            )?;
+            sent = (sent + c::ROM_BLOCK as u64).min(data.len() as u64);
+            on_bytes(sent);
+        }
+        if self.stub {
+            self.command(&Command::FlashEnd { reboot: false })?;
+        }
+        Ok(())
+    }
+
+    /// Erase the whole chip (stub).
+    pub fn erase_flash(&mut self) -> Result<()> {
+        self.require_stub("erasing the whole chip at once")?;
+        self.command(&Command::EraseFlash).map(|_| ())
+    }
+
+    /// Erase a sector-aligned region: ERASE_REGION with the stub, FLASH_BEGIN with the
+    /// workaround erase size through the ROM (which may erase one sector more; see
+    /// [`plan::rom_write_plan`]).
+    pub fn erase_region(&mut self, offset: u32, size: u32) -> Result<()> {
+        if self.stub {
+            return self
+                .command(&Command::EraseRegion { offset, size })
+                .map(|_| ());
+        }
+        let p = plan::rom_write_plan(offset, size);
+        self.command(&Command::FlashBegin {
+            erase_size: p.erase_size,
+            blocks: 0,
+            block_size: c::ROM_BLOCK as u32,
+            offset,
+            stub_form: false,
+        })
+        .map(|_| ())
+    }
+}

@@ -1,0 +1,265 @@
+//! The flasher-stub personality of the simulated chip: 2-byte stub status codes, SPI_SET_PARAMS,
+//! CHANGE_BAUDRATE, FLASH_* and FLASH_DEFL_* (zlib) with lazy sector erasing, SPI_FLASH_MD5,
+//! READ_FLASH with acknowledgements and a final MD5 frame, ERASE_FLASH / ERASE_REGION and
+//! RUN_USER_CODE (`serial-protocol.md` §2.4–2.10).
+
+use super::device::{stub_err, word, Device, Mode, ReadSession, WriteSession, OK};
+use crate::consts::serial as c;
+use crate::consts::SECTOR_SIZE;
+use crate::serial::command::checksum;
+use md5::{Digest, Md5};
+
+impl Device {
+    pub(super) fn stub_command(&mut self, op: u8, p: &[u8], csum: u32) -> Option<[u8; 2]> {
+        let st = match op {
+            c::OP_SYNC => {
+                for _ in 0..c::SYNC_REPLIES {
+                    self.reply(op, 0, &[], OK);
+                }
+                return Some(OK);
+            }
+            c::OP_READ_REG if p.len() == 4 => {
+                let v = self.read_reg(word(p, 0));
+                self.reply(op, v, &[], OK);
+                return Some(OK);
+            }
+            c::OP_WRITE_REG if !p.is_empty() && p.len() % 16 == 0 => {
+                for e in p.chunks(16) {
+                    self.write_reg(word(e, 0), word(e, 1), word(e, 2));
+                }
+                OK
+            }
+            c::OP_SPI_ATTACH => OK,
+            c::OP_SPI_SET_PARAMS if p.len() == 24 => {
+                self.stub_flash_size = Some(word(p, 1) as usize);
+                OK
+            }
+            c::OP_CHANGE_BAUDRATE if p.len() == 8 => {
+                self.reply(op, 0, &[], OK);
+                self.baud = word(p, 0).max(1);
+                return Some(OK);
+            }
+            c::OP_FLASH_BEGIN | c::OP_FLASH_DEFL_BEGIN if p.len() == 16 || p.len() == 20 => {
+                let (size, _blocks, bs, off) = (word(p, 0), word(p, 1), word(p, 2), word(p, 3));
+                if bs as usize > c::STUB_BLOCK {
+                    stub_err(c::STUB_ERR_BAD_BLOCKSIZE)
+                } else if (off as usize).saturating_add(size as usize) > self.flash.len() {
+                    stub_err(c::STUB_ERR_TOO_MUCH_DATA)
+                } else {
+                    let compressed = op == c::OP_FLASH_DEFL_BEGIN;
+                    self.write = Some(WriteSession {
+                        offset: off as usize,
+                        size: size as usize,
+                        block_size: bs as usize,
+                        pos: off as usize,
+                        erased_to: off as usize / SECTOR_SIZE,
+                        inflate: compressed.then(|| flate2::Decompress::new(true)),
+                        compressed,
+                    });
+                    OK
+                }
+            }
+            c::OP_FLASH_DATA | c::OP_FLASH_DEFL_DATA => self.stub_flash_data(op, p, csum),
+            c::OP_FLASH_END | c::OP_FLASH_DEFL_END if p.len() == 4 => {
+                let st = match self.write.take() {
+                    Some(w) if w.pos < w.offset + w.size => stub_err(c::STUB_ERR_NOT_ENOUGH_DATA),
+                    _ => OK,
+                };
+                self.reply(op, 0, &[], st);
+                if word(p, 0) == 0 {
+                    self.reset(false);
+                }
+                return Some(st);
+            }
+            c::OP_SPI_FLASH_MD5 if p.len() == 16 => {
+                let (addr, size) = (word(p, 0) as usize, word(p, 1) as usize);
+                match self.flash.get(addr, size) {
+                    Some(d) => {
+                        let digest: [u8; 16] = Md5::digest(d).into();
+                        self.reply(op, 0, &digest, OK);
+                        return Some(OK);
+                    }
+                    None => stub_err(0xC4),
+                }
+            }
+            c::OP_ERASE_FLASH => {
+                self.flash.erase_all();
+                OK
+            }
+            c::OP_ERASE_REGION if p.len() == 8 => {
+                let (off, size) = (word(p, 0) as usize, word(p, 1) as usize);
+                if off % SECTOR_SIZE != 0 || size % SECTOR_SIZE != 0 {
+                    stub_err(c::STUB_ERR_BAD_DATA_LEN)
+                } else if off.saturating_add(size) > self.flash.len() {
+                    stub_err(0xC4)
+                } else {
+                    for s in off / SECTOR_SIZE..(off + size) / SECTOR_SIZE {
+                        self.flash.erase_sector(s);
+                    }
+                    OK
+                }
+            }
+            c::OP_READ_FLASH if p.len() == 16 => {
+                let (off, len, packet) = (
+                    word(p, 0) as usize,
+                    word(p, 1) as usize,
+                    word(p, 2) as usize,
+                );
+                if packet == 0 || packet > c::READ_PACKET {
+                    stub_err(c::STUB_ERR_BAD_DATA_LEN)
+                } else if off.saturating_add(len) > self.flash.len() {
+                    stub_err(0xC4)
+                } else {
+                    self.reply(op, 0, &[], OK);
+                    self.read = Some(ReadSession {
+                        offset: off,
+                        length: len,
+                        packet,
+                        sent: 0,
+                        md5: Md5::new(),
+                    });
+                    self.read_send_next();
+                    return Some(OK);
+                }
+            }
+            c::OP_RUN_USER_CODE => {
+                self.mode = Mode::UserCode;
+                return None;
+            }
+            c::OP_MEM_BEGIN | c::OP_MEM_DATA | c::OP_MEM_END => {
+                match self.mem_command(op, p, csum) {
+                    Ok(()) => OK,
+                    Err(_) => stub_err(c::STUB_ERR_BAD_DATA_LEN),
+                }
+            }
+            c::OP_READ_REG
+            | c::OP_WRITE_REG
+            | c::OP_SPI_SET_PARAMS
+            | c::OP_CHANGE_BAUDRATE
+            | c::OP_FLASH_BEGIN
+            | c::OP_FLASH_DEFL_BEGIN
+            | c::OP_FLASH_END
+            | c::OP_FLASH_DEFL_END
+            | c::OP_SPI_FLASH_MD5
+            | c::OP_ERASE_REGION
+            | c::OP_READ_FLASH => stub_err(c::STUB_ERR_BAD_DATA_LEN),
+            _ => stub_err(c::STUB_ERR_INVALID_COMMAND),
+        };
+        self.reply(op, 0, &[], st);
+        Some(st)
+    }
+
+    /// Program `bytes` at the session position, erasing sectors lazily as the stub does.
+    fn stub_program(&mut self, bytes: &[u8]) -> Result<(), u8> {
+        let Some(w) = self.write.as_mut() else {
+            return Err(c::STUB_ERR_NOT_IN_FLASH_MODE);
+        };
+        let end_limit = w.offset + w.size;
+        let take = bytes.len().min(end_limit.saturating_sub(w.pos));
+        if take < bytes.len() && w.compressed {
+            return Err(c::STUB_ERR_TOO_MUCH_DATA);
+        }
+        let start = w.pos;
+        let end = start + take;
+        if take > 0 {
+            let last_sector = (end - 1) / SECTOR_SIZE;
+            let first = w.erased_to;
+            w.erased_to = w.erased_to.max(last_sector + 1);
+            for s in first..=last_sector {
+                self.flash.erase_sector(s);
+            }
+        }
+        if let Some(w) = self.write.as_mut() {
+            w.pos = end;
+        }
+        if !self.flash.program(start, &bytes[..take]) {
+            return Err(0xC4);
+        }
+        Ok(())
+    }
+
+    fn stub_flash_data(&mut self, op: u8, p: &[u8], csum: u32) -> [u8; 2] {
+        let len = word(p, 0) as usize;
+        let data = p.get(16..).unwrap_or(&[]);
+        let Some(w) = self.write.as_ref() else {
+            return stub_err(c::STUB_ERR_NOT_IN_FLASH_MODE);
+        };
+        if (op == c::OP_FLASH_DEFL_DATA) != w.compressed {
+            return stub_err(c::STUB_ERR_NOT_IN_FLASH_MODE);
+        }
+        if data.len() != len || len > w.block_size {
+            return stub_err(c::STUB_ERR_BAD_DATA_LEN);
+        }
+        if u32::from(checksum(data)) != csum {
+            return stub_err(c::STUB_ERR_BAD_CHECKSUM);
+        }
+        if !w.compressed {
+            return match self.stub_program(data) {
+                Ok(()) => OK,
+                Err(e) => stub_err(e),
+            };
+        }
+        // Inflate this chunk.
+        let mut input = data;
+        let mut out = vec![0u8; 0x10000];
+        loop {
+            let Some(inf) = self.write.as_mut().and_then(|w| w.inflate.as_mut()) else {
+                return stub_err(c::STUB_ERR_INFLATE);
+            };
+            let before_in = inf.total_in();
+            let before_out = inf.total_out();
+            let r = inf.decompress(input, &mut out, flate2::FlushDecompress::None);
+            let used = (inf.total_in() - before_in) as usize;
+            let produced = (inf.total_out() - before_out) as usize;
+            input = input.get(used..).unwrap_or(&[]);
+            if r.is_err() {
+                return stub_err(c::STUB_ERR_INFLATE);
+            }
+            if produced > 0 {
+                let chunk = out[..produced].to_vec();
+                if let Err(e) = self.stub_program(&chunk) {
+                    return stub_err(e);
+                }
+            }
+            if matches!(r, Ok(flate2::Status::StreamEnd))
+                || (input.is_empty() && produced < out.len())
+            {
+                break;
+            }
+            if used == 0 && produced == 0 {
+                break;
+            }
+        }
+        OK
+    }
+
+    pub(super) fn read_send_next(&mut self) {
+        let Some(r) = self.read.as_mut() else { return };
+        if r.sent >= r.length {
+            let digest: [u8; 16] = std::mem::take(&mut r.md5).finalize().into();
+            self.read = None;
+            self.send_frame(&digest);
+            return;
+        }
+        let n = r.packet.min(r.length - r.sent);
+        let addr = r.offset + r.sent;
+        let chunk = self
+            .flash
+            .get(addr, n)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        if let Some(r) = self.read.as_mut() {
+            r.md5.update(&chunk);
+            r.sent += n;
+        }
+        self.send_frame(&chunk);
+    }
+
+    pub(super) fn read_ack(&mut self, f: &[u8]) {
+        let Some(r) = self.read.as_ref() else { return };
+        if f.len() == 4 && word(f, 0) as usize == r.sent {
+            self.read_send_next();
+        }
+        // Anything else is ignored, as the stub waits for the acknowledgement it expects.
+    }
+}
