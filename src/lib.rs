@@ -7,6 +7,7 @@
 pub mod bootloader;
 pub mod cli;
 pub mod consts;
+pub mod diff;
 pub mod error;
 pub mod escape;
 pub mod extract;

@@ -5,6 +5,7 @@
 //! documented code ([`exit::Exit`]).
 
 pub mod args;
+pub mod diff;
 pub mod erase;
 pub mod exit;
 pub mod extract;
@@ -40,6 +41,8 @@ pub enum Command {
     Extract(extract::ExtractArgs),
     /// Remove identity and secrets from a dump before cloning it onto another unit.
     Sanitize(sanitize::SanitizeArgs),
+    /// Compare two dumps by structure: regions, firmware, boot config, settings, files.
+    Diff(diff::DiffArgs),
     /// List serial ports.
     Ports(ports::PortsArgs),
     /// Show the chip on a port: chip, MAC, flash id and size.
@@ -64,6 +67,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Inspect(a) => inspect::run(a, &mut out),
         Command::Extract(a) => extract::run(a, &mut out),
         Command::Sanitize(a) => sanitize::run(a, &mut out),
+        Command::Diff(a) => diff::run(a, &mut out),
         Command::Ports(a) => ports::run(a, &mut out),
         Command::Info(a) => info::run(a, &mut out),
         Command::Read(a) => read::run(a, &mut out),
