@@ -589,3 +589,36 @@ fn clone_writes_the_sanitized_corpus_dump() {
         Some(false)
     );
 }
+
+/// `simulate --json` announces the pty as one JSON line.
+#[test]
+fn simulate_json_announces_the_port() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("flash.bin");
+    std::fs::write(&f, vec![0xFFu8; 0x10000]).expect("w");
+    let mut child = Command::new(BIN)
+        .args([
+            "simulate",
+            "--json",
+            "--mac",
+            "5c:cf:7f:01:02:03",
+            "--flash",
+        ])
+        .arg(&f)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let v: Value = serde_json::from_str(&line).expect("one JSON line");
+    let port = v["port"].as_str().expect("port").to_string();
+    assert!(port.starts_with("/dev/pts/"), "{port}");
+    assert!(Path::new(&port).exists());
+    assert_eq!(v["flash_size"], 0x10000);
+    assert_eq!(v["mac"], "5c:cf:7f:01:02:03");
+    // SAFETY: signalling the child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().expect("wait").success());
+}

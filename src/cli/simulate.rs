@@ -40,6 +40,9 @@ pub struct SimulateArgs {
     /// Also create a symlink to the pty at this path.
     #[arg(long)]
     pub link: Option<PathBuf>,
+    /// Print the pty as one JSON line (`{"port": "/dev/pts/N", "flash_size": N, "mac": "..."}`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Parse `aa:bb:cc:dd:ee:ff`.
@@ -72,6 +75,7 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         )));
     }
     let faults = Faults::parse(&a.fault).map_err(|e| CliError::new(Exit::Usage, e))?;
+    let (flash_len, mac_for_json) = (flash.len(), a.mac);
     let mut dev = Device::new(
         flash,
         DeviceConfig {
@@ -86,7 +90,16 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         std::os::unix::fs::symlink(&pty.path, link)
             .map_err(|e| CliError::output(format!("{}: {e}", link.display())))?;
     }
-    writeln!(w, "{}", pty.path).map_err(|e| CliError::output(e.to_string()))?;
+    if a.json {
+        let doc = serde_json::json!({
+            "port": pty.path.to_string(),
+            "flash_size": flash_len,
+            "mac": crate::serial::loader::format_mac(&mac_for_json),
+        });
+        writeln!(w, "{doc}").map_err(|e| CliError::output(e.to_string()))?;
+    } else {
+        writeln!(w, "{}", pty.path).map_err(|e| CliError::output(e.to_string()))?;
+    }
     w.flush().map_err(|e| CliError::output(e.to_string()))?;
     let handler = on_signal as extern "C" fn(libc::c_int);
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
