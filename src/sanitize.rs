@@ -325,7 +325,8 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
             }
         }
     }
-    // Firmware defaults are not the owner's: drop values the firmware images themselves contain.
+    // Firmware defaults are not the owner's: drop values the firmware images themselves contain,
+    // and values under 4 bytes (too short to search for without false alarms; WPA keys are 8+).
     let images: Vec<&[u8]> = r
         .images
         .iter()
@@ -334,7 +335,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
         .collect();
     v.retain(|s| {
         let raw_mac = s.bytes.len() == 6 && s.key.ends_with("stored MAC");
-        (raw_mac || s.bytes.len() >= 5)
+        (raw_mac || s.bytes.len() >= 4)
             && !kept.contains(&s.bytes)
             && !images
                 .iter()

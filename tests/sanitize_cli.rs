@@ -315,3 +315,29 @@ fn residue_fails_loudly_and_writes_nothing() {
         "residue report must not print the secret"
     );
 }
+
+#[test]
+fn stock_shelly_keep_wifi_writes_a_minimal_user_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = common::fixture("shelly1_stock_2MB.bin");
+    let out = dir.path().join("keep.bin");
+    let o = run_sanitize(&input, &out, &["--keep", "wifi"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let after = std::fs::read(&out).unwrap();
+    let r = inspect(&after, &Options::default()).unwrap();
+    let live = fs_at(&r, 0xBB000);
+    let conf9: serde_json::Value =
+        serde_json::from_slice(&spiffs::read(&after, &live.info, "conf9.json").unwrap()).unwrap();
+    assert_eq!(
+        conf9,
+        serde_json::json!({"wifi": {"sta": {"enable": true, "ssid": "FakeHomeNet", "pass": "fake-wifi-pass"}}})
+    );
+    // The SDK keeps the station credentials in its current copy, nothing of the donor's identity.
+    assert_eq!(count(&after, b"5CCF7FA1B2C3"), 0);
+    assert_eq!(count(&after, &[0x5C, 0xCF, 0x7F, 0xA1, 0xB2, 0xC3]), 0);
+    assert_eq!(count(&after, b"old-fake-wifi-pass"), 0);
+    assert_eq!(count(&after, b"fake-mqtt-pass"), 0);
+    let sdk = r.sdk[0].active_copy().unwrap();
+    assert_eq!(sdk.sta_password.as_deref(), Some(&b"fake-wifi-pass"[..]));
+    assert!(sdk.checksum.unwrap().valid);
+}
