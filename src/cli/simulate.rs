@@ -90,6 +90,14 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         std::os::unix::fs::symlink(&pty.path, link)
             .map_err(|e| CliError::output(format!("{}: {e}", link.display())))?;
     }
+    // Handlers first: whoever reads the announced path may stop us at once, and must still get
+    // a clean exit (and the --save file).
+    let handler = on_signal as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
     if a.json {
         let doc = serde_json::json!({
             "port": pty.path.to_string(),
@@ -101,12 +109,6 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         writeln!(w, "{}", pty.path).map_err(|e| CliError::output(e.to_string()))?;
     }
     w.flush().map_err(|e| CliError::output(e.to_string()))?;
-    let handler = on_signal as extern "C" fn(libc::c_int);
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
-    }
     let opts = ServeOptions {
         throttle: a.throttle,
         latency: Duration::from_millis(a.latency_ms),
