@@ -92,7 +92,8 @@ fn hex(n: u64, width: usize) -> String {
     format!("0x{n:0width$x}")
 }
 
-fn size_str(n: u64) -> String {
+/// A size for display: `2 MiB`, `4 KiB`, or bytes when not a whole multiple.
+pub fn size_str(n: u64) -> String {
     if n >= 1 << 20 && n % (1 << 20) == 0 {
         format!("{} MiB", n >> 20)
     } else if n >= 1024 && n % 1024 == 0 {

@@ -5,7 +5,7 @@
 
 use super::{DiffReport, RegionDiff, SemanticChange, Side, Status};
 use crate::escape::escape;
-use crate::render::Style;
+use crate::render::{size_str, Style};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -21,16 +21,6 @@ fn paint(style: Style, code: &str, s: &str) -> String {
         format!("\x1b[{code}m{s}\x1b[0m")
     } else {
         s.to_string()
-    }
-}
-
-fn size_str(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1024 && n % 1024 == 0 {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} B")
     }
 }
 
