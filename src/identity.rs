@@ -82,6 +82,19 @@ pub fn dump_identity(data: &[u8]) -> DumpIdentity {
         id.device_ids
             .extend(crate::tasmota::identity(block, copy.offset));
     }
+    for fs in crate::fs::detect_all(data) {
+        if crate::shelly::is_stock_fs(data, &fs) {
+            for e in crate::shelly::identity(data, &fs) {
+                if !id
+                    .device_ids
+                    .iter()
+                    .any(|d| d.id == e.id && d.mac_tail == e.mac_tail)
+                {
+                    id.device_ids.push(e);
+                }
+            }
+        }
+    }
     id
 }
 
@@ -134,5 +147,19 @@ mod tests {
             dump_identity(&crate::synth::erased(0x10_0000)).matches_mac([0; 6]),
             None
         );
+    }
+
+    #[test]
+    fn dump_identity_finds_the_shelly_device_id() {
+        let d = crate::synth::shelly1_stock_dump();
+        let id = dump_identity(&d);
+        assert!(id
+            .device_ids
+            .iter()
+            .any(|e| e.id == "shelly1-5CCF7FA1B2C3" && e.mac_tail == crate::synth::FIXTURE_MAC));
+        assert_eq!(id.matches_mac(crate::synth::FIXTURE_MAC), Some(true));
+        let mut other = crate::synth::FIXTURE_MAC;
+        other[5] ^= 1;
+        assert_eq!(id.matches_mac(other), Some(false));
     }
 }
