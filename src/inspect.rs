@@ -414,7 +414,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
                 arduino_layout = true;
             }
             BootKind::EspSdkBoot => {
-                let user2 = sdk_user2_addr(header_flash_size, img0.as_ref());
+                let user2 = sdk_user2_addr(img0.as_ref());
                 let running_user2 = sdk_boot_selects_user2(data, header_flash_size);
                 slots.push((SECTOR_SIZE, !running_user2, "user1".into()));
                 if let Some(u2) = user2 {
@@ -722,11 +722,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     }
 
     // File systems.
-    let filesystems = filesystems(
-        data,
-        boot_config.as_ref(),
-        running.as_ref().map(|i| i.offset),
-    );
+    let filesystems = filesystems(data, boot_config.as_ref());
     for f in &filesystems {
         let slot = f.slot.map(|s| format!(" fs{s}")).unwrap_or_default();
         let live = match f.live {
@@ -964,7 +960,7 @@ fn tasmota_version(data: &[u8], scope: &Scope, scan: &crate::tasmota::Scan, fw: 
 }
 
 /// Detect file systems, attach boot-config slots and list files.
-fn filesystems(data: &[u8], bc: Option<&RbootConfig>, running: Option<usize>) -> Vec<FsReport> {
+fn filesystems(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
     let mut found = crate::fs::detect_all(data);
     if let Some(bc) = bc {
         for (&a, &n) in bc.fs_addresses.iter().zip(&bc.fs_sizes) {
@@ -977,7 +973,6 @@ fn filesystems(data: &[u8], bc: Option<&RbootConfig>, running: Option<usize>) ->
         }
         found.sort_by_key(|f| f.start);
     }
-    let _ = running;
     found
         .into_iter()
         .map(|info| {
@@ -1042,9 +1037,8 @@ fn human_size(n: usize) -> String {
 }
 
 /// User2 address for SDK boot_v1.x, from the flash map code in the boot loader header.
-fn sdk_user2_addr(header_size: Option<usize>, img0: Option<&Image>) -> Option<usize> {
+fn sdk_user2_addr(img0: Option<&Image>) -> Option<usize> {
     let code = img0?.header.size_code();
-    let _ = header_size;
     match code {
         0 => Some(0x41000),
         2..=4 => Some(0x81000),
