@@ -103,6 +103,24 @@ pub mod boot {
     pub const RBOOT_BANNER: &[u8] = b"rBoot v";
     /// Strings only the Mongoose OS rBoot carries.
     pub const RBOOT_MGOS_MARKERS: &[&[u8]] = &[b"First boot, attempt", b"Boot is unconfirmed"];
+    /// Mongoose OS app slots on a 2 MiB flash (used when the rBoot config is erased).
+    pub const MGOS_DEFAULT_SLOTS: [usize; 2] = [0x8000, 0x10_8000];
+    /// raburton rBoot's default ROM 0 when it writes a fresh config.
+    pub const RBOOT_DEFAULT_ROM0: usize = 0x2000;
+    /// SDK boot_v1.x user2 address by the flash-map code of the loader's header (user1 is 0x1000).
+    pub const SDK_USER2: &[(u8, usize)] = &[
+        (0x0, 0x4_1000),
+        (0x2, 0x8_1000),
+        (0x3, 0x8_1000),
+        (0x4, 0x8_1000),
+        (0x5, 0x10_1000),
+        (0x6, 0x10_1000),
+        (0x8, 0x10_1000),
+        (0x9, 0x10_1000),
+    ];
+    /// Where builds without a loader keep raw IROM after the image at 0 (MicroPython 0x9000, SDK
+    /// non-OTA and NodeMCU 0x10000, SDK 1.x 0x40000).
+    pub const RAW_IROM_OFFSETS: [usize; 3] = [0x9000, 0x1_0000, 0x4_0000];
     /// Arduino eboot strings in its DRAM segment.
     pub const EBOOT_MARKERS: &[&[u8]] = &[b"v%08x", b"cp:"];
 }

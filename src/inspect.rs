@@ -3,7 +3,7 @@
 //! the SDK tail sectors, the identified firmware and findings. Pure: bytes in, report out.
 
 use crate::bootloader::{self, BootKind, Bootloader};
-use crate::consts::{boot as bc, image as ic, ERASED, SECTOR_SIZE};
+use crate::consts::{boot as bc, image as ic, sdk as sc, ERASED, SECTOR_SIZE};
 use crate::identify::{self, Firmware, FirmwareKind, Scope};
 use crate::image::{self, Image};
 use crate::partition::{self, PartitionTable};
@@ -401,12 +401,12 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     } else {
         match boot.kind {
             BootKind::RbootMgos => {
-                slots.push((0x8000, true, "slot 0".into()));
-                slots.push((0x10_8000, false, "slot 1".into()));
+                slots.push((bc::MGOS_DEFAULT_SLOTS[0], true, "slot 0".into()));
+                slots.push((bc::MGOS_DEFAULT_SLOTS[1], false, "slot 1".into()));
                 findings.push(Finding::info("boot_config_missing", Some(bc::RBOOT_CONFIG_ADDR as u64), "no rBoot config at 0x1000 or 0x7000 (erased): the loader writes a default one and boots slot 0"));
             }
             BootKind::Rboot => {
-                slots.push((0x2000, true, "slot 0".into()));
+                slots.push((bc::RBOOT_DEFAULT_ROM0, true, "slot 0".into()));
                 findings.push(Finding::info("boot_config_missing", Some(bc::RBOOT_CONFIG_ADDR as u64), "no rBoot config at 0x1000: the loader writes a default one and boots slot 0 at 0x2000"));
             }
             BootKind::Eboot => {
@@ -520,7 +520,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
 
     // Raw IROM after an application at 0 (non-OTA SDK, MicroPython, NodeMCU).
     if let (Some(i0), BootKind::None) = (&img0, boot.kind) {
-        for &irom_at in &[0x9000usize, 0x10000, 0x40000] {
+        for &irom_at in &bc::RAW_IROM_OFFSETS {
             if irom_at > i0.end
                 && irom_at < data.len()
                 && data[irom_at] != ERASED
@@ -545,8 +545,8 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         match t.layout {
             TailLayout::Sdk => {
                 claims.add(
-                    size - 0x5000,
-                    size - 0x4000,
+                    size - sc::RF_CAL_FROM_END,
+                    size - sc::PHY_FROM_END,
                     RegionKind::Sdk,
                     format!(
                         "SDK RF calibration{} ({src})",
@@ -555,8 +555,8 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
                     60,
                 );
                 claims.add(
-                    size - 0x4000,
-                    size - 0x3000,
+                    size - sc::PHY_FROM_END,
+                    size - sc::PARAM0_FROM_END,
                     RegionKind::Sdk,
                     format!("SDK PHY init data ({src})"),
                     60,
@@ -564,15 +564,15 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             }
             TailLayout::Arduino => {
                 claims.add(
-                    size - 0x5000,
-                    size - 0x4000,
+                    size - sc::RF_CAL_FROM_END,
+                    size - sc::PHY_FROM_END,
                     RegionKind::Eeprom,
                     format!("EEPROM sector ({src})"),
                     30,
                 );
                 claims.add(
-                    size - 0x4000,
-                    size - 0x3000,
+                    size - sc::PHY_FROM_END,
+                    size - sc::PARAM0_FROM_END,
                     RegionKind::Sdk,
                     format!(
                         "SDK RF calibration{} ({src})",
@@ -599,7 +599,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             );
         }
         claims.add(
-            size - 0x1000,
+            size - sc::FLAG_FROM_END,
             size,
             RegionKind::Sdk,
             format!(
@@ -1039,12 +1039,10 @@ fn human_size(n: usize) -> String {
 /// User2 address for SDK boot_v1.x, from the flash map code in the boot loader header.
 fn sdk_user2_addr(img0: Option<&Image>) -> Option<usize> {
     let code = img0?.header.size_code();
-    match code {
-        0 => Some(0x41000),
-        2..=4 => Some(0x81000),
-        5 | 6 | 8 | 9 => Some(0x10_1000),
-        _ => None,
-    }
+    bc::SDK_USER2
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, a)| *a)
 }
 
 /// boot_v1.x keeps the user-bin choice in byte 0 of the current system-parameter copy.
@@ -1052,14 +1050,14 @@ fn sdk_boot_selects_user2(data: &[u8], header_size: Option<usize>) -> bool {
     let size = header_size
         .filter(|&s| s <= data.len())
         .unwrap_or(data.len());
-    if size < 0x3000 {
+    if size < sc::PARAM0_FROM_END {
         return false;
     }
-    let flag = data[size - 0x1000];
+    let flag = data[size - sc::FLAG_FROM_END];
     let copy = if flag == 0 {
-        size - 0x3000
+        size - sc::PARAM0_FROM_END
     } else {
-        size - 0x2000
+        size - sc::PARAM1_FROM_END
     };
     let b0 = data[copy];
     b0 != ERASED && b0 & 0x03 == 1

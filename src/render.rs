@@ -105,7 +105,7 @@ pub fn size_str(n: u64) -> String {
 
 /// Write the sector grid with a legend.
 pub fn grid(w: &mut dyn Write, r: &InspectReport, style: Style) -> io::Result<()> {
-    let cell = 0x1000u64;
+    let cell = crate::consts::SECTOR_SIZE as u64;
     let cs = cells(&r.regions, r.size, cell);
     let per_row = 64;
     let width = hex_width(r.size);
@@ -161,7 +161,7 @@ fn hex_width(size: u64) -> usize {
 
 /// Write the SVG picture of the map.
 pub fn svg(r: &InspectReport, title: &str) -> String {
-    let cell = 0x1000u64;
+    let cell = crate::consts::SECTOR_SIZE as u64;
     let cs = cells(&r.regions, r.size, cell);
     let per_row = 64usize;
     let (cw, ch, left, top) = (12usize, 12usize, 90usize, 40usize);

@@ -257,3 +257,71 @@ fn offset_inspects_an_image_inside_a_file() {
     assert_eq!(j["images"][0]["role"], "app");
     assert_eq!(j["firmware"]["kind"], "shelly");
 }
+
+/// SDK boot_v1.x layout: user1 at 0x1000, user2 at 0x81000 (1 MB map), the running one chosen by
+/// byte 0 of the current system-parameter copy.
+#[test]
+fn sdk_boot_layout_runs_the_user_bin_the_boot_flags_name() {
+    let boot_text = synth::code_with_strings(5, 0x300, &[b"2nd boot version : 1.7(5d6f877)"]);
+    let boot = synth::v1_image(
+        0x4010_057C,
+        0,
+        0x20,
+        &[
+            (0x4010_0000, &synth::filler(6, 0xA20)),
+            (0x3FFE_8000, &boot_text),
+        ],
+    );
+    let user = |n: u8, seed: u32| {
+        let irom = synth::code_with_strings(seed, 0x8000, &[b"SDK ver: %s", b"3.0.5(b29dcd3)"]);
+        synth::v2_image(
+            0x4010_0004,
+            [0, n],
+            &irom,
+            16,
+            &[(0x4010_0000, &synth::filler(seed + 1, 0x600))],
+            true,
+        )
+    };
+    let mut d = synth::erased(0x10_0000);
+    synth::put(&mut d, 0, &boot);
+    synth::put(&mut d, 0x1000, &user(1, 10));
+    synth::put(&mut d, 0x8_1000, &user(2, 20));
+    let params = synth::SdkParams {
+        sta_ssid: b"FakeNet",
+        sta_password: b"fake-pass-123",
+        ap_ssid: b"",
+        mac: [0x5C, 0xCF, 0x7F, 1, 2, 3],
+        arduino_layout: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, running) in [(0x04u8, 0x1000u64), (0x05, 0x8_1000)] {
+        synth::sdk_tail(&mut d, 0x10_0000, &params, 1);
+        d[0xFE000] = flags; // copy 1 is current: its boot flags pick the user bin
+        let f = write_tmp(&dir, "sdk.bin", &d);
+        let o = espdump(&["inspect", "--json", &f]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(j["bootloader"]["kind"], "esp-sdk-boot");
+        assert_eq!(j["bootloader"]["version"], "1.7(5d6f877)");
+        assert_eq!(j["firmware"]["kind"], "nonos-sdk");
+        assert_eq!(j["firmware"]["app_offset"], running);
+        let roles: Vec<(u64, &str)> = j["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["offset"].as_u64().unwrap(), i["role"].as_str().unwrap()))
+            .collect();
+        let other = if running == 0x1000 { 0x8_1000 } else { 0x1000 };
+        assert!(
+            roles.contains(&(running, "app")) && roles.contains(&(other, "app_slot")),
+            "{roles:?}"
+        );
+        assert!(j["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["image_version"] == 2)
+            .all(|i| i["crc32"]["valid"] == true));
+    }
+}
