@@ -69,7 +69,7 @@ pub fn dump_identity(data: &[u8]) -> DumpIdentity {
         .filter(|h| h.magic == crate::consts::image::MAGIC_V1)
         .and_then(|h| h.flash_size())
         .map(|(_, b)| b as usize);
-    for t in crate::sdk::find(data, header_size) {
+    for t in crate::sdk::find(data, header_size, None) {
         for c in &t.copies {
             if let Some(m) = c.mac_evidence() {
                 if !id.macs.iter().any(|x| x.offset == m.offset) {

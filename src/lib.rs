@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod bootloader;
+pub mod claims;
 pub mod cli;
 pub mod consts;
 pub mod diff;
@@ -16,6 +17,7 @@ pub mod identify;
 pub mod identity;
 pub mod image;
 pub mod inspect;
+pub mod layout;
 pub mod partition;
 pub mod profile;
 pub mod rboot;

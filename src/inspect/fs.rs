@@ -1,0 +1,118 @@
+//! The file-system pass: SPIFFS and LittleFS images, their boot-config slots and files.
+
+use super::ctx::Ctx;
+use super::report::{FileReport, FsReport, RegionKind};
+use crate::claims::ClaimStrength::Checksummed;
+use crate::rboot::RbootConfig;
+use crate::report::Finding;
+
+/// Detect and list file systems; claim them.
+pub(super) fn filesystems(cx: &mut Ctx) {
+    cx.filesystems = list(cx.data, cx.boot_config.as_ref());
+    for f in &cx.filesystems {
+        let slot = f.slot.map(|s| format!(" fs{s}")).unwrap_or_default();
+        let live = match f.live {
+            Some(true) => " (live)",
+            Some(false) => " (inactive)",
+            None => "",
+        };
+        let geo = if f.fs_type == "spiffs" {
+            format!(
+                "{} KiB blocks, {} B pages",
+                f.block_size / 1024,
+                f.page_size
+            )
+        } else {
+            format!("{} KiB blocks", f.block_size / 1024)
+        };
+        cx.claims.add(
+            f.start as usize,
+            f.end as usize,
+            RegionKind::Filesystem,
+            format!(
+                "{}{slot}{live}, {geo}, {} files",
+                f.fs_type.to_uppercase().replace("LITTLEFS", "LittleFS"),
+                f.files.len()
+            ),
+            "filesystem",
+            Checksummed,
+        );
+        if f.deleted_pages_with_data > 0 {
+            cx.findings.push(Finding::info(
+                "fs_deleted_data",
+                Some(f.start),
+                format!(
+                    "{} at 0x{:x}: {} deleted pages still hold readable data",
+                    f.fs_type, f.start, f.deleted_pages_with_data
+                ),
+            ));
+        }
+    }
+}
+
+/// Detect file systems, attach boot-config slots and list files.
+fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
+    let mut found = crate::fs::detect_all(data);
+    if let Some(bc) = bc {
+        for (&a, &n) in bc.fs_addresses.iter().zip(&bc.fs_sizes) {
+            let (a, n) = (a as usize, n as usize);
+            if a > 0 && a < data.len() && !found.iter().any(|f| f.start <= a && a < f.end) {
+                if let Some(f) = crate::fs::probe_at(data, a, Some(a + n)) {
+                    found.push(f);
+                }
+            }
+        }
+        found.sort_by_key(|f| f.start);
+    }
+    found
+        .into_iter()
+        .map(|info| {
+            let slot = bc
+                .and_then(|b| {
+                    b.fs_addresses
+                        .iter()
+                        .position(|&a| a as usize == info.start)
+                })
+                .map(|s| s as u8);
+            let live = match (bc, slot) {
+                (Some(b), Some(s)) => Some(s == b.current_rom),
+                _ => None,
+            };
+            let (files, deleted) = match info.kind {
+                crate::fs::FsKind::Spiffs => (
+                    crate::fs::spiffs::list(data, &info)
+                        .into_iter()
+                        .map(|f| FileReport {
+                            name: f.name,
+                            size: f.size as u64,
+                        })
+                        .collect(),
+                    crate::fs::spiffs::deleted_stats(data, &info).with_data as u64,
+                ),
+                crate::fs::FsKind::Littlefs => (
+                    crate::fs::littlefs::list(data, &info)
+                        .into_iter()
+                        .filter(|e| !e.is_dir)
+                        .map(|e| FileReport {
+                            name: e.path,
+                            size: e.size as u64,
+                        })
+                        .collect(),
+                    0,
+                ),
+            };
+            FsReport {
+                start: info.start as u64,
+                end: info.end as u64,
+                fs_type: info.kind.as_str(),
+                block_size: info.block_size as u64,
+                page_size: info.page_size as u64,
+                slot,
+                live,
+                files,
+                deleted_pages_with_data: deleted,
+                info,
+            }
+        })
+        .collect()
+}
