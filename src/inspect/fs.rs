@@ -9,10 +9,12 @@ use crate::report::Finding;
 /// Detect and list file systems; claim them.
 pub(super) fn filesystems(cx: &mut Ctx) {
     cx.filesystems = list(cx.data, cx.boot_config.as_ref());
+    stale_stock_fs(cx);
     for f in &cx.filesystems {
         let slot = f.slot.map(|s| format!(" fs{s}")).unwrap_or_default();
         let live = match f.live {
             Some(true) => " (live)",
+            Some(false) if f.slot.is_none() => " (stale)",
             Some(false) => " (inactive)",
             None => "",
         };
@@ -44,6 +46,34 @@ pub(super) fn filesystems(cx: &mut Ctx) {
                 format!(
                     "{} at 0x{:x}: {} deleted pages still hold readable data",
                     f.fs_type, f.start, f.deleted_pages_with_data
+                ),
+            ));
+        }
+    }
+}
+
+/// A stock Shelly file system under other firmware (Tasmota flashed over stock) belongs to the
+/// earlier firmware: stale, not live, whatever its contents say.
+fn stale_stock_fs(cx: &mut Ctx) {
+    use crate::identify::FirmwareKind;
+    if cx.running.is_none()
+        || matches!(
+            cx.firmware.kind,
+            FirmwareKind::Shelly | FirmwareKind::MongooseOs
+        )
+    {
+        return;
+    }
+    for f in &mut cx.filesystems {
+        if f.live.is_none() && crate::shelly::is_stock_fs(cx.data, &f.info) {
+            f.live = Some(false);
+            cx.findings.push(Finding::info(
+                "stale_filesystem",
+                Some(f.start),
+                format!(
+                    "the stock Shelly file system at 0x{:x} is left from the firmware before {}; not live",
+                    f.start,
+                    cx.firmware.kind.as_str()
                 ),
             ));
         }

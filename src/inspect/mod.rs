@@ -86,6 +86,7 @@ fn into_report(mut cx: Ctx, opts: &Options) -> InspectReport {
         settings: (!tscan.copies.is_empty() || !tscan.qpc.is_empty()).then_some(tscan),
         config: cx.config,
         findings: cx.findings,
+        claims: std::mem::take(&mut cx.claims.0),
     }
 }
 

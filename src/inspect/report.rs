@@ -248,6 +248,9 @@ pub struct InspectReport {
     pub config: Vec<ConfigSection>,
     /// Findings, in offset order.
     pub findings: Vec<Finding>,
+    /// Every claim the passes made (owner, strength), before resolution into `regions`.
+    #[serde(skip)]
+    pub claims: Vec<crate::claims::Claim>,
 }
 
 impl InspectReport {
