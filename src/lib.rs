@@ -11,6 +11,7 @@ pub mod consts;
 pub mod diff;
 pub mod error;
 pub mod escape;
+pub mod evidence;
 pub mod extract;
 pub mod fs;
 pub mod identify;

@@ -6,7 +6,7 @@
 
 use crate::consts::sdk as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
-use crate::identity::MacEvidence;
+use crate::evidence::MacEvidence;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use serde::Serialize;
 

@@ -192,7 +192,7 @@ pub(super) fn config(cx: &mut Ctx) {
         }
     }
     for f in &cx.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             if let Some(sh) = crate::shelly::decode(data, &f.info, f.live.unwrap_or(true)) {
                 cx.findings.extend(sh.findings.iter().cloned());
                 cx.config.extend(sh.sections.iter().cloned());

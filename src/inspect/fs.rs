@@ -65,7 +65,7 @@ fn stale_stock_fs(cx: &mut Ctx) {
         return;
     }
     for f in &mut cx.filesystems {
-        if f.live.is_none() && crate::shelly::is_stock_fs(cx.data, &f.info) {
+        if f.live.is_none() && f.stock_shelly {
             f.live = Some(false);
             cx.findings.push(Finding::info(
                 "stale_filesystem",
@@ -108,7 +108,7 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                 (Some(b), Some(s)) => Some(s == b.current_rom),
                 _ => None,
             };
-            let (files, deleted) = match info.kind {
+            let (files, deleted): (Vec<FileReport>, u64) = match info.kind {
                 crate::fs::FsKind::Spiffs => (
                     crate::fs::spiffs::list(data, &info)
                         .into_iter()
@@ -131,6 +131,10 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                     0,
                 ),
             };
+            let stock_shelly = info.kind == crate::fs::FsKind::Spiffs
+                && files.iter().any(|f: &FileReport| {
+                    f.name == "conf0.json" || f.name == crate::consts::shelly::HWINFO_FILE
+                });
             FsReport {
                 start: info.start as u64,
                 end: info.end as u64,
@@ -141,6 +145,7 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                 live,
                 files,
                 deleted_pages_with_data: deleted,
+                stock_shelly,
                 info,
             }
         })

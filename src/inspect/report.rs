@@ -211,6 +211,10 @@ pub struct FsReport {
     /// The geometry as detected.
     #[serde(skip)]
     pub info: crate::fs::FsInfo,
+    /// A stock Shelly (Mongoose OS) file system: SPIFFS with `conf0.json` or
+    /// `hwinfo_struct.json`. Decided once here; sanitize and config decoding use it.
+    #[serde(skip)]
+    pub stock_shelly: bool,
 }
 
 /// Everything `inspect` found.

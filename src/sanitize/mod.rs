@@ -193,7 +193,7 @@ fn run_plan(
         }
     }
     for f in &before.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             let live = f.live.unwrap_or(recipe == "shelly") && recipe == "shelly";
             let mut c = crate::shelly::sanitize_fs(&mut out, &f.info, live);
             if live {
@@ -366,7 +366,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
         }
     }
     for f in &r.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             for s in crate::shelly::secrets_and_ids(data, &f.info) {
                 if keeps_shelly_key(&s.key, policy) {
                     continue;
