@@ -79,7 +79,7 @@ pub struct Hit {
 /// A profile's score for one app: its evidence, and what the evidence says about the version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Score {
-    /// Evidence, strongest first once [`Score::finish`] ran.
+    /// Evidence, strongest first once the vote ran.
     pub hits: Vec<Hit>,
     /// The firmware's own version, when the evidence carries it.
     pub version: Option<String>,
