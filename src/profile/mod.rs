@@ -135,6 +135,11 @@ pub trait Profile: Sync {
     fn areas(&self, _layout: &Layout, _dump_size: usize) -> Vec<Area> {
         Vec::new()
     }
+    /// The sanitize recipe that knows this firmware's settings (`tasmota`, `shelly`), if any.
+    /// Without one, `sanitize` refuses unless `--force-generic` (secrets could survive).
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// The registered profile of `kind`.

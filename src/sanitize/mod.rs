@@ -102,11 +102,13 @@ pub struct SanitizeReport {
     pub verification: Verification,
 }
 
-/// The recipe for the identified firmware, or why there is none.
+/// The recipe the identified firmware's profile names, or why there is none.
 fn recipe_for(kind: FirmwareKind, policy: &Policy) -> crate::Result<&'static str> {
+    let profile = crate::profile::by_kind(kind);
+    if let Some(r) = profile.and_then(|p| p.sanitize_recipe()) {
+        return Ok(r);
+    }
     match kind {
-        FirmwareKind::Tasmota => Ok("tasmota"),
-        FirmwareKind::Shelly | FirmwareKind::MongooseOs => Ok("shelly"),
         _ if policy.force_generic => Ok("generic"),
         FirmwareKind::None | FirmwareKind::Unknown => Err(crate::Error::Refused(format!(
             "no firmware identified ({}); --force-generic cleans only the SDK sectors",
