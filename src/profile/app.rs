@@ -78,6 +78,24 @@ impl<'a> App<'a> {
     }
 }
 
+/// A marker followed by the firmware's version (`ESPHome version 2023.5.5`): version strength
+/// when a token starting with a digit follows `prefix`, marker strength otherwise.
+pub fn marker_with_version(app: &App, prefix: &str, max: usize, stop: &[char]) -> super::Score {
+    let mut s = super::Score::default();
+    if let Some((o, t)) = app.find_text(prefix.as_bytes(), max) {
+        let v =
+            token_after(&t, prefix, stop).filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+        let strength = if v.is_some() {
+            super::Strength::Version
+        } else {
+            super::Strength::Marker
+        };
+        s.version = v;
+        s.hit(strength, o, t);
+    }
+    s
+}
+
 /// The printable-ASCII prefix of `b`, at most `max` bytes.
 pub fn printable(b: &[u8], max: usize) -> &[u8] {
     let n = b
