@@ -198,7 +198,7 @@ pub struct SemanticChange {
 }
 
 impl SemanticChange {
-    fn new(area: Area, source: impl Into<String>, key: impl Into<String>) -> Self {
+    pub(crate) fn new(area: Area, source: impl Into<String>, key: impl Into<String>) -> Self {
         SemanticChange {
             area,
             change: ChangeKind::Changed,
@@ -214,7 +214,7 @@ impl SemanticChange {
             lines: None,
         }
     }
-    fn values(mut self, a: Option<Value>, b: Option<Value>) -> Self {
+    pub(crate) fn values(mut self, a: Option<Value>, b: Option<Value>) -> Self {
         self.change = match (&a, &b) {
             (None, Some(_)) => ChangeKind::Added,
             (Some(_), None) => ChangeKind::Removed,
@@ -224,7 +224,7 @@ impl SemanticChange {
         self.b = b;
         self
     }
-    fn noise(mut self, n: bool) -> Self {
+    pub(crate) fn noise(mut self, n: bool) -> Self {
         self.noise = n;
         self
     }
@@ -358,7 +358,9 @@ pub fn diff_reports(
     firmware_changes(ra, rb, &side_a, &side_b, &mut changes);
     boot_changes(ra, rb, &mut changes);
     image_changes(ra, rb, &mut changes);
-    tasmota_changes(ra, rb, &mut changes);
+    for p in crate::profile::REGISTRY {
+        p.diff_changes(ra, rb, &mut changes);
+    }
     config_changes(ra, rb, &mut changes);
     let fs_quiet = file_changes(a, ra, b, rb, &secrets, &mut changes);
     sdk_changes(ra, rb, &mut changes);
@@ -784,7 +786,7 @@ fn image_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<SemanticC
 }
 
 /// Compare two lists of configuration items by key.
-fn diff_items(
+pub(crate) fn diff_items(
     area: Area,
     source: &str,
     xa: &[ConfigItem],
@@ -825,110 +827,12 @@ fn diff_items(
     }
 }
 
-fn tasmota_noise(key: &str) -> bool {
-    names::TASMOTA_NOISE.contains(&key)
-        || names::TASMOTA_NOISE_PREFIXES
-            .iter()
-            .any(|p| key.starts_with(p))
-}
-
-fn tasmota_section(r: &InspectReport) -> Option<&ConfigSection> {
-    r.config
-        .iter()
-        .find(|s| s.live && s.source.starts_with(names::TASMOTA_SOURCE))
-}
-
-fn tasmota_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<SemanticChange>) {
-    let src = "tasmota settings (newest copy)";
-    let (na, nb) = (
-        ra.settings.as_ref().and_then(|s| s.newest_copy()),
-        rb.settings.as_ref().and_then(|s| s.newest_copy()),
-    );
-    match (na, nb) {
-        (None, None) => return,
-        (Some(x), Some(y)) => {
-            if x.offset != y.offset {
-                out.push(
-                    SemanticChange::new(Area::Tasmota, src, "newest copy offset")
-                        .values(
-                            Some(format!("0x{:x}", x.offset).into()),
-                            Some(format!("0x{:x}", y.offset).into()),
-                        )
-                        .noise(true),
-                );
-            }
-        }
-        (x, y) => {
-            let d = |c: &crate::tasmota::SettingsCopy| -> Value {
-                format!("{} @0x{:x}", c.version_str, c.offset).into()
-            };
-            out.push(
-                SemanticChange::new(Area::Tasmota, src, "settings").values(x.map(d), y.map(d)),
-            );
-            return;
-        }
-    }
-    let valid = |r: &InspectReport| {
-        r.settings
-            .as_ref()
-            .map_or(0, |s| s.copies.iter().filter(|c| c.valid).count())
-    };
-    let (ca, cb) = (
-        ra.settings.as_ref().map_or(0, |s| s.copies.len()),
-        rb.settings.as_ref().map_or(0, |s| s.copies.len()),
-    );
-    if ca != cb {
-        // Fewer loadable copies is a loss, not a rewrite.
-        out.push(
-            SemanticChange::new(Area::Tasmota, "tasmota settings", "copies")
-                .values(Some(ca.into()), Some(cb.into()))
-                .noise(valid(rb) >= valid(ra)),
-        );
-    }
-    if let (Some(x), Some(y)) = (tasmota_section(ra), tasmota_section(rb)) {
-        diff_items(Area::Tasmota, src, &x.items, &y.items, &tasmota_noise, out);
-    }
-    // Other copies at the same offset with the same save counter: the firmware did not rewrite
-    // them, so any field that differs was changed by something else.
-    let (Some(sa), Some(sb)) = (&ra.settings, &rb.settings) else {
-        return;
-    };
-    for x in &sa.copies {
-        let Some(y) = sb.copies.iter().find(|y| y.offset == x.offset) else {
-            continue;
-        };
-        if x.save_flag != y.save_flag || (x.newest && y.newest) {
-            continue;
-        }
-        let (Some(p), Some(q)) = (copy_section(ra, x.offset), copy_section(rb, y.offset)) else {
-            continue;
-        };
-        let src = format!(
-            "tasmota settings @0x{:06x} (save {}, not loaded)",
-            x.offset, x.save_flag
-        );
-        let mut found = Vec::new();
-        diff_items(
-            Area::Tasmota,
-            &src,
-            &p.items,
-            &q.items,
-            &tasmota_noise,
-            &mut found,
-        );
-        out.extend(found.into_iter().filter(|c| !c.noise));
-    }
-}
-
-/// The decoded section of the settings copy at `offset`.
-fn copy_section(r: &InspectReport, offset: u64) -> Option<&ConfigSection> {
-    let prefix = format!("{} @0x{:06x}", names::TASMOTA_SOURCE, offset);
-    r.config.iter().find(|s| s.source.starts_with(&prefix))
-}
-
-/// Sources compared elsewhere (Tasmota copies, SDK parameter copies).
+/// Sources compared elsewhere (by a firmware profile's diff semantics, SDK parameter copies).
 fn generic_section(s: &ConfigSection) -> bool {
-    !s.source.starts_with(names::TASMOTA_SOURCE) && !s.source.starts_with(names::SDK_SOURCE)
+    !s.source.starts_with(names::SDK_SOURCE)
+        && !crate::profile::REGISTRY
+            .iter()
+            .any(|p| p.diff_owns_section(&s.source))
 }
 
 fn config_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<SemanticChange>) {
@@ -1182,7 +1086,7 @@ fn mask_json(v: &mut Value, path: &str) {
                 } else {
                     format!("{path}.{k}")
                 };
-                let secret = crate::shelly::config::classify(&p) == Class::Secret;
+                let secret = crate::profile::REGISTRY.iter().any(|x| x.secret_key(&p));
                 match x {
                     Value::String(s) if secret && !s.is_empty() => *s = MASK.to_string(),
                     Value::Number(_) if secret => *x = Value::String(MASK.to_string()),
@@ -1275,8 +1179,14 @@ fn region_noise(
     if r.a.as_ref().is_some_and(valid_copy) && gone {
         return None;
     }
-    if all(&|x| x.kind == RegionKind::Settings) && !real_change_inside(r, changes) {
-        return Some("Tasmota settings: rewritten on every save; no setting changed here");
+    let kind = structural[0].kind;
+    if all(&|x| x.kind == kind) && !real_change_inside(r, changes) {
+        let why = crate::profile::REGISTRY
+            .iter()
+            .find_map(|p| p.region_noise(kind));
+        if why.is_some() {
+            return why;
+        }
     }
     if r.status == Status::Changed
         && all(&|x| x.kind == RegionKind::Filesystem && fs_quiet.contains(&x.start))

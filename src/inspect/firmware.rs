@@ -5,8 +5,19 @@ use super::ctx::Ctx;
 use super::report::RegionKind;
 use crate::claims::ClaimStrength::Checksummed;
 use crate::consts::SECTOR_SIZE;
-use crate::identify::{self, Evidence, Firmware, FirmwareKind, Scope};
+use crate::identify::{self, Firmware, FirmwareKind, Scope};
 use crate::report::Finding;
+
+/// What the passes found, as the profiles see it (borrows only the fields it names).
+macro_rules! found {
+    ($cx:expr) => {
+        crate::profile::Found {
+            data: $cx.data,
+            settings: &$cx.tscan,
+            filesystems: &$cx.filesystems,
+        }
+    };
+}
 
 /// The running app's scope, for the profiles.
 fn scope(cx: &Ctx) -> Scope {
@@ -92,8 +103,9 @@ pub(super) fn finish(cx: &mut Ctx) {
             ..Firmware::unknown()
         };
     }
-    if cx.firmware.kind == FirmwareKind::Tasmota {
-        tasmota_version(cx);
+    if let Some(p) = crate::profile::by_kind(cx.firmware.kind) {
+        let found = found!(cx);
+        p.finish(&mut cx.firmware, &found);
     }
     let data_only = cx.regions.iter().all(|r| {
         matches!(
@@ -137,56 +149,14 @@ pub(super) fn finish(cx: &mut Ctx) {
     }
 }
 
-/// Tasmota's version: the newest valid settings copy if any (it equals the running firmware
-/// after the first boot), else what the image carries (the profile's answer).
-fn tasmota_version(cx: &mut Ctx) {
-    let fw = &mut cx.firmware;
-    if let Some(c) = cx.tscan.newest_copy() {
-        fw.version = Some(c.version_str.clone());
-        fw.evidence.insert(
-            1.min(fw.evidence.len()),
-            Evidence {
-                offset: c.offset + 8,
-                text: format!("settings version {} (save {})", c.version_str, c.save_flag),
-            },
-        );
-    }
-}
-
-/// Decoded configuration: Tasmota copies, stock Shelly file systems, SDK parameters.
+/// Decoded configuration: every profile decodes what is its own (settings copies, file systems),
+/// then the SDK parameters.
 pub(super) fn config(cx: &mut Ctx) {
-    let data = cx.data;
-    for c in &cx.tscan.copies {
-        let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
-        match crate::tasmota::decode_at(block, c.offset) {
-            Ok(d) => {
-                cx.findings.extend(d.findings.iter().cloned());
-                cx.config.push(d.section(
-                    format!(
-                        "tasmota settings @0x{:06x} ({}, save {}{})",
-                        c.offset,
-                        d.version_str,
-                        c.save_flag,
-                        if c.newest { ", newest" } else { "" }
-                    ),
-                    c.newest,
-                ));
-            }
-            Err(e) if c.newest => cx.findings.push(Finding::warning(
-                "tasmota_settings_unsupported",
-                Some(c.offset),
-                e.to_string(),
-            )),
-            Err(_) => {}
-        }
-    }
-    for f in &cx.filesystems {
-        if f.stock_shelly {
-            if let Some(sh) = crate::shelly::decode(data, &f.info, f.live.unwrap_or(true)) {
-                cx.findings.extend(sh.findings.iter().cloned());
-                cx.config.extend(sh.sections.iter().cloned());
-            }
-        }
+    let found = found!(cx);
+    for p in crate::profile::REGISTRY {
+        let (sections, findings) = p.config(&found);
+        cx.config.extend(sections);
+        cx.findings.extend(findings);
     }
     cx.config.extend(
         cx.tails

@@ -53,19 +53,15 @@ pub(super) fn filesystems(cx: &mut Ctx) {
 }
 
 /// A stock Shelly file system under other firmware (Tasmota flashed over stock) belongs to the
-/// earlier firmware: stale, not live, whatever its contents say.
+/// earlier firmware: stale, not live, whatever its contents say. The running firmware's profile
+/// says which file systems it keeps.
 fn stale_stock_fs(cx: &mut Ctx) {
-    use crate::identify::FirmwareKind;
-    if cx.running.is_none()
-        || matches!(
-            cx.firmware.kind,
-            FirmwareKind::Shelly | FirmwareKind::MongooseOs
-        )
-    {
+    if cx.running.is_none() {
         return;
     }
+    let profile = crate::profile::by_kind(cx.firmware.kind);
     for f in &mut cx.filesystems {
-        if f.live.is_none() && f.stock_shelly {
+        if f.live.is_none() && f.stock_shelly && !profile.is_some_and(|p| p.keeps_filesystem(f)) {
             f.live = Some(false);
             cx.findings.push(Finding::info(
                 "stale_filesystem",

@@ -28,12 +28,16 @@ mod nonos_sdk;
 mod shelly;
 mod sming;
 mod tasmota;
+mod tasmota_diff;
 mod tuya;
 
 pub use app::App;
 
-use crate::identify::{Evidence, FirmwareKind};
+use crate::diff::SemanticChange;
+use crate::identify::{Evidence, Firmware, FirmwareKind};
+use crate::inspect::{FsReport, InspectReport, RegionKind};
 use crate::layout::{Area, Layout, LayoutKind};
+use crate::report::{ConfigSection, Finding};
 use serde::Serialize;
 
 /// How much a piece of evidence says, weakest first.
@@ -144,6 +148,50 @@ pub trait Profile: Sync {
     fn sanitize_recipe(&self) -> Option<&'static str> {
         None
     }
+    /// Decode this firmware's configuration from what the analysis found (its settings copies,
+    /// its file systems), whichever firmware runs now: stale copies are decoded too, each
+    /// section saying whether it is live. Every profile is asked, in [`REGISTRY`] order.
+    fn config(&self, _found: &Found<'_>) -> (Vec<ConfigSection>, Vec<Finding>) {
+        (Vec::new(), Vec::new())
+    }
+    /// Complete the identification once the analysis is done, when this profile won (Tasmota
+    /// reads its version from the newest settings copy).
+    fn finish(&self, _firmware: &mut Firmware, _found: &Found<'_>) {}
+    /// This firmware uses the file system `fs` (a stock Shelly file system under Mongoose OS).
+    /// A firmware-specific file system no running profile keeps is reported as stale.
+    fn keeps_filesystem(&self, _fs: &FsReport) -> bool {
+        false
+    }
+    /// Diff semantics: add this firmware's field-by-field changes between two analyses (with
+    /// what the firmware rewrites by itself marked noise). Every profile is asked.
+    fn diff_changes(&self, _a: &InspectReport, _b: &InspectReport, _out: &mut Vec<SemanticChange>) {
+    }
+    /// Diff semantics: the configuration section `source` is compared by [`Profile::diff_changes`],
+    /// not by the generic key-by-key comparison.
+    fn diff_owns_section(&self, _source: &str) -> bool {
+        false
+    }
+    /// Diff semantics: why a changed region of `kind` whose decoded fields did not change is noise
+    /// (this firmware rewrites it by itself), if it is.
+    fn region_noise(&self, _kind: RegionKind) -> Option<&'static str> {
+        None
+    }
+    /// A configuration key (dotted path in a JSON file of a file system) that holds a secret in
+    /// this firmware's configuration: masked in line diffs.
+    fn secret_key(&self, _path: &str) -> bool {
+        false
+    }
+}
+
+/// What the analysis found, as the profiles' configuration and completion methods see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'a> {
+    /// The input.
+    pub data: &'a [u8],
+    /// Tasmota settings copies found by checksum anywhere in the input.
+    pub settings: &'a crate::tasmota::Scan,
+    /// File systems.
+    pub filesystems: &'a [FsReport],
 }
 
 /// The registered profile of `kind`.

@@ -17,6 +17,13 @@ impl Profile for MongooseOs {
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("shelly")
     }
+    /// A Mongoose OS app keeps its configuration in the same `confN.json` file system.
+    fn keeps_filesystem(&self, fs: &crate::inspect::FsReport) -> bool {
+        fs.stock_shelly
+    }
+    fn secret_key(&self, path: &str) -> bool {
+        secret_key(path)
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, id)) = build_id(app) {
@@ -25,6 +32,12 @@ impl Profile for MongooseOs {
         }
         s
     }
+}
+
+/// A Mongoose OS configuration key that holds a secret (classified as the firmware's config
+/// schema does: `*.pass`, `*.key`, ...).
+pub(super) fn secret_key(path: &str) -> bool {
+    crate::shelly::config::classify(path) == crate::report::Class::Secret
 }
 
 /// The Mongoose OS build id, as (absolute offset, text); searched once per app.

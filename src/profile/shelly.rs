@@ -4,8 +4,10 @@
 //! `shellies/<id>/announce`): the device type code stored just before `shellies/%s/announce`,
 //! and the `/settings` JSON format `{type:%Q,mac:%Q,auth:%B,fw:%Q` of the `/shelly` endpoint.
 
-use super::{app::lossy, mongoose_os, App, Profile, Score, Strength};
+use super::{app::lossy, mongoose_os, App, Found, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
+use crate::inspect::FsReport;
+use crate::report::{ConfigSection, Finding};
 use memchr::memmem;
 
 /// Stock Shelly.
@@ -22,6 +24,24 @@ impl Profile for Shelly {
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("shelly")
+    }
+    /// The stock file systems (both slots), decoded: `conf0.json` … `conf9.json` merged as the
+    /// firmware merges them, `hwinfo_struct.json`.
+    fn config(&self, found: &Found<'_>) -> (Vec<ConfigSection>, Vec<Finding>) {
+        let (mut sections, mut findings) = (Vec::new(), Vec::new());
+        for f in found.filesystems.iter().filter(|f| f.stock_shelly) {
+            if let Some(sh) = crate::shelly::decode(found.data, &f.info, f.live.unwrap_or(true)) {
+                findings.extend(sh.findings);
+                sections.extend(sh.sections);
+            }
+        }
+        (sections, findings)
+    }
+    fn keeps_filesystem(&self, fs: &FsReport) -> bool {
+        fs.stock_shelly
+    }
+    fn secret_key(&self, path: &str) -> bool {
+        mongoose_os::secret_key(path)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

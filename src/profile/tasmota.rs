@@ -6,10 +6,13 @@
 //! the `VERSION_MARKER` Tasmota places around it or as the literal that follows `CFG_HOLDER`
 //! (see `tasmota::image`).
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Found, Profile, Score, Strength};
 use crate::consts::{tasmota as c, SECTOR_SIZE};
-use crate::identify::FirmwareKind;
+use crate::diff::SemanticChange;
+use crate::identify::{Evidence, Firmware, FirmwareKind};
+use crate::inspect::{InspectReport, RegionKind};
 use crate::layout::{Area, AreaRole, Layout, LayoutKind};
+use crate::report::{ConfigSection, Finding};
 
 /// Tasmota.
 pub struct Tasmota;
@@ -40,6 +43,34 @@ impl Profile for Tasmota {
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("tasmota")
+    }
+    /// Every settings copy found by checksum, decoded (the newest is the live one).
+    fn config(&self, found: &Found<'_>) -> (Vec<ConfigSection>, Vec<Finding>) {
+        decode_copies(found)
+    }
+    /// The version of the newest valid settings copy (it equals the running firmware's after the
+    /// first boot); without one, what the image carries (the vote's answer) stays.
+    fn finish(&self, fw: &mut Firmware, found: &Found<'_>) {
+        if let Some(c) = found.settings.newest_copy() {
+            fw.version = Some(c.version_str.clone());
+            fw.evidence.insert(
+                1.min(fw.evidence.len()),
+                Evidence {
+                    offset: c.offset + 8,
+                    text: format!("settings version {} (save {})", c.version_str, c.save_flag),
+                },
+            );
+        }
+    }
+    fn diff_changes(&self, a: &InspectReport, b: &InspectReport, out: &mut Vec<SemanticChange>) {
+        super::tasmota_diff::changes(a, b, out);
+    }
+    fn diff_owns_section(&self, source: &str) -> bool {
+        source.starts_with(crate::consts::diff_names::TASMOTA_SOURCE)
+    }
+    fn region_noise(&self, kind: RegionKind) -> Option<&'static str> {
+        (kind == RegionKind::Settings)
+            .then_some("Tasmota settings: rewritten on every save; no setting changed here")
     }
     /// An app on the esp8266/Arduino core.
     fn refines(&self) -> Option<FirmwareKind> {
@@ -73,4 +104,38 @@ impl Profile for Tasmota {
         }
         s
     }
+}
+
+/// Decode every settings copy: one section each (the newest live), the decoder's findings, and a
+/// warning when the newest copy's version is not supported.
+fn decode_copies(found: &Found<'_>) -> (Vec<ConfigSection>, Vec<Finding>) {
+    let (mut sections, mut findings) = (Vec::new(), Vec::new());
+    for c in &found.settings.copies {
+        let o = c.offset as usize;
+        let Some(block) = found.data.get(o..o + SECTOR_SIZE) else {
+            continue;
+        };
+        match crate::tasmota::decode_at(block, c.offset) {
+            Ok(d) => {
+                findings.extend(d.findings.iter().cloned());
+                sections.push(d.section(
+                    format!(
+                        "tasmota settings @0x{:06x} ({}, save {}{})",
+                        c.offset,
+                        d.version_str,
+                        c.save_flag,
+                        if c.newest { ", newest" } else { "" }
+                    ),
+                    c.newest,
+                ));
+            }
+            Err(e) if c.newest => findings.push(Finding::warning(
+                "tasmota_settings_unsupported",
+                Some(c.offset),
+                e.to_string(),
+            )),
+            Err(_) => {}
+        }
+    }
+    (sections, findings)
 }
