@@ -76,6 +76,16 @@ pub(super) fn settings(cx: &mut Ctx) {
     }
 }
 
+/// The identified firmware's own areas in the layout (asked once file systems and settings
+/// copies are known, so a firmware can tell its build's variant from them).
+pub(super) fn areas(cx: &mut Ctx) {
+    if let Some(p) = crate::profile::by_kind(cx.firmware.kind) {
+        let found = found!(cx);
+        let areas = p.areas(&cx.layout, &found);
+        cx.layout.add_areas(areas);
+    }
+}
+
 /// After the map: a lone boot loader or a data-only input is `none`; Tasmota's version comes
 /// from its newest settings copy.
 pub(super) fn finish(cx: &mut Ctx) {

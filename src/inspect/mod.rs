@@ -59,6 +59,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     images::reports(&mut cx);
     fs::filesystems(&mut cx);
     firmware::settings(&mut cx);
+    firmware::areas(&mut cx);
     cx.regions = crate::claims::resolve(data, &cx.claims);
     cx.findings.extend(cx.claims.conflicts());
     firmware::finish(&mut cx);

@@ -11,7 +11,7 @@ use crate::layout::{self, Facts};
 use crate::report::Finding;
 use crate::sdk::{self, SdkTail, TailLayout};
 
-/// Decide the layout and add the identified firmware's own areas.
+/// Decide the layout and add the areas its boot data fixes (boot config slots, partitions).
 pub(super) fn layout(cx: &mut Ctx) {
     let profile = crate::profile::by_kind(cx.firmware.kind);
     let facts = Facts {
@@ -24,10 +24,16 @@ pub(super) fn layout(cx: &mut Ctx) {
         firmware: (cx.firmware.kind, profile.and_then(|p| p.layout())),
     };
     cx.layout = layout::decide(&facts);
-    if let Some(p) = profile {
-        let areas = p.areas(&cx.layout, cx.data.len());
-        cx.layout.add_firmware_areas(areas);
+    let n = cx.data.len();
+    let size = cx.layout.flash_sizes.first().map_or(n as u64, |f| f.size);
+    let mut areas = Vec::new();
+    if let Some(bc) = &cx.boot_config {
+        areas.extend(layout::boot_config_areas(bc, size, n));
     }
+    if let Some(pt) = &cx.ptable {
+        areas.extend(layout::partition_areas(pt, size, n));
+    }
+    cx.layout.add_areas(areas);
 }
 
 /// The SDK tail at the header's and the dump's flash size, arranged as the layout says.

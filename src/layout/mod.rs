@@ -105,6 +105,13 @@ pub enum AreaRole {
     Eeprom,
     /// A firmware's own settings area.
     Settings,
+    /// An application slot (boot config ROM, partition-table app entry).
+    App,
+    /// A file system (boot config FS slot, partition-table `spiffs`/`fat` entry, a firmware's
+    /// linker-script FS).
+    Filesystem,
+    /// Another data area (partition-table `nvs`, `ota_data`, custom data).
+    Data,
 }
 
 /// One area of the layout.
@@ -320,17 +327,29 @@ impl Layout {
     pub fn area(&self, role: AreaRole) -> Option<&Area> {
         self.areas.iter().find(|a| a.role == role)
     }
-    /// Add a firmware's areas; an Arduino EEPROM area a firmware area covers is dropped (the
-    /// firmware uses it).
-    pub fn add_firmware_areas(&mut self, extra: Vec<Area>) {
+    /// Add areas (boot data's, a firmware's); an Arduino EEPROM area one of them covers is
+    /// dropped (the firmware uses it), and an area equal in place and role to one already there
+    /// is not added twice.
+    pub fn add_areas(&mut self, extra: Vec<Area>) {
         for a in &extra {
             self.areas
                 .retain(|b| !(b.role == AreaRole::Eeprom && b.start >= a.start && b.end <= a.end));
         }
-        self.areas.extend(extra);
+        for a in extra {
+            let dup = self
+                .areas
+                .iter()
+                .any(|b| b.start == a.start && b.end == a.end && b.role == a.role);
+            if !dup {
+                self.areas.push(a);
+            }
+        }
         self.areas.sort_by_key(|a| (a.start, a.end));
     }
 }
+
+mod boot;
+pub use boot::{boot_config_areas, partition_areas};
 
 #[cfg(test)]
 mod tests;

@@ -58,7 +58,7 @@ fn boot_data_beats_the_boot_loader_and_firmware_fills_the_gap() {
 #[test]
 fn firmware_area_replaces_the_eeprom_it_uses() {
     let mut l = decide(&facts(BootKind::Eboot, Some(0x10_0000), 0x10_0000));
-    l.add_firmware_areas(vec![Area {
+    l.add_areas(vec![Area {
         start: 0xF4000,
         end: 0xFC000,
         role: AreaRole::Settings,

@@ -138,9 +138,11 @@ pub trait Profile: Sync {
     fn layout(&self) -> Option<LayoutKind> {
         None
     }
-    /// Areas of the flash this firmware owns by position (a settings ring), for `layout` and an
-    /// input of `dump_size` bytes.
-    fn areas(&self, _layout: &Layout, _dump_size: usize) -> Vec<Area> {
+    /// Areas of the flash this firmware owns by position (a settings ring, its file systems,
+    /// configuration sectors), for `layout`, once the analysis found the file systems and
+    /// settings copies (`found.data.len()` is the input's size). Asked of the identified
+    /// firmware's profile only.
+    fn areas(&self, _layout: &Layout, _found: &Found<'_>) -> Vec<Area> {
         Vec::new()
     }
     /// The sanitize recipe that knows this firmware's settings (`tasmota`, `shelly`), if any.

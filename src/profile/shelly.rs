@@ -7,6 +7,7 @@
 use super::{app::lossy, mongoose_os, App, Found, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::inspect::FsReport;
+use crate::layout::{Area, AreaRole, Layout};
 use crate::report::{ConfigSection, Finding};
 use memchr::memmem;
 
@@ -36,6 +37,29 @@ impl Profile for Shelly {
             }
         }
         (sections, findings)
+    }
+    /// The stock file systems found (`conf0.json` / `hwinfo_struct.json`), each as an area, when
+    /// the boot config has not placed them already (an assembled image without its config).
+    fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
+        found
+            .filesystems
+            .iter()
+            .filter(|f| f.stock_shelly)
+            .filter(|f| {
+                !layout
+                    .areas
+                    .iter()
+                    .any(|a| a.role == AreaRole::Filesystem && a.start == f.start)
+            })
+            .map(|f| Area {
+                start: f.start,
+                end: f.end,
+                role: AreaRole::Filesystem,
+                owner: "shelly",
+                flash_size: layout.flash_sizes.first().map_or(0, |s| s.size),
+                label: "stock Shelly file system (conf0..9.json, hwinfo)".into(),
+            })
+            .collect()
     }
     fn keeps_filesystem(&self, fs: &FsReport) -> bool {
         fs.stock_shelly

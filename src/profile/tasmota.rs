@@ -7,7 +7,7 @@
 //! (see `tasmota::image`).
 
 use super::{App, Found, Profile, Score, Strength};
-use crate::consts::{tasmota as c, SECTOR_SIZE};
+use crate::consts::{sdk as sc, tasmota as c, SECTOR_SIZE};
 use crate::diff::SemanticChange;
 use crate::identify::{Evidence, Firmware, FirmwareKind};
 use crate::inspect::{InspectReport, RegionKind};
@@ -24,22 +24,10 @@ impl Profile for Tasmota {
     fn layout(&self) -> Option<LayoutKind> {
         Some(LayoutKind::Arduino)
     }
-    /// The settings ring: the EEPROM slot 0xFB000 (`SETTINGS_LOCATION`, the sector of `_FS_end`
-    /// in the 1M linker script every ESP8266 build of Tasmota uses) and the `CFG_ROTATES` sectors
-    /// below it. It stays there whatever the flash size.
-    fn areas(&self, _layout: &Layout, dump_size: usize) -> Vec<Area> {
-        let end = c::EEPROM_1M + SECTOR_SIZE;
-        if dump_size < end {
-            return Vec::new();
-        }
-        vec![Area {
-            start: (c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE) as u64,
-            end: end as u64,
-            role: AreaRole::Settings,
-            owner: "tasmota",
-            flash_size: 0x10_0000,
-            label: "Tasmota settings ring and EEPROM slot 0xFB000".into(),
-        }]
+    /// The settings ring, the EEPROM slot and, for a file-system build, its file system, as the
+    /// build's linker script places them (see [`Build`]).
+    fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
+        build_areas(Build::of(layout, found), found.data.len())
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("tasmota")
@@ -103,6 +91,123 @@ impl Profile for Tasmota {
             });
         }
         s
+    }
+}
+
+/// Which linker script a Tasmota build uses, as far as the dump tells.
+///
+/// Tasmota's `settings.ino`: `SETTINGS_LOCATION` is the sector below `_FS_start`, clamped to
+/// 0xFD ("keep in first 1M"), the `CFG_ROTATES` sectors below it and the EEPROM slot
+/// (`_EEPROM_start`) form the ring. The Arduino core's `eagle.flash.1m.ld` has no FS
+/// (`_FS_start` = `_EEPROM_start` = 0x402FB000: ring 0xF4000..0xFB000, EEPROM 0xFB000);
+/// `eagle.flash.2m1m.ld` / `4m2m.ld` put the FS at 0x100000..0x1FA000 / 0x200000..0x3FA000 and
+/// the EEPROM slot at 0x1FB000 / 0x3FB000 (ring 0xF7000..0xFE000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Build {
+    /// `eagle.flash.1m.ld` (every official ESP8266 build but the file-system ones).
+    OneM,
+    /// A file-system build for a chip of this many bytes (2M1M: 2 MiB, 4M2M: 4 MiB).
+    Fs(usize),
+}
+
+impl Build {
+    /// A file system at the start of a file-system build's FS, or a valid settings copy where
+    /// only a file-system build puts one (its EEPROM slot, or ring sectors 0xFC000/0xFD000 that
+    /// the 1M script leaves to the SDK), makes it a file-system build; the FS size is the one
+    /// whose FS or EEPROM slot matched, else the layout's flash size. Otherwise the 1M script.
+    pub(super) fn of(layout: &Layout, found: &Found<'_>) -> Build {
+        const SIZES: [usize; 2] = [0x20_0000, 0x40_0000];
+        let fs_at = |size: usize| {
+            found
+                .filesystems
+                .iter()
+                .any(|f| f.start == (size / 2) as u64)
+        };
+        let copy_at = |o: usize| {
+            found
+                .settings
+                .copies
+                .iter()
+                .any(|c| c.valid && c.offset == o as u64)
+        };
+        if let Some(&size) = SIZES
+            .iter()
+            .find(|&&s| fs_at(s) || copy_at(s - sc::RF_CAL_FROM_END))
+        {
+            return Build::Fs(size);
+        }
+        let ring_top = (c::SETTINGS_LOCATION_1M + SECTOR_SIZE)..=c::SETTINGS_LOCATION_FS;
+        if ring_top
+            .step_by(SECTOR_SIZE)
+            .any(|o| o != c::EEPROM_1M && copy_at(o))
+        {
+            let size = layout.flash_sizes.first().map_or(0, |f| f.size as usize);
+            return Build::Fs(if size >= SIZES[1] { SIZES[1] } else { SIZES[0] });
+        }
+        Build::OneM
+    }
+}
+
+/// The areas of `build` that lie inside an input of `dump_size` bytes.
+pub(super) fn build_areas(build: Build, dump_size: usize) -> Vec<Area> {
+    let area = |start: usize, end: usize, role: AreaRole, flash: usize, label: String| Area {
+        start: start as u64,
+        end: end as u64,
+        role,
+        owner: "tasmota",
+        flash_size: flash as u64,
+        label,
+    };
+    match build {
+        Build::OneM => {
+            let end = c::EEPROM_1M + SECTOR_SIZE;
+            if dump_size < end {
+                return Vec::new();
+            }
+            let start = c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE;
+            vec![area(
+                start,
+                end,
+                AreaRole::Settings,
+                0x10_0000,
+                "Tasmota settings ring and EEPROM slot 0xFB000".into(),
+            )]
+        }
+        Build::Fs(size) => {
+            let name = if size == 0x40_0000 { "4M2M" } else { "2M1M" };
+            let top = c::SETTINGS_LOCATION_FS + SECTOR_SIZE;
+            let mut v = Vec::new();
+            if dump_size >= top {
+                v.push(area(
+                    top - c::CFG_ROTATES * SECTOR_SIZE,
+                    top,
+                    AreaRole::Settings,
+                    size,
+                    format!("Tasmota settings ring ({name} build)"),
+                ));
+            }
+            let (fs, fs_end) = (size / 2, size - sc::PHY_FROM_END - 2 * SECTOR_SIZE);
+            if dump_size >= fs_end {
+                v.push(area(
+                    fs,
+                    fs_end,
+                    AreaRole::Filesystem,
+                    size,
+                    format!("Tasmota file system ({name} linker script)"),
+                ));
+            }
+            let eeprom = size - sc::RF_CAL_FROM_END;
+            if dump_size >= eeprom + SECTOR_SIZE {
+                v.push(area(
+                    eeprom,
+                    eeprom + SECTOR_SIZE,
+                    AreaRole::Settings,
+                    size,
+                    format!("Tasmota EEPROM settings slot ({name} build)"),
+                ));
+            }
+            v
+        }
     }
 }
 
