@@ -53,8 +53,8 @@ pub fn plan(data: &[u8], r: &InspectReport) -> Vec<Item> {
         );
         match f.info.kind {
             FsKind::Spiffs => {
-                for e in crate::fs::spiffs::list(data, &f.info) {
-                    let bytes = crate::fs::spiffs::read_entry(data, &f.info, &e);
+                for e in &f.entries {
+                    let bytes = crate::fs::spiffs::read_entry(data, &f.info, e);
                     out.push(Item {
                         path: format!("{dir}/{}", safe_name(&e.name)),
                         source: format!("{} file {}", f.fs_type, e.name),

@@ -4,6 +4,7 @@
 //! forced) and by `sanitize`'s residue scan. Sources: the SDK's stored station MAC, stock Shelly
 //! device ids (`shelly1-XXXXXX`, `shellydimmer2-XXXXXXXXXXXX`), Tasmota names derived from the MAC.
 
+use crate::inspect::InspectReport;
 use serde::Serialize;
 
 pub use crate::evidence::{IdEvidence, MacEvidence};
@@ -38,16 +39,20 @@ impl DumpIdentity {
     }
 }
 
-/// Collect every identity a dump carries: the SDK's stored MACs (both parameter copies, at the
-/// header's flash size and at the dump size), Tasmota names derived from a MAC in the newest
-/// settings copy, and stock Shelly device ids in the file systems.
+/// Collect every identity a dump carries (inspecting it once; an input `inspect` refuses carries
+/// none). Callers that already have the analysis use [`identity_of`].
 pub fn dump_identity(data: &[u8]) -> DumpIdentity {
+    crate::inspect::inspect(data, &crate::inspect::Options::default())
+        .map(|r| identity_of(data, &r))
+        .unwrap_or_default()
+}
+
+/// Every identity the analysis `r` of `data` found: the SDK's stored MACs (both parameter
+/// copies, at the header's flash size and at the dump size), Tasmota names derived from a MAC in
+/// the newest settings copy, and stock Shelly device ids in the stock file systems.
+pub fn identity_of(data: &[u8], r: &InspectReport) -> DumpIdentity {
     let mut id = DumpIdentity::default();
-    let header_size = crate::image::RawHeader::parse(data)
-        .filter(|h| h.magic == crate::consts::image::MAGIC_V1)
-        .and_then(|h| h.flash_size())
-        .map(|(_, b)| b as usize);
-    for t in crate::sdk::find(data, header_size, None) {
+    for t in r.sdk.iter().filter(|t| t.size_source != "stale") {
         for c in &t.copies {
             if let Some(m) = c.mac_evidence() {
                 if !id.macs.iter().any(|x| x.offset == m.offset) {
@@ -56,20 +61,22 @@ pub fn dump_identity(data: &[u8]) -> DumpIdentity {
             }
         }
     }
-    if let Some((copy, block)) = crate::tasmota::newest_block(data) {
-        id.device_ids
-            .extend(crate::tasmota::identity(block, copy.offset));
+    let newest = r.settings.as_ref().and_then(|s| s.newest_copy());
+    if let Some(copy) = newest {
+        let o = copy.offset as usize;
+        if let Some(block) = data.get(o..o + crate::consts::tasmota::SETTINGS_SIZE) {
+            id.device_ids
+                .extend(crate::tasmota::identity(block, copy.offset));
+        }
     }
-    for fs in crate::fs::detect_all(data) {
-        if crate::shelly::is_stock_fs(data, &fs) {
-            for e in crate::shelly::identity(data, &fs) {
-                if !id
-                    .device_ids
-                    .iter()
-                    .any(|d| d.id == e.id && d.mac_tail == e.mac_tail)
-                {
-                    id.device_ids.push(e);
-                }
+    for f in r.filesystems.iter().filter(|f| f.stock_shelly) {
+        for e in crate::shelly::identity_listed(data, &f.info, &f.entries) {
+            if !id
+                .device_ids
+                .iter()
+                .any(|d| d.id == e.id && d.mac_tail == e.mac_tail)
+            {
+                id.device_ids.push(e);
             }
         }
     }

@@ -33,7 +33,11 @@ fn settings(save: u32) -> [u8; 4096] {
 /// The real Tasmota 12.x image at 0 of a `size` flash with the header set to it.
 fn tasmota_on(size: usize) -> Vec<u8> {
     let mut d = synth::erased(size);
-    synth::put(&mut d, 0, &common::corpus_bytes("tasmota_12.x_20221124.bin"));
+    synth::put(
+        &mut d,
+        0,
+        &common::corpus_bytes("tasmota_12.x_20221124.bin"),
+    );
     d[3] = (d[3] & 0x0F) | if size == 4 * MIB { 0x40 } else { 0x30 };
     d
 }
@@ -50,7 +54,10 @@ fn tasmota_2m1m_build_places_ring_fs_and_eeprom_slot_by_its_linker_script() {
     assert_eq!(r.firmware.kind.as_str(), "tasmota");
     assert_eq!(
         areas(&r, AreaRole::Settings),
-        vec![(0xF7000, 0xFE000, "tasmota"), (0x1FB000, 0x1FC000, "tasmota")]
+        vec![
+            (0xF7000, 0xFE000, "tasmota"),
+            (0x1FB000, 0x1FC000, "tasmota")
+        ]
     );
     assert_eq!(
         areas(&r, AreaRole::Filesystem),
@@ -72,7 +79,10 @@ fn tasmota_4m2m_build_is_told_by_its_eeprom_slot_copy() {
     let r = report(&d);
     assert_eq!(
         areas(&r, AreaRole::Settings),
-        vec![(0xF7000, 0xFE000, "tasmota"), (0x3FB000, 0x3FC000, "tasmota")]
+        vec![
+            (0xF7000, 0xFE000, "tasmota"),
+            (0x3FB000, 0x3FC000, "tasmota")
+        ]
     );
     assert_eq!(
         areas(&r, AreaRole::Filesystem),

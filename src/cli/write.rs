@@ -41,12 +41,23 @@ pub struct WriteArgs {
     pub input: PathBuf,
 }
 
-// The clone guard's two collaborators: the identity a dump carries and the sanitizer.
-fn dump_identity(data: &[u8]) -> DumpIdentity {
-    crate::identity::dump_identity(data)
+// The clone guard's two collaborators, both on one analysis of the dump: the identity it
+// carries and the sanitizer.
+fn analyse(data: &[u8]) -> Option<crate::inspect::InspectReport> {
+    crate::inspect::inspect(data, &crate::inspect::Options::default()).ok()
 }
-fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
-    crate::sanitize::sanitize_for_clone(data)
+fn dump_identity(data: &[u8], r: Option<&crate::inspect::InspectReport>) -> DumpIdentity {
+    r.map(|r| crate::identity::identity_of(data, r))
+        .unwrap_or_default()
+}
+fn sanitize_for_clone(
+    data: &[u8],
+    r: Option<&crate::inspect::InspectReport>,
+) -> crate::Result<Vec<u8>> {
+    match r {
+        Some(r) => crate::sanitize::sanitize_for_clone_with(data, r),
+        None => crate::sanitize::sanitize_for_clone(data),
+    }
 }
 
 /// Run `write`.
@@ -81,10 +92,11 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 why.join("; ")
             )));
         }
-        let verdict = guard::check(&dump_identity(&data), s.info.mac_bytes);
+        let analysis = analyse(&data);
+        let verdict = guard::check(&dump_identity(&data, analysis.as_ref()), s.info.mac_bytes);
         if let Guard::OtherUnit { evidence } = &verdict {
             if a.clone {
-                data = sanitize_for_clone(&data)?;
+                data = sanitize_for_clone(&data, analysis.as_ref())?;
                 cloned = true;
             } else if !a.force {
                 return Err(CliError::refused(format!(

@@ -947,11 +947,12 @@ fn sdk_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<SemanticCha
 /// Read every file of a file system once: name → content (`None` when unreadable).
 fn read_files(data: &[u8], f: &inspect::FsReport) -> Vec<(String, Option<Vec<u8>>)> {
     match f.info.kind {
-        crate::fs::FsKind::Spiffs => crate::fs::spiffs::list(data, &f.info)
-            .into_iter()
+        crate::fs::FsKind::Spiffs => f
+            .entries
+            .iter()
             .map(|e| {
-                let content = crate::fs::spiffs::read_entry(data, &f.info, &e);
-                (e.name, Some(content))
+                let content = crate::fs::spiffs::read_entry(data, &f.info, e);
+                (e.name.clone(), Some(content))
             })
             .collect(),
         crate::fs::FsKind::Littlefs => crate::fs::littlefs::list(data, &f.info)

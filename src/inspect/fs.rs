@@ -104,12 +104,16 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                 (Some(b), Some(s)) => Some(s == b.current_rom),
                 _ => None,
             };
+            let entries = match info.kind {
+                crate::fs::FsKind::Spiffs => crate::fs::spiffs::list(data, &info),
+                crate::fs::FsKind::Littlefs => Vec::new(),
+            };
             let (files, deleted): (Vec<FileReport>, u64) = match info.kind {
                 crate::fs::FsKind::Spiffs => (
-                    crate::fs::spiffs::list(data, &info)
-                        .into_iter()
+                    entries
+                        .iter()
                         .map(|f| FileReport {
-                            name: f.name,
+                            name: f.name.clone(),
                             size: f.size as u64,
                         })
                         .collect(),
@@ -127,10 +131,8 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                     0,
                 ),
             };
-            let stock_shelly = info.kind == crate::fs::FsKind::Spiffs
-                && files.iter().any(|f: &FileReport| {
-                    f.name == "conf0.json" || f.name == crate::consts::shelly::HWINFO_FILE
-                });
+            let stock_shelly =
+                info.kind == crate::fs::FsKind::Spiffs && crate::shelly::is_stock_listing(&entries);
             FsReport {
                 start: info.start as u64,
                 end: info.end as u64,
@@ -143,6 +145,7 @@ fn list(data: &[u8], bc: Option<&RbootConfig>) -> Vec<FsReport> {
                 deleted_pages_with_data: deleted,
                 stock_shelly,
                 info,
+                entries,
             }
         })
         .collect()

@@ -215,6 +215,10 @@ pub struct FsReport {
     /// `hwinfo_struct.json`. Decided once here; sanitize and config decoding use it.
     #[serde(skip)]
     pub stock_shelly: bool,
+    /// The SPIFFS listing made once here (empty for LittleFS): config decoding, sanitize,
+    /// identity, extract and diff read files through it instead of listing the region again.
+    #[serde(skip)]
+    pub entries: Vec<crate::fs::spiffs::FileEntry>,
 }
 
 /// Everything `inspect` found.

@@ -31,7 +31,9 @@ impl Profile for Shelly {
     fn config(&self, found: &Found<'_>) -> (Vec<ConfigSection>, Vec<Finding>) {
         let (mut sections, mut findings) = (Vec::new(), Vec::new());
         for f in found.filesystems.iter().filter(|f| f.stock_shelly) {
-            if let Some(sh) = crate::shelly::decode(found.data, &f.info, f.live.unwrap_or(true)) {
+            let live = f.live.unwrap_or(true);
+            let files = f.entries.clone();
+            if let Some(sh) = crate::shelly::decode_listed(found.data, &f.info, files, live) {
                 findings.extend(sh.findings);
                 sections.extend(sh.sections);
             }

@@ -152,7 +152,7 @@ fn run_plan(
             let live = f.live.unwrap_or(recipe == "shelly") && recipe == "shelly";
             let mut c = crate::shelly::sanitize_fs(&mut out, &f.info, live);
             if live {
-                c.extend(restore_shelly_site(data, &mut out, &f.info, policy));
+                c.extend(restore_shelly_site(data, &mut out, f, policy));
             }
             plan.extend(c.into_iter().map(|c| (kept::Step::Shelly, c)));
         }
@@ -191,11 +191,21 @@ pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
 /// another structure owns.
 pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
     let before = inspect(data, &Options::default())?;
+    sanitize_with(data, &before, policy)
+}
+
+/// [`sanitize`] from the analysis `before` of `data` (which must be `inspect(data)`), for callers
+/// that already have it (`write --clone` decided on it).
+pub fn sanitize_with(
+    data: &[u8],
+    before: &InspectReport,
+    policy: &Policy,
+) -> crate::Result<(Vec<u8>, SanitizeReport)> {
     let kind = before.firmware.kind;
     let recipe = recipe_for(kind, policy)?;
-    let candidates = sensitive_strings(data, &before, policy);
-    let (out, plan) = run_plan(data, &before, policy, recipe, &candidates)?;
-    let foreign = kept::foreign_touches(&before, &plan);
+    let candidates = sensitive_strings(data, before, policy);
+    let (out, plan) = run_plan(data, before, policy, recipe, &candidates)?;
+    let foreign = kept::foreign_touches(before, &plan);
     if !foreign.is_empty() {
         return Err(crate::Error::Refused(format!(
             "the sanitize plan would overwrite data it must keep: {}",
@@ -204,7 +214,7 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
     }
     let mut changes: Vec<Change> = plan.into_iter().map(|(_, c)| c).collect();
     changes.sort_by_key(|c| (c.start, c.end));
-    let verification = verify::verify(data, &out, &before, &candidates);
+    let verification = verify::verify(data, &out, before, &candidates);
     Ok((
         out,
         SanitizeReport {
@@ -220,7 +230,13 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
 
 /// Sanitize with the default policy for `write --clone`; any residue or failed check is an error.
 pub fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
-    let (out, report) = sanitize(data, &Policy::default())?;
+    let before = inspect(data, &Options::default())?;
+    sanitize_for_clone_with(data, &before)
+}
+
+/// [`sanitize_for_clone`] from the analysis `before` of `data`.
+pub fn sanitize_for_clone_with(data: &[u8], before: &InspectReport) -> crate::Result<Vec<u8>> {
+    let (out, report) = sanitize_with(data, before, &Policy::default())?;
     if !report.verification.ok() {
         return Err(crate::Error::Refused(format!(
             "the sanitized image failed verification: {}",
@@ -322,7 +338,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
     }
     for f in &r.filesystems {
         if f.stock_shelly {
-            for s in crate::shelly::secrets_and_ids(data, &f.info) {
+            for s in crate::shelly::secrets_and_ids_listed(data, &f.info, &f.entries) {
                 if keeps_shelly_key(&s.key, policy) {
                     continue;
                 }
@@ -363,13 +379,14 @@ fn keeps_shelly_key(key: &str, p: &Policy) -> bool {
 fn restore_shelly_site(
     input: &[u8],
     out: &mut [u8],
-    fs: &crate::fs::FsInfo,
+    f: &crate::inspect::FsReport,
     p: &Policy,
 ) -> Vec<Change> {
     if !p.keep_wifi && !p.keep_mqtt {
         return Vec::new();
     }
-    let Some(sh) = crate::shelly::decode(input, fs, true) else {
+    let fs = &f.info;
+    let Some(sh) = crate::shelly::decode_listed(input, fs, f.entries.clone(), true) else {
         return Vec::new();
     };
     let get = |path: &str| crate::shelly::config::get(&sh.effective, path).cloned();

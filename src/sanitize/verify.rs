@@ -141,8 +141,13 @@ fn filesystems(
                 || name.ends_with(".gz")
                 || name == "cert.pem";
             if f.fs_type == "spiffs" && keep {
-                let a = crate::fs::spiffs::read(input, &f.info, name);
-                let b = crate::fs::spiffs::read(out, &g.info, name);
+                let read = |data: &[u8], r: &crate::inspect::FsReport| {
+                    r.entries
+                        .iter()
+                        .find(|e| e.name == name)
+                        .map(|e| crate::fs::spiffs::read_entry(data, &r.info, e))
+                };
+                let (a, b) = (read(input, f), read(out, g));
                 if a != b {
                     ok = false;
                     p.push(format!(

@@ -56,10 +56,14 @@ pub struct ShellyFs {
 /// True when a region looks like a stock Shelly / Mongoose OS FS (`conf0.json` or
 /// `hwinfo_struct.json` present).
 pub fn is_stock_fs(data: &[u8], fs: &FsInfo) -> bool {
-    fs.kind == FsKind::Spiffs
-        && spiffs::list(data, fs)
-            .iter()
-            .any(|f| f.name == "conf0.json" || f.name == c::HWINFO_FILE)
+    fs.kind == FsKind::Spiffs && is_stock_listing(&spiffs::list(data, fs))
+}
+
+/// True when a SPIFFS listing holds `conf0.json` or `hwinfo_struct.json`.
+pub fn is_stock_listing(files: &[FileEntry]) -> bool {
+    files
+        .iter()
+        .any(|f| f.name == "conf0.json" || f.name == c::HWINFO_FILE)
 }
 
 /// Keys shown in the summary section, from the effective config.
@@ -115,10 +119,22 @@ fn file_items(
 
 /// Decode one stock FS slot. None when the region is not a stock Shelly / Mongoose OS FS.
 pub fn decode(data: &[u8], fs: &FsInfo, live: bool) -> Option<ShellyFs> {
-    if !is_stock_fs(data, fs) {
+    if fs.kind != FsKind::Spiffs {
         return None;
     }
-    let files = spiffs::list(data, fs);
+    decode_listed(data, fs, spiffs::list(data, fs), live)
+}
+
+/// [`decode`] with the slot's file listing already made (by `inspect`).
+pub fn decode_listed(
+    data: &[u8],
+    fs: &FsInfo,
+    files: Vec<FileEntry>,
+    live: bool,
+) -> Option<ShellyFs> {
+    if !is_stock_listing(&files) {
+        return None;
+    }
     let label = fs.label();
     let mut sections = Vec::new();
     let mut findings = Vec::new();
@@ -362,10 +378,14 @@ fn place(files: &[FileEntry], fs: &FsInfo, off: usize) -> String {
 /// Every device id in the region (live files and deleted pages), one entry per distinct id with
 /// its first offset.
 pub fn identity(data: &[u8], fs: &FsInfo) -> Vec<IdEvidence> {
+    identity_listed(data, fs, &spiffs::list(data, fs))
+}
+
+/// [`identity`] with the slot's file listing already made (by `inspect`).
+pub fn identity_listed(data: &[u8], fs: &FsInfo, files: &[FileEntry]) -> Vec<IdEvidence> {
     let Some(region) = data.get(fs.start..fs.end.min(data.len())) else {
         return Vec::new();
     };
-    let files = spiffs::list(data, fs);
     let mut out: Vec<IdEvidence> = Vec::new();
     for (off, id, mac) in find_device_ids(region) {
         if out.iter().any(|e| e.id == id) {
@@ -375,7 +395,7 @@ pub fn identity(data: &[u8], fs: &FsInfo) -> Vec<IdEvidence> {
         out.push(IdEvidence {
             id,
             mac_tail: mac,
-            source: format!("{}:{}", fs.label(), place(&files, fs, abs)),
+            source: format!("{}:{}", fs.label(), place(files, fs, abs)),
             offset: Some(abs as u64),
         });
     }
@@ -400,6 +420,11 @@ pub struct Sensitive {
 /// 12-hex MAC tail. Values equal to the `conf0.json` default of their key are left out (they
 /// are firmware defaults, not the owner's), as are empty strings and `?` templates.
 pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
+    secrets_and_ids_listed(data, fs, &spiffs::list(data, fs))
+}
+
+/// [`secrets_and_ids`] with the slot's file listing already made (by `inspect`).
+pub fn secrets_and_ids_listed(data: &[u8], fs: &FsInfo, files: &[FileEntry]) -> Vec<Sensitive> {
     let mut out: Vec<Sensitive> = Vec::new();
     let mut push = |value: String, class: Class, key: String, source: String| {
         if value.is_empty() || out.iter().any(|s| s.value == value) {
@@ -413,7 +438,6 @@ pub fn secrets_and_ids(data: &[u8], fs: &FsInfo) -> Vec<Sensitive> {
         });
     };
     let label = fs.label();
-    let files = spiffs::list(data, fs);
     let conf0 = files
         .iter()
         .find(|f| f.name == "conf0.json")
