@@ -115,3 +115,31 @@ fn a_firmware_on_the_arduino_core_removes_the_platform_candidates() {
     let kinds: Vec<_> = v.candidates.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, vec![FirmwareKind::Tasmota]);
 }
+
+/// Diff semantics and config ownership are asked of profiles; only the firmware whose format it
+/// is answers.
+#[test]
+fn firmware_semantics_answer_only_for_their_own_format() {
+    use crate::inspect::RegionKind;
+    let who = |f: &dyn Fn(&dyn Profile) -> bool| -> Vec<&'static str> {
+        REGISTRY
+            .iter()
+            .filter(|p| f(**p))
+            .map(|p| p.kind().as_str())
+            .collect()
+    };
+    assert_eq!(
+        who(&|p| p.diff_owns_section("tasmota settings @0x0fb000 (8.5.0, save 10, newest)")),
+        vec!["tasmota"]
+    );
+    assert_eq!(
+        who(&|p| p.region_noise(RegionKind::Settings).is_some()),
+        vec!["tasmota"]
+    );
+    assert!(who(&|p| p.region_noise(RegionKind::Filesystem).is_some()).is_empty());
+    assert_eq!(
+        who(&|p| p.secret_key("wifi.sta.pass")),
+        vec!["shelly", "mongoose-os"]
+    );
+    assert!(who(&|p| p.secret_key("wifi.sta.ssid")).is_empty());
+}
