@@ -15,6 +15,7 @@ macro_rules! found {
             data: $cx.data,
             settings: &$cx.tscan,
             filesystems: &$cx.filesystems,
+            claims: &$cx.claims,
         }
     };
 }

@@ -194,6 +194,9 @@ pub struct Found<'a> {
     pub settings: &'a crate::tasmota::Scan,
     /// File systems.
     pub filesystems: &'a [FsReport],
+    /// The claims the passes made so far (a firmware's decoders may have claimed its
+    /// configuration sectors by content or checksum).
+    pub claims: &'a crate::claims::Claims,
 }
 
 /// The registered profile of `kind`.
