@@ -199,6 +199,29 @@ pub struct Found<'a> {
     pub claims: &'a crate::claims::Claims,
 }
 
+/// The sectors `owner`'s decoders claimed during the analysis (by checksum or content: a factory
+/// record, configuration sectors), as that firmware's settings areas of `layout`.
+pub fn claimed_areas(layout: &Layout, found: &Found<'_>, owner: &'static str) -> Vec<Area> {
+    let flash_size = layout
+        .flash_sizes
+        .first()
+        .map_or(found.data.len() as u64, |f| f.size);
+    found
+        .claims
+        .0
+        .iter()
+        .filter(|c| c.owner == owner)
+        .map(|c| Area {
+            start: c.start as u64,
+            end: c.end as u64,
+            role: crate::layout::AreaRole::Settings,
+            owner,
+            flash_size,
+            label: c.label.clone(),
+        })
+        .collect()
+}
+
 /// The registered profile of `kind`.
 pub fn by_kind(kind: FirmwareKind) -> Option<&'static dyn Profile> {
     REGISTRY.iter().copied().find(|p| p.kind() == kind)
