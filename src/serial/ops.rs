@@ -25,6 +25,8 @@ pub struct SessionOptions {
     pub stub: Option<Stub>,
     /// Connect attempts (`None`: esptool's 7).
     pub connect_attempts: Option<usize>,
+    /// Where to look for Ctrl-C / SIGTERM.
+    pub stop: super::interrupt::StopFlag,
 }
 
 /// An open session: the loader plus what was learnt about the chip.
@@ -47,8 +49,24 @@ pub fn open_session<T: Transport>(
     if let Some(n) = opts.connect_attempts {
         loader.connect_attempts = n;
     }
+    loader.stop = opts.stop.clone();
+    loader.probe_bauds = opts.baud.into_iter().collect();
+    for b in c::STUB_FALLBACK_BAUDS {
+        if !loader.probe_bauds.contains(&b) {
+            loader.probe_bauds.push(b);
+        }
+    }
     loader.connect(opts.before)?;
-    let mut stub_source = loader.stub.then(|| "already running".to_string());
+    let mut stub_source = None;
+    if let Some(baud) = loader.found_stub_at {
+        progress(ProgressEvent::Note(format!(
+            "the chip is still running a flasher stub (it answered SYNC with value 0 at {baud} \
+             baud): carrying on with it"
+        )));
+        stub_source = Some(format!("already running at {baud} baud"));
+    }
+    // esptool's order: the chip must be an ESP8266 before ESP8266 code is uploaded.
+    loader.check_magic()?;
     if let Some(stub) = &opts.stub {
         if !loader.stub {
             loader.load_stub(stub, progress)?;
@@ -97,6 +115,9 @@ pub fn classify<T: Transport>(
     });
     let mut out = Vec::with_capacity(sectors.len());
     for (bi, group) in sectors.chunks(per_block).enumerate() {
+        loader
+            .stop
+            .check(|| "stopped while comparing by MD5; nothing was changed".into())?;
         let (a, b) = (group[0].start, group[group.len() - 1].end);
         let want = expect.get(a..b).unwrap_or(&[]);
         let dev = loader.md5(offset + a as u32, (b - a) as u32)?;
@@ -156,8 +177,9 @@ pub struct ReadReport {
     pub seconds: f64,
 }
 
-/// Longest single READ_FLASH (a failed chunk is retried whole).
-pub const READ_CHUNK: usize = 0x10000;
+/// Longest single READ_FLASH (a failed chunk is retried whole; Ctrl-C is honoured between
+/// chunks, within 3 s at 115200).
+pub const READ_CHUNK: usize = 0x8000;
 
 fn resync<T: Transport>(loader: &mut Loader<T>) -> Result<()> {
     loader.transport().sleep(Duration::from_millis(100));
@@ -175,7 +197,17 @@ fn resync<T: Transport>(loader: &mut Loader<T>) -> Result<()> {
         }
         loader.flush_input()?;
     }
-    Err(Error::Device("the chip stopped answering".into()))
+    Err(Error::Timeout {
+        command: "SYNC".into(),
+        secs: c::TIMEOUT_SYNC_MS as f64 / 1000.0,
+        hint: ": the chip stopped answering during the read".into(),
+    })
+}
+
+/// A read error worth another try: a timeout or a corrupt packet / MD5 on the line, not a
+/// port failure or a chip status.
+fn retriable(e: &Error) -> bool {
+    matches!(e, Error::Timeout { .. } | Error::Device(_))
 }
 
 /// Read `[offset, offset + buf.len())` into `buf`. `buf` comes in holding what a partial file
@@ -190,7 +222,7 @@ pub fn read_into<T: Transport>(
 ) -> Result<ReadReport> {
     let t0 = Instant::now();
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "read offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
@@ -237,6 +269,10 @@ pub fn read_into<T: Transport>(
         let (a, b) = (ranges[run.start].start, ranges[run.end - 1].end);
         let mut pos = a;
         while pos < b {
+            let kept = done;
+            loader
+                .stop
+                .check(|| format!("the read stopped after {kept} bytes confirmed by MD5"))?;
             let n = READ_CHUNK.min(b - pos);
             let mut attempt = 0;
             let data = loop {
@@ -249,7 +285,7 @@ pub fn read_into<T: Transport>(
                 };
                 match loader.read_flash(offset + pos as u32, n as u32, &mut cb) {
                     Ok(d) => break d,
-                    Err(e) if attempt + 1 < c::BLOCK_RETRIES => {
+                    Err(e) if attempt + 1 < c::BLOCK_RETRIES && retriable(&e) => {
                         attempt += 1;
                         report.retries += 1;
                         progress(ProgressEvent::Note(format!("{e}; retrying")));
@@ -290,7 +326,7 @@ pub fn plan_write<T: Transport>(
     progress: Progress,
 ) -> Result<WritePlan> {
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "write offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
@@ -430,7 +466,7 @@ pub fn verify<T: Transport>(
     progress: Progress,
 ) -> Result<VerifyReport> {
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "verify offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
@@ -479,7 +515,7 @@ pub fn erase<T: Transport>(
     progress: Progress,
 ) -> Result<EraseReport> {
     if offset as usize % SECTOR_SIZE != 0 || size as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "erase region 0x{offset:x}+0x{size:x} is not sector aligned (0x1000)"
         )));
     }
