@@ -107,6 +107,25 @@ pub fn classify<T: Transport>(
     expect: &[u8],
     progress: Progress,
 ) -> Result<Vec<SectorState>> {
+    classify_with(loader, offset, expect, false, progress)
+}
+
+/// Per-sector MD5s inside differing blocks stop paying off for a write when this many found
+/// no sector to skip: the rest of the differing blocks are written whole.
+const FRUITLESS_SECTOR_CHECKS: usize = 32;
+
+/// [`classify`]; with `for_write`, per-sector checks stop after [`FRUITLESS_SECTOR_CHECKS`]
+/// that found nothing to skip (a chip full of other data), since each costs a round trip and
+/// the chip's MD5 time while a sector write costs about 56 ms anyway. Sectors not checked are
+/// reported as [`SectorState::Differs`].
+pub fn classify_with<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    expect: &[u8],
+    for_write: bool,
+    progress: Progress,
+) -> Result<Vec<SectorState>> {
+    let (mut checked, mut skippable) = (0usize, 0usize);
     let sectors = plan::sector_ranges(expect.len());
     let per_block = c::SECTORS_PER_BLOCK;
     progress(ProgressEvent::Begin {
@@ -132,10 +151,14 @@ pub fn classify<T: Transport>(
                     SectorState::Erased
                 });
             }
+        } else if for_write && checked >= FRUITLESS_SECTOR_CHECKS && skippable == 0 {
+            out.resize(out.len() + group.len(), SectorState::Differs);
         } else {
             for r in group {
                 let want = expect.get(r.clone()).unwrap_or(&[]);
                 let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+                checked += 1;
+                skippable += usize::from(d == plan::md5(want));
                 out.push(if d == plan::md5(want) {
                     SectorState::Same
                 } else if d == plan::erased_md5(r.len()) {
@@ -331,7 +354,7 @@ pub fn plan_write<T: Transport>(
         )));
     }
     if loader.stub {
-        let states = classify(loader, offset, data, progress)?;
+        let states = classify_with(loader, offset, data, true, progress)?;
         let differ: Vec<bool> = states.iter().map(|s| *s != SectorState::Same).collect();
         Ok(plan::stub_write_plan(offset, data.len() as u32, &differ))
     } else {
