@@ -32,6 +32,10 @@ pub struct SimulateArgs {
     /// 5.x: FLASH_END never reboots, errors come with the next command) or `legacy`.
     #[arg(long, value_enum, default_value_t = StubKind::Current)]
     pub stub_kind: StubKind,
+    /// JEDEC flash id the SPI engine reports (hex, e.g. 0x1640ef; 0xffffff plays a flash that
+    /// does not answer). Default: a Winbond id matching the flash size.
+    #[arg(long, value_parser = parse_hex_id)]
+    pub flash_id: Option<u32>,
     /// Start with a flasher stub already running at this baud (as left by an earlier session).
     #[arg(long, value_name = "BAUD")]
     pub stub_running_at: Option<u32>,
@@ -54,6 +58,15 @@ pub struct SimulateArgs {
     /// Print the pty as one JSON line (`{"port": "/dev/pts/N", "flash_size": N, "mac": "..."}`).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parse a 24-bit hex id (`0x1640ef` or `1640ef`).
+pub fn parse_hex_id(s: &str) -> Result<u32, String> {
+    let t = s.trim_start_matches("0x").trim_start_matches("0X");
+    u32::from_str_radix(t, 16)
+        .ok()
+        .filter(|v| *v <= 0xFF_FFFF)
+        .ok_or_else(|| format!("'{s}' is not a 24-bit hex flash id"))
 }
 
 /// Parse `aa:bb:cc:dd:ee:ff`.
@@ -91,7 +104,7 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         flash,
         DeviceConfig {
             mac: a.mac,
-            jedec: None,
+            jedec: a.flash_id,
         },
     );
     dev.faults = faults;

@@ -166,3 +166,22 @@ fn receive(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The serialport crate sets rates through termios2/BOTHER; TCGETS2 sees standard and
+    /// custom ones alike.
+    #[test]
+    fn client_baud_sees_bother_rates() {
+        let pty = crate::serial::pty::open().expect("pty");
+        for baud in [115_200u32, 921_600, 250_000] {
+            let mut t =
+                crate::serial::transport::SerialTransport::open(&pty.path, baud).expect("open");
+            assert_eq!(client_baud(pty.slave.as_raw_fd()), Some(baud));
+            crate::serial::transport::Transport::set_baud(&mut t, 460_800).expect("baud");
+            assert_eq!(client_baud(pty.slave.as_raw_fd()), Some(460_800));
+        }
+    }
+}
