@@ -136,3 +136,42 @@ fn port_and_baud_from_the_environment() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read(d.join("o.bin")).expect("o"), img);
 }
+
+#[test]
+fn without_any_stub_write_falls_back_to_the_rom_and_read_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let img = vec![0xFFu8; 512 << 10];
+    let data = noise(0x2000, 12);
+    std::fs::write(d.join("app.bin"), &data).expect("w");
+    let sim = Sim::start(d, "rom", &img, &[]);
+    // No python3 on PATH: no installed esptool, no stub anywhere.
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .args(["--port", &sim.port, "--before", "no-reset"])
+            .env("PATH", "")
+            .env_remove("ESPDUMP_STUB")
+            .current_dir(d)
+            .output()
+            .expect("run")
+    };
+    let o = run(&["write", "--offset", "0x10000", "app.bin"]);
+    let (code, err) = code_and_err(&o);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no flasher stub found"), "{err}");
+    assert!(err.contains("carrying on through the ROM loader"), "{err}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("not verified"),
+        "{o:?}"
+    );
+    let o = run(&["read", "o.bin"]);
+    let (code, err) = code_and_err(&o);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("pass --stub FILE") && err.contains("pip install esptool"),
+        "{err}"
+    );
+    let flash = sim.stop();
+    assert_eq!(&flash[0x10000..0x12000], &data[..]);
+}

@@ -12,6 +12,7 @@ pub mod command;
 mod flashio;
 pub mod guard;
 pub mod interrupt;
+mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
