@@ -287,8 +287,37 @@ pub fn read_into<T: Transport>(
         task: Task::Read,
         total: to_read,
     });
+    read_runs(loader, offset, buf, &ranges, &mask, &mut report, progress)?;
+    progress(ProgressEvent::End { task: Task::Read });
+    let local = plan::md5(buf);
+    let dev = loader.md5(offset, buf.len() as u32)?;
+    if dev != local {
+        return Err(Error::Device(format!(
+            "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
+             the flash changed during the read or the line corrupted it",
+            buf.len(),
+            hex::encode(dev),
+            hex::encode(local)
+        )));
+    }
+    report.md5 = hex::encode(local);
+    report.seconds = t0.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Read the runs of sectors marked in `mask` into `buf`, 32 KiB per READ_FLASH, retrying a
+/// chunk after a line error and stopping between chunks on Ctrl-C / SIGTERM.
+fn read_runs<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    buf: &mut [u8],
+    ranges: &[std::ops::Range<usize>],
+    mask: &[bool],
+    report: &mut ReadReport,
+    progress: Progress,
+) -> Result<()> {
     let mut done = 0u64;
-    for run in plan::runs(&mask) {
+    for run in plan::runs(mask) {
         let (a, b) = (ranges[run.start].start, ranges[run.end - 1].end);
         let mut pos = a;
         while pos < b {
@@ -323,21 +352,7 @@ pub fn read_into<T: Transport>(
             pos += n;
         }
     }
-    progress(ProgressEvent::End { task: Task::Read });
-    let local = plan::md5(buf);
-    let dev = loader.md5(offset, buf.len() as u32)?;
-    if dev != local {
-        return Err(Error::Device(format!(
-            "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
-             the flash changed during the read or the line corrupted it",
-            buf.len(),
-            hex::encode(dev),
-            hex::encode(local)
-        )));
-    }
-    report.md5 = hex::encode(local);
-    report.seconds = t0.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 /// Plan a write of `data` at `offset`. With the stub, sectors already holding the wanted bytes
