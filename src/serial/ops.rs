@@ -58,7 +58,10 @@ pub fn open_session<T: Transport>(
     }
     loader.connect(opts.before)?;
     let mut stub_source = None;
-    if let Some(baud) = loader.found_stub_at {
+    if let Some(baud) = loader
+        .found_stub_at
+        .filter(|_| opts.before != Before::NoResetNoSync)
+    {
         progress(ProgressEvent::Note(format!(
             "the chip is still running a flasher stub (it answered SYNC with value 0 at {baud} \
              baud): carrying on with it"
