@@ -17,14 +17,14 @@ pub struct InfoArgs {
 /// Run `info`.
 pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, false, &mut bars)?;
+    let mut s = open_session(&a.conn, false, false, &mut bars)?;
     let info = s.info.clone();
     let stub = s.stub_source.clone();
     finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": a.conn.port, "chip": info, "stub": stub }),
+            &serde_json::json!({ "port": s.port, "chip": info, "stub": stub }),
         )?;
         return Ok(Exit::Ok);
     }

@@ -16,6 +16,9 @@ use crate::identity::DumpIdentity;
 use crate::serial::guard::{self, Guard};
 use crate::serial::ops;
 use clap::Args;
+
+// Without any stub, fall back to the ROM loader with a notice.
+const ROM_OK: bool = true;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -59,7 +62,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         ));
     }
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = detected_size(&s)?;
     let name = a.input.display().to_string();
     if a.offset + data.len() as u64 > u64::from(chip) {
@@ -132,6 +135,14 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 rom.erase_size, rom.blocks
             )
             .map_err(out_err)?;
+            let tail = data.len().next_multiple_of(crate::consts::SECTOR_SIZE) - data.len();
+            if tail > 0 {
+                writeln!(
+                    w,
+                    "      note: the ROM cannot read the {tail} bytes after the image to the sector end: they will be erased"
+                )
+                .map_err(out_err)?;
+            }
             if let Some(sec) = rom.collateral_sector {
                 writeln!(
                     w,
@@ -147,7 +158,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         if a.conn.json {
             print_json(
                 w,
-                &serde_json::json!({ "port": a.conn.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
+                &serde_json::json!({ "port": s.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
             )?;
         }
         return Ok(Exit::Ok);
@@ -160,7 +171,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         print_json(
             w,
             &serde_json::json!({
-                "port": a.conn.port,
+                "port": s.port,
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,

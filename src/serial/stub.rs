@@ -118,23 +118,51 @@ pub fn esptool_stub_path() -> Option<PathBuf> {
     None
 }
 
-/// Find the stub: `explicit`, else `$ESPDUMP_STUB`, else an installed esptool's.
+/// A place a stub can come from. New sources (an embedded build, a download cache) are one
+/// more variant, one more arm in [`StubSource::load`] and one more entry in [`SEARCH_ORDER`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StubSource {
+    /// The file named by `$ESPDUMP_STUB`.
+    EnvVar,
+    /// The `esp8266.json` of an installed esptool (Apache-2.0/MIT esp-flasher-stub).
+    InstalledEsptool,
+}
+
+/// The order in which sources are tried when no `--stub FILE` is given.
+pub const SEARCH_ORDER: &[StubSource] = &[StubSource::EnvVar, StubSource::InstalledEsptool];
+
+impl StubSource {
+    /// The stub from this source: `Ok(None)` when the source has none, `Err` when it has a
+    /// broken one.
+    pub fn load(self) -> Result<Option<Stub>> {
+        match self {
+            StubSource::EnvVar => match std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
+                Some(p) => Stub::from_file(Path::new(&p)).map(Some),
+                None => Ok(None),
+            },
+            StubSource::InstalledEsptool => match esptool_stub_path() {
+                Some(p) => Stub::from_file(&p).map(Some),
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+/// Find the stub: `explicit`, else the first of [`SEARCH_ORDER`] that has one.
 pub fn find_stub(explicit: Option<&Path>) -> Result<Stub> {
     if let Some(p) = explicit {
         return Stub::from_file(p);
     }
-    if let Some(p) = std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
-        return Stub::from_file(Path::new(&p));
+    for src in SEARCH_ORDER {
+        if let Some(stub) = src.load()? {
+            return Ok(stub);
+        }
     }
-    match esptool_stub_path() {
-        Some(p) => Stub::from_file(&p),
-        None => Err(Error::InvalidInput(format!(
-            "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, \
-             or `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used); \
-             --no-stub works for write and erase only",
-            c::STUB_ENV
-        ))),
-    }
+    Err(Error::InvalidInput(format!(
+        "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, or \
+         `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used)",
+        c::STUB_ENV
+    )))
 }
 
 #[cfg(test)]
