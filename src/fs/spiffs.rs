@@ -61,12 +61,14 @@ pub struct BlockTail {
     pub erase_count: u16,
 }
 
-/// A lookup entry or a page index (u16).
-fn rd16(data: &[u8], off: usize) -> Option<u16> {
+/// A lookup entry or a page index: the u16 arrays of lookup pages and index pages, whose
+/// positions depend on the geometry.
+fn entry_at(data: &[u8], off: usize) -> Option<u16> {
     read_at(data, off)
 }
 
-fn wr16(data: &mut [u8], off: usize, v: u16) -> Option<()> {
+/// Write a lookup entry or page index.
+fn set_entry(data: &mut [u8], off: usize, v: u16) -> Option<()> {
     write_at(data, off, &v)
 }
 
@@ -235,7 +237,7 @@ pub fn page_state(data: &[u8], g: &Geometry, pix: usize) -> PageState {
     let Some(lu_off) = g.lu_entry_off(pix) else {
         return PageState::Inconsistent;
     };
-    let Some(lu) = rd16(data, lu_off) else {
+    let Some(lu) = entry_at(data, lu_off) else {
         return PageState::Inconsistent;
     };
     let po = g.page_off(pix);
@@ -447,7 +449,9 @@ fn block_score(data: &[u8], at: usize, bs: usize, ps: usize) -> Option<(usize, u
     }
     let (mut ok, mut checked) = (0, 0);
     for i in 0..entries {
-        let Some(e) = rd16(page, i * 2) else { break };
+        let Some(e) = entry_at(page, i * 2) else {
+            break;
+        };
         if e == c::OBJ_ID_FREE || e == c::OBJ_ID_DELETED {
             continue;
         }
@@ -593,7 +597,7 @@ fn choose_config(data: &[u8], f: &mut FsInfo) {
             let pix = g0.pix_of(blk, i);
             let lu = g0
                 .lu_entry_off(pix)
-                .and_then(|o| rd16(data, o))
+                .and_then(|o| entry_at(data, o))
                 .unwrap_or(0);
             if lu & c::OBJ_ID_IX_FLAG == 0 || lu == c::OBJ_ID_FREE {
                 continue;
@@ -618,7 +622,7 @@ fn choose_config(data: &[u8], f: &mut FsInfo) {
             let po = g.page_off(pix);
             let spans = span_count(size, g.data_len);
             for k in 0..spans.min(g.hdr_ix_entries).min(4) {
-                let e = rd16(data, po + g.hdr_ix_off + k * 2).unwrap_or(0xFFFF) as usize;
+                let e = entry_at(data, po + g.hdr_ix_off + k * 2).unwrap_or(0xFFFF) as usize;
                 let want = PageState::Data(id & !c::OBJ_ID_IX_FLAG, k as u16);
                 if g.is_object_page(e) && page_state(data, &g, e) == want {
                     ok += 1;
@@ -738,7 +742,7 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
     let mut cur_ix: Option<(usize, usize)> = None; // (index span, page off)
     for s in 0..spans {
         let entry = if s < g.hdr_ix_entries {
-            rd16(data, po + g.hdr_ix_off + s * 2)
+            entry_at(data, po + g.hdr_ix_off + s * 2)
         } else {
             let k = 1 + (s - g.hdr_ix_entries) / g.ix_entries;
             let idx = (s - g.hdr_ix_entries) % g.ix_entries;
@@ -748,7 +752,7 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
                     index_offsets.push(off);
                 }
             }
-            cur_ix.and_then(|(_, off)| rd16(data, off + c::IX_PAGE_OFF_ENTRIES + idx * 2))
+            cur_ix.and_then(|(_, off)| entry_at(data, off + c::IX_PAGE_OFF_ENTRIES + idx * 2))
         };
         let want = PageState::Data(oid, s as u16);
         let pix_d = entry
@@ -920,7 +924,7 @@ pub fn deleted_stats(data: &[u8], fs: &FsInfo) -> DeletedStats {
 fn delete_page(data: &mut [u8], g: &Geometry, pix: usize, header: bool) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     if let Some(lu) = g.lu_entry_off(pix) {
-        if wr16(data, lu, c::OBJ_ID_DELETED).is_some() {
+        if set_entry(data, lu, c::OBJ_ID_DELETED).is_some() {
             out.push(lu..lu + 2);
         }
     }
@@ -976,7 +980,7 @@ pub fn scrub_deleted(data: &mut [u8], fs: &FsInfo) -> Vec<Range<usize>> {
         }
         // Lookup entry 0x0000, flags DELET/USED cleared.
         if let Some(lu) = g.lu_entry_off(pix) {
-            if rd16(data, lu) != Some(c::OBJ_ID_DELETED) && wr16(data, lu, 0).is_some() {
+            if entry_at(data, lu) != Some(c::OBJ_ID_DELETED) && set_entry(data, lu, 0).is_some() {
                 out.push(lu..lu + 2);
             }
         }
@@ -1108,7 +1112,7 @@ pub fn write_file(
         n.fill(0);
         n[..name.len()].copy_from_slice(name.as_bytes());
         for (k, &pix) in data_pix.iter().enumerate() {
-            wr16(page, g.hdr_ix_off + k * 2, pix as u16);
+            set_entry(page, g.hdr_ix_off + k * 2, pix as u16);
         }
     }
     out.push(po..po + g.ps);
@@ -1116,7 +1120,7 @@ pub fn write_file(
     for (k, &pix) in pages.iter().enumerate() {
         let id = if k == 0 { oid | c::OBJ_ID_IX_FLAG } else { oid };
         if let Some(lu) = g.lu_entry_off(pix) {
-            wr16(data, lu, id);
+            set_entry(data, lu, id);
             out.push(lu..lu + 2);
         }
     }
@@ -1234,7 +1238,7 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         let mut complete = span_count(size, g.data_len) <= g.hdr_ix_entries;
         let mut left = size as usize;
         for s in 0..spans {
-            let e = rd16(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
+            let e = entry_at(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
             let dp = g.page_off(e);
             let ok = g.is_object_page(e)
                 && read_at::<PageHeader>(data, dp).is_some_and(|d| {
