@@ -388,8 +388,9 @@ pub mod spiffs {
 pub mod littlefs {
     /// ASCII magic at +8 of each superblock.
     pub const MAGIC: &[u8; 8] = b"littlefs";
-    // The fixed start of a superblock block (first tag `F0 0F FF F7`, then this magic, then the
-    // inline struct) is `fs::littlefs::SuperblockHead`.
+    /// First tag of a superblock as stored (`F0 0F FF F7`). The fixed start of a superblock block
+    /// (revision, this tag, [`MAGIC`], the inline struct) is `fs::littlefs::SuperblockHead`.
+    pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
     /// Major on-disk version this reader understands.
     pub const VERSION_MAJOR: u16 = 2;
     /// Smallest block size littlefs accepts.

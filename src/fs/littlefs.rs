@@ -446,3 +446,27 @@ pub fn read(data: &[u8], fs: &FsInfo, path: &str) -> Option<Vec<u8>> {
     let e = list(data, fs).into_iter().find(|e| e.path == want)?;
     read_entry(data, fs, &e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binparse::write_at;
+
+    #[test]
+    fn superblock_head_magic_is_first_tag_and_name() {
+        let head = SuperblockHead {
+            revision: 1,
+            struct_tag: RawTag(0x2010_0018),
+            version: 0x0002_0000,
+            block_size: 4096,
+        };
+        let mut b = [0u8; 0x1C];
+        write_at(&mut b, 0, &head).unwrap();
+        assert_eq!(b[4..8], c::FIRST_TAG);
+        assert_eq!(&b[8..16], c::MAGIC);
+        assert_eq!(b[16..20], [0x20, 0x10, 0x00, 0x18]);
+        assert_eq!(superblock_head(&b, 0), Some(head));
+        b[15] ^= 1;
+        assert_eq!(superblock_head(&b, 0), None);
+    }
+}
