@@ -10,6 +10,9 @@
 pub const SECTOR_SIZE: usize = 0x1000;
 /// Value of erased NOR flash.
 pub const ERASED: u8 = 0xFF;
+/// Seed of the ESP8266 XOR checksum: image segment data (esptool `ESP_CHECKSUM_MAGIC`), the
+/// SDK's system-parameter copies, and the data of the serial `*_DATA` commands.
+pub const XOR_CHECKSUM_SEED: u8 = 0xEF;
 
 /// Firmware image formats (esptool `bin_image.py`).
 pub mod image {
@@ -25,8 +28,6 @@ pub mod image {
     pub const SEGMENT_HEADER_LEN: usize = 8;
     /// Most segments esptool accepts.
     pub const MAX_SEGMENTS: u8 = 16;
-    /// Seed of the XOR checksum over segment data.
-    pub const CHECKSUM_SEED: u8 = 0xEF;
     /// The checksum byte sits at the last byte of a 16-byte block: `end | 0x0F`.
     pub const CHECKSUM_ALIGN_MASK: usize = 0x0F;
     /// Segments longer than this make esptool warn ("Suspicious segment").
@@ -143,8 +144,6 @@ pub mod sdk {
     pub const FLAG_MAGIC2: u32 = 0xAA55_AA55;
     /// The SDK checksums this many bytes of the active copy.
     pub const PARAM_CHECKSUM_LEN: u32 = 32;
-    /// Seed of the system-parameter XOR checksum.
-    pub const PARAM_CHECKSUM_SEED: u32 = 0xEF;
     /// PHY init data byte 0.
     pub const PHY_INIT_MAGIC: u8 = 0x05;
     /// PHY init data length.
@@ -389,20 +388,9 @@ pub mod spiffs {
 pub mod littlefs {
     /// ASCII magic at +8 of each superblock.
     pub const MAGIC: &[u8; 8] = b"littlefs";
-    /// First tag of a superblock as stored (`F0 0F FF F7`).
+    /// First tag of a superblock as stored (`F0 0F FF F7`). The fixed start of a superblock block
+    /// (revision, this tag, [`MAGIC`], the inline struct) is `fs::littlefs::SuperblockHead`.
     pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
-    /// Offset of the magic in a superblock block.
-    pub const OFF_MAGIC: usize = 8;
-    /// Offset of the first tag in a metadata block (after the revision count).
-    pub const OFF_FIRST_TAG: usize = 4;
-    /// Offset of the on-disk version in a freshly compacted superblock block.
-    pub const OFF_VERSION: usize = 0x14;
-    /// Offset of block_size in a freshly compacted superblock block.
-    pub const OFF_BLOCK_SIZE: usize = 0x18;
-    /// Offset of block_count in a freshly compacted superblock block.
-    pub const OFF_BLOCK_COUNT: usize = 0x1C;
-    /// Offset of name_max in a freshly compacted superblock block.
-    pub const OFF_NAME_MAX: usize = 0x20;
     /// Major on-disk version this reader understands.
     pub const VERSION_MAJOR: u16 = 2;
     /// Smallest block size littlefs accepts.
@@ -490,8 +478,8 @@ pub mod serial {
     pub const HEADER_LEN: usize = 8;
     /// Status bytes at the end of every ESP8266 response (ROM and stub).
     pub const ESP8266_STATUS_LEN: usize = 2;
-    /// Seed of the data checksum of `*_DATA` commands.
-    pub const CHECKSUM_SEED: u8 = 0xEF;
+    /// Seed of the data checksum of `*_DATA` commands (the image checksum's seed).
+    pub const CHECKSUM_SEED: u8 = super::XOR_CHECKSUM_SEED;
 
     /// Opcode FLASH_BEGIN.
     pub const OP_FLASH_BEGIN: u8 = 0x02;
