@@ -6,7 +6,9 @@
 //! the absolute index in the key. decode-config's `.bin` is the plain block plus the LE magic
 //! 0x63576223. Reference `tasmota.md` §4.
 
+use super::settings::{parse_copy, Header, SettingsCopy};
 use crate::consts::tasmota as c;
+use serde::Serialize;
 
 /// Name at the start of a file-system `.dmp`.
 const FS_NAME: &[u8] = b"/.settings";
@@ -21,14 +23,13 @@ fn xor_from(buf: &mut [u8], start: usize) {
 
 /// Encode a plain settings block (a flash copy) as a `.dmp` that Tasmota and decode-config accept.
 /// The block is taken as is (a valid flash copy already carries a matching `cfg_crc32`), cut to
-/// its `cfg_size` (3584 bytes before 6.6.0.7, as `sizeof(Settings)` was then).
+/// its length (`cfg_size`, or the 5.x layout size: `sizeof(Settings)` of that version).
 pub fn to_dmp(block: &[u8]) -> Vec<u8> {
-    let size = super::settings::le16(block, c::OFF_CFG_SIZE).map_or(0, usize::from);
-    let n = if (size == c::SETTINGS_SIZE || size == c::SETTINGS_SIZE_OLD) && size <= block.len() {
-        size
-    } else {
-        block.len()
-    };
+    let n = Header::read(block)
+        .filter(Header::plausible)
+        .map(|h| h.block_len())
+        .filter(|&n| n <= block.len())
+        .unwrap_or(block.len());
     let mut out = block[..n].to_vec();
     xor_from(&mut out, c::DMP_XOR_START);
     out
@@ -51,15 +52,81 @@ pub fn from_dmp(file: &[u8]) -> Result<Vec<u8>, NotDmp> {
             .map(<[u8]>::to_vec)
             .ok_or_else(|| NotDmp(format!("{} bytes: too short", file.len())));
     }
-    if file.len() != c::SETTINGS_SIZE && file.len() != c::SETTINGS_SIZE_OLD {
+    if !super::fields::block_sizes().any(|n| n == file.len()) {
         return Err(NotDmp(format!(
-            "{} bytes; a .dmp is 4096 or 3584 bytes or starts with /.settings",
+            "{} bytes; a .dmp is 4096, 3584, 2560 or 1648 bytes or starts with /.settings",
             file.len()
         )));
     }
     let mut buf = file.to_vec();
     xor_from(&mut buf, c::DMP_XOR_START);
     Ok(buf)
+}
+
+/// Which `.dmp` form a file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DmpForm {
+    /// The XORed block alone (1M builds; every version).
+    Plain,
+    /// A `/.settings` entry header first (file-system builds with driver files).
+    FileSystem,
+}
+
+/// A `.dmp` recognised by its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmpFile {
+    /// Its form.
+    pub form: DmpForm,
+    /// The plain settings block (XOR removed).
+    pub block: Vec<u8>,
+    /// The block's header and checksums, at offset 0.
+    pub copy: SettingsCopy,
+}
+
+/// Recognise a `.dmp` by content, whatever its name: after removing the XOR, the block must have
+/// a plausible settings header, the length its version implies (the whole file, for the plain
+/// form) and a valid checksum where its version has one (`cfg_crc32` from 6.6.0.11, `cfg_crc`
+/// above 6.0.0; 5.x blocks have none, so their u32 `CFG_HOLDER` 0x20161209 must be there).
+pub fn detect(file: &[u8]) -> Option<DmpFile> {
+    let form = if file.starts_with(FS_NAME) {
+        DmpForm::FileSystem
+    } else {
+        DmpForm::Plain
+    };
+    let block = from_dmp(file).ok()?;
+    let copy = parse_copy(&block, 0)?;
+    let whole = match form {
+        DmpForm::Plain => copy.size == file.len(),
+        DmpForm::FileSystem => copy.size == c::SETTINGS_SIZE,
+    };
+    if !whole || !copy.valid {
+        return None;
+    }
+    let block = block.get(..copy.size)?.to_vec();
+    Some(DmpFile { form, block, copy })
+}
+
+/// Encode a block in the given form (the file-system form gets a `/.settings` header whose size
+/// field is the total file length, and no driver files).
+pub fn encode(block: &[u8], form: DmpForm) -> Vec<u8> {
+    match form {
+        DmpForm::Plain => to_dmp(block),
+        DmpForm::FileSystem => {
+            let mut out = FS_NAME.to_vec();
+            out.resize(FS_HEADER_LEN - 2, 0);
+            out.extend_from_slice(&((FS_HEADER_LEN + block.len()) as u16).to_le_bytes());
+            out.extend_from_slice(block);
+            for (i, b) in out
+                .iter_mut()
+                .enumerate()
+                .skip(FS_HEADER_LEN + c::DMP_XOR_START)
+            {
+                *b ^= c::DMP_XOR.wrapping_add(i as u8);
+            }
+            out
+        }
+    }
 }
 
 /// decode-config's `.bin`: the plain block followed by the LE magic 0x63576223.
@@ -86,6 +153,7 @@ mod tests {
         let mut old = [0u8; 4096];
         old[2] = 0x00;
         old[3] = 0x0E; // cfg_size 0xE00
+        old[8..12].copy_from_slice(&0x0604_0100u32.to_le_bytes());
         assert_eq!(to_dmp(&old).len(), 0xE00);
         assert_eq!(&d[..6], &[0x00, 0x00, 0x5C, 0x5D, 0x5E, 0x5F]);
         assert_eq!(d[0xA5], 0xFF); // 0x5A + 0xA5 = 0xFF

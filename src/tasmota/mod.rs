@@ -4,7 +4,7 @@
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
 //! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
-//!   (6.6.0.0 .. 16.x, ESP8266), or [`Unsupported`].
+//!   (5.10.0 .. 16.x, ESP8266), or [`Unsupported`].
 //! * [`to_dmp`] / [`from_dmp`]: the `.dmp` backup format Tasmota and decode-config read.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
 //! * [`sanitize()`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
