@@ -254,6 +254,9 @@ pub struct InspectReport {
     pub config: Vec<ConfigSection>,
     /// Findings, in offset order.
     pub findings: Vec<Finding>,
+    /// Set when the input is a Tasmota `.dmp` configuration backup rather than a flash dump.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dmp: Option<crate::tasmota::dmp_report::DmpReport>,
 }
 
 /// A region claimed by a parser before the map is resolved.
@@ -306,6 +309,13 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         } else {
             "input is empty".to_string()
         }));
+    }
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        return Ok(crate::tasmota::dmp_report::inspect_dmp(
+            &d,
+            data.len(),
+            opts.offset as u64,
+        ));
     }
     let mut findings = Vec::new();
     let mut claims = Claims::default();
@@ -912,6 +922,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         settings: (!tscan.copies.is_empty() || !tscan.qpc.is_empty()).then_some(tscan),
         config,
         findings,
+        dmp: None,
     })
 }
 

@@ -62,7 +62,7 @@ impl Policy {
         }
         Ok(self)
     }
-    fn tasmota(&self) -> crate::tasmota::KeepPolicy {
+    pub(crate) fn tasmota(&self) -> crate::tasmota::KeepPolicy {
         crate::tasmota::KeepPolicy {
             wifi: self.keep_wifi,
             mqtt: self.keep_mqtt,
@@ -143,6 +143,10 @@ pub struct SanitizeReport {
 /// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
 /// `policy.force_generic`, and Tasmota settings it cannot decode.
 pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        // A Tasmota .dmp in, a .dmp out.
+        return crate::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+    }
     let before = inspect(data, &Options::default())?;
     let kind = before.firmware.kind;
     let recipe = match kind {

@@ -1,0 +1,247 @@
+//! A Tasmota `.dmp` as a first-class input: its `inspect` report, its sanitising (a `.dmp` in, a
+//! `.dmp` out) and its extraction plan. Recognition and the codec live in [`super::dmp`]; the
+//! commands call these when [`super::dmp::detect`] recognises the input, whatever its name.
+
+use super::dmp::{detect, encode, to_bin, DmpFile, DmpForm};
+use super::settings::Scan;
+use crate::bootloader::{BootKind, Bootloader};
+use crate::consts::diff_names::TASMOTA_SOURCE;
+use crate::extract::Item;
+use crate::identify::{Evidence, Firmware, FirmwareKind};
+use crate::inspect::{InspectReport, Region, RegionKind};
+use crate::report::{Change, Finding};
+use crate::sanitize::{Policy, Residue, SanitizeReport, Verification};
+use serde::Serialize;
+
+/// What `inspect` says about a `.dmp` input (absent for flash dumps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DmpReport {
+    /// `plain` (the XORed block alone) or `file_system` (`/.settings` entry header first).
+    pub form: DmpForm,
+    /// File length in bytes.
+    pub size: u64,
+    /// Settings block length inside (`sizeof(Settings)` of its version).
+    pub block_size: u64,
+    /// The block's `version`, dotted.
+    pub version: String,
+}
+
+/// Region label of the whole `.dmp`.
+const REGION: &str = "tasmota .dmp";
+
+fn checksum_text(d: &DmpFile) -> &'static str {
+    match (d.copy.crc32, d.copy.crc16) {
+        (Some(_), _) => "cfg_crc32 valid",
+        (None, Some(_)) => "cfg_crc valid",
+        (None, None) => "no checksum in this version",
+    }
+}
+
+/// The `inspect` report of a recognised `.dmp` (`file_len` bytes, at `base_offset` of the file).
+pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectReport {
+    let k = &d.copy;
+    let mut copy = k.clone();
+    copy.newest = true;
+    let mut findings = vec![Finding::info(
+        "tasmota_dmp",
+        Some(0),
+        format!(
+            "Tasmota configuration backup (.dmp, {} form): settings {} ({} bytes, save {}), {}",
+            match d.form {
+                DmpForm::Plain => "plain",
+                DmpForm::FileSystem => "file-system",
+            },
+            k.version_str,
+            k.size,
+            k.save_flag,
+            checksum_text(d)
+        ),
+    )];
+    let mut config = Vec::new();
+    match super::decode::decode_at(&d.block, 0) {
+        Ok(dec) => {
+            findings.extend(dec.findings.iter().cloned());
+            config.push(dec.section(
+                format!(
+                    "{TASMOTA_SOURCE} (.dmp, {}, save {})",
+                    dec.version_str, k.save_flag
+                ),
+                true,
+            ));
+        }
+        Err(e) => findings.push(Finding::warning(
+            "tasmota_settings_unsupported",
+            Some(0),
+            e.to_string(),
+        )),
+    }
+    InspectReport {
+        size: file_len as u64,
+        base_offset,
+        header_flash_size: None,
+        firmware: Firmware {
+            kind: FirmwareKind::Tasmota,
+            version: Some(k.version_str.clone()),
+            model: None,
+            sdk_version: None,
+            app_offset: None,
+            evidence: vec![Evidence {
+                offset: crate::consts::tasmota::OFF_VERSION as u64,
+                text: format!(
+                    "settings version {} in a .dmp backup (the firmware that wrote it)",
+                    k.version_str
+                ),
+            }],
+        },
+        bootloader: Bootloader {
+            kind: BootKind::None,
+            version: None,
+            evidence_offset: None,
+            evidence: None,
+        },
+        boot_config: None,
+        partition_table: None,
+        regions: vec![Region {
+            start: 0,
+            end: file_len as u64,
+            kind: RegionKind::Settings,
+            label: format!(
+                "Tasmota configuration backup (.dmp) {} save {}",
+                k.version_str, k.save_flag
+            ),
+        }],
+        images: Vec::new(),
+        sdk: Vec::new(),
+        filesystems: Vec::new(),
+        settings: Some(Scan {
+            copies: vec![copy],
+            newest: Some(0),
+            qpc: Vec::new(),
+        }),
+        config,
+        findings,
+        dmp: Some(DmpReport {
+            form: d.form,
+            size: file_len as u64,
+            block_size: k.size as u64,
+            version: k.version_str.clone(),
+        }),
+    }
+}
+
+/// Every offset at which `needle` occurs in `hay`.
+fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return Vec::new();
+    }
+    hay.windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Sanitise a recognised `.dmp`: the settings recipe on the block, re-encoded in the same form.
+/// Verified: the output reads back as a `.dmp` with a valid checksum and the same version, and
+/// no identity or secret value of the input (minus what the policy keeps) is in the output,
+/// neither in the plain block nor in the file bytes.
+pub fn sanitize_dmp(
+    file: &[u8],
+    d: &DmpFile,
+    policy: &Policy,
+) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    let keep = policy.tasmota();
+    let mut block = d.block.clone();
+    let mut changes = super::sanitize::sanitize_block(&mut block, &keep, REGION)
+        .map_err(|e| crate::Error::Refused(format!("Tasmota .dmp: {e}")))?;
+    let out = encode(&block, d.form);
+    if d.form == DmpForm::FileSystem && file.len() > out.len() {
+        changes.push(Change {
+            region: REGION.into(),
+            start: out.len() as u64,
+            end: file.len() as u64,
+            what: "dropped the driver settings files after the block".into(),
+            why: "not decoded: they could hold secrets".into(),
+        });
+    }
+    let cands = super::sanitize::secrets_and_ids_except(&d.block, &keep);
+    let back = detect(&out);
+    let checksums_valid = back
+        .as_ref()
+        .is_some_and(|b| b.copy.valid && b.block == block);
+    let firmware_unchanged = back
+        .as_ref()
+        .is_some_and(|b| b.copy.version == d.copy.version);
+    let mut residue = Vec::new();
+    for (key, bytes) in &cands {
+        let name = key.split('[').next().unwrap_or(key);
+        let class = super::fields::meta(name).0;
+        let hits = find_all(&block, bytes)
+            .into_iter()
+            .map(|o| (o, "settings block"))
+            .chain(find_all(&out, bytes).into_iter().map(|o| (o, "file bytes")));
+        for (o, region) in hits {
+            residue.push(Residue {
+                offset: o as u64,
+                key: format!("tasmota .dmp {key}"),
+                class,
+                region: region.into(),
+            });
+        }
+    }
+    let mut problems = Vec::new();
+    if !checksums_valid {
+        problems.push("the output does not read back as a .dmp with a valid checksum".into());
+    }
+    if !firmware_unchanged {
+        problems.push("the output's settings version differs from the input's".into());
+    }
+    if !residue.is_empty() {
+        problems.push(format!("{} identity/secret values remain", residue.len()));
+    }
+    changes.sort_by_key(|c| (c.start, c.end));
+    let verification = Verification {
+        images_checked: 0,
+        images_identical: true,
+        checksums_valid,
+        filesystems_consistent: true,
+        firmware_unchanged,
+        residue_candidates: cands.len(),
+        residue,
+        problems,
+    };
+    Ok((
+        out,
+        SanitizeReport {
+            firmware: FirmwareKind::Tasmota.as_str().to_string(),
+            version: Some(d.copy.version_str.clone()),
+            recipe: "tasmota",
+            policy: *policy,
+            changes,
+            verification,
+        },
+    ))
+}
+
+/// What `extract` writes for a `.dmp`: the plain block (as a flash slot holds it) and
+/// decode-config's `.bin` (the plain block plus its magic).
+pub fn extract_dmp(d: &DmpFile) -> Vec<Item> {
+    let v = &d.copy.version_str;
+    vec![
+        Item {
+            path: "tasmota/settings-dmp.bin".into(),
+            source: format!("Tasmota settings {v} from the .dmp (plain, as a flash slot holds it)"),
+            size: d.block.len() as u64,
+            bytes: d.block.clone(),
+        },
+        {
+            let b = to_bin(&d.block);
+            Item {
+                path: "tasmota/settings-dmp.decode-config.bin".into(),
+                source: "Tasmota settings in decode-config's .bin form".into(),
+                size: b.len() as u64,
+                bytes: b,
+            }
+        },
+    ]
+}
