@@ -85,6 +85,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             model: None,
             sdk_version: None,
             app_offset: None,
+            candidates: Vec::new(),
             evidence: vec![Evidence {
                 offset: crate::consts::tasmota::OFF_VERSION as u64,
                 text: format!(
