@@ -306,3 +306,82 @@ fn corpus_dmp_decode_matches_decode_config() {
         );
     }
 }
+
+/// Every layout of the fields espdump decodes: each version of decode-config 16's table
+/// (5.10.0 .. 16.0.0) at which a decoded field appears, moves or changes type, plus every block
+/// size change. Each is built with every field set, decoded by decode-config's own code in one
+/// process (`tests/decode_config_batch.py`) and compared field by field. (Versions in between
+/// decode with a table identical to the one before them.)
+#[test]
+fn every_layout_matches_decode_config() {
+    if decode_config().is_none() {
+        return;
+    }
+    let all = espdump::tasmota::fields::layout_versions();
+    assert!(all.len() > 150, "{} layouts", all.len());
+    let key = |v: u32| {
+        let f: Vec<String> = fields_for(v)
+            .iter()
+            .map(|f| format!("{}{:?}", f.name, f.loc))
+            .collect();
+        (f, espdump::tasmota::fields::block_size(v))
+    };
+    let mut versions = Vec::new();
+    for (i, &v) in all.iter().enumerate() {
+        if i == 0 || key(v) != key(all[i - 1]) {
+            versions.push(v);
+        }
+    }
+    assert!(versions.len() >= 30, "{} distinct layouts", versions.len());
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    let mut blocks = Vec::new();
+    for &v in &versions {
+        let block = build_all(v);
+        let p = dir.path().join(format!("Config_{v:08x}.dmp"));
+        std::fs::write(&p, to_dmp(&block)).unwrap();
+        paths.push(p);
+        blocks.push(block);
+    }
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decode_config_batch.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(&paths)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), versions.len());
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for ((&v, block), line) in versions.iter().zip(&blocks).zip(&lines) {
+        if line["exit"] != 0 {
+            failures.push(format!(
+                "{v:#010x}: decode-config exit {} {}",
+                line["exit"], line["stderr"]
+            ));
+            continue;
+        }
+        let j = &line["json"];
+        let ours = decode(block).unwrap();
+        assert_eq!(
+            normalise("", &j["header"]["data"]["version"]["id"]),
+            Value::from(v)
+        );
+        let (n, mismatches) = compare(&ours, j, true);
+        compared += n;
+        if !mismatches.is_empty() {
+            failures.push(format!("{v:#010x}:\n  {}", mismatches.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared > 3000, "only {compared} values compared");
+}

@@ -271,6 +271,11 @@ pub fn block_size(version: u32) -> Option<usize> {
         .map(|(_, n)| *n)
 }
 
+/// The first version of every layout decode-config knows (5.10.0 .. 16.0.0), oldest first.
+pub fn layout_versions() -> Vec<u32> {
+    LAYOUT_SIZES.iter().map(|(v, _)| *v).collect()
+}
+
 /// Every block size a layout has (a `.dmp` is one of these long).
 pub fn block_sizes() -> impl Iterator<Item = usize> {
     let mut v: Vec<usize> = LAYOUT_SIZES.iter().map(|(_, n)| *n).collect();
