@@ -334,3 +334,50 @@ fn built_old_dmp_inspect_and_sanitize() {
         assert!(!contains(&after.block, b"fake-broker.example"), "{vs}");
     }
 }
+
+/// The file-system form (`/.settings` header, XOR keyed on the absolute index): recognised,
+/// sanitised into the same form, and decode-config reads the result.
+#[test]
+fn file_system_form_dmp() {
+    let block = SettingsBuilder::new(0x0E04_0000)
+        .save_flag(4)
+        .set("sta_pwd", 0, "fake-fs-password")
+        .unwrap()
+        .build();
+    let file = espdump::tasmota::dmp::encode(&block, DmpForm::FileSystem);
+    assert_eq!(&file[..10], b"/.settings");
+    assert_eq!(u16::from_le_bytes([file[14], file[15]]), 16 + 4096);
+    let d = detect(&file).unwrap();
+    assert_eq!(d.form, DmpForm::FileSystem);
+    assert_eq!(d.block, block);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fs.data");
+    std::fs::write(&p, &file).unwrap();
+    let out = dir.path().join("Config_fs.dmp");
+    let o = espdump(&["sanitize", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
+    let clean = std::fs::read(&out).unwrap();
+    assert_eq!(clean.len(), file.len());
+    let after = detect(&clean).unwrap();
+    assert_eq!(after.form, DmpForm::FileSystem);
+    assert!(!contains(&after.block, b"fake-fs-password"));
+    if std::env::var_os("ESPDUMP_SKIP_DECODE_CONFIG").is_none() {
+        let dc = std::process::Command::new("decode-config.py")
+            .args([
+                "-s",
+                out.to_str().unwrap(),
+                "--json-compact",
+                "--json-show-pw",
+            ])
+            .output()
+            .expect("decode-config.py on PATH");
+        assert!(
+            dc.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dc.stderr)
+        );
+        let j: Value = serde_json::from_slice(&dc.stdout).unwrap();
+        assert_eq!(j["sta_pwd"][0], "");
+        assert_eq!(j["header"]["data"]["version"]["id"], "0xe040000");
+    }
+}
