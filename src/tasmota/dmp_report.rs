@@ -94,6 +94,12 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
                 ),
             }],
         },
+        layout: crate::layout::Layout {
+            kind: crate::layout::LayoutKind::Unknown,
+            flash_sizes: Vec::new(),
+            evidence: Vec::new(),
+            areas: Vec::new(),
+        },
         bootloader: Bootloader {
             kind: BootKind::None,
             version: None,
@@ -121,6 +127,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
         }),
         config,
         findings,
+        claims: Vec::new(),
         dmp: Some(DmpReport {
             form: d.form,
             size: file_len as u64,
@@ -128,6 +135,17 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             version: k.version_str.clone(),
         }),
     }
+}
+
+/// The factory fields (module, GPIO map, template, calibration) of a block, by key.
+fn factory(block: &[u8]) -> Vec<(String, String)> {
+    super::decode::decode_at(block, 0).map_or(Vec::new(), |d| {
+        d.items
+            .iter()
+            .filter(|i| i.class == crate::report::Class::Factory)
+            .map(|i| (i.key.clone(), i.value.to_string()))
+            .collect()
+    })
 }
 
 /// Every offset at which `needle` occurs in `hay`.
@@ -173,6 +191,7 @@ pub fn sanitize_dmp(
     let firmware_unchanged = back
         .as_ref()
         .is_some_and(|b| b.copy.version == d.copy.version);
+    let factory_kept = factory(&d.block) == factory(&block) && !factory(&block).is_empty();
     let mut residue = Vec::new();
     for (key, bytes) in &cands {
         let name = key.split('[').next().unwrap_or(key);
@@ -194,6 +213,9 @@ pub fn sanitize_dmp(
     if !checksums_valid {
         problems.push("the output does not read back as a .dmp with a valid checksum".into());
     }
+    if !factory_kept {
+        problems.push("a factory field (module, GPIO, template, calibration) changed".into());
+    }
     if !firmware_unchanged {
         problems.push("the output's settings version differs from the input's".into());
     }
@@ -207,6 +229,8 @@ pub fn sanitize_dmp(
         checksums_valid,
         filesystems_consistent: true,
         firmware_unchanged,
+        settings_kept: firmware_unchanged && checksums_valid && factory_kept,
+        boot_config_unchanged: true,
         residue_candidates: cands.len(),
         residue,
         problems,

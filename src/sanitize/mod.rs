@@ -7,6 +7,8 @@
 //! checksums valid, file systems readable, firmware unchanged, and no identity or secret string
 //! of the input left anywhere (the residue scan). Pure: bytes in, bytes and a report out.
 
+mod kept;
+
 use crate::bootloader::BootKind;
 use crate::consts::{sdk as sc, ERASED, SECTOR_SIZE};
 use crate::identify::FirmwareKind;
@@ -104,6 +106,11 @@ pub struct Verification {
     pub filesystems_consistent: bool,
     /// Firmware kind, version and model unchanged.
     pub firmware_unchanged: bool,
+    /// The Tasmota settings copy the recipe kept or wrote loads (both CRCs valid) with the
+    /// input's version and factory fields (module, GPIO map, template, calibration).
+    pub settings_kept: bool,
+    /// The boot config is byte-identical.
+    pub boot_config_unchanged: bool,
     /// Identity and secret strings of the input searched for in the output.
     pub residue_candidates: usize,
     /// Those found (must be empty).
@@ -119,6 +126,8 @@ impl Verification {
             && self.checksums_valid
             && self.filesystems_consistent
             && self.firmware_unchanged
+            && self.settings_kept
+            && self.boot_config_unchanged
             && self.residue.is_empty()
     }
 }
@@ -140,43 +149,43 @@ pub struct SanitizeReport {
     pub verification: Verification,
 }
 
-/// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
-/// `policy.force_generic`, and Tasmota settings it cannot decode.
-pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
-    if let Some(d) = crate::tasmota::dmp::detect(data) {
-        // A Tasmota .dmp in, a .dmp out.
-        return crate::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+/// The recipe for the identified firmware, or why there is none.
+fn recipe_for(kind: FirmwareKind, policy: &Policy) -> crate::Result<&'static str> {
+    match kind {
+        FirmwareKind::Tasmota => Ok("tasmota"),
+        FirmwareKind::Shelly | FirmwareKind::MongooseOs => Ok("shelly"),
+        _ if policy.force_generic => Ok("generic"),
+        FirmwareKind::None | FirmwareKind::Unknown => Err(crate::Error::Refused(format!(
+            "no firmware identified ({}); --force-generic cleans only the SDK sectors",
+            kind.as_str()
+        ))),
+        other => Err(crate::Error::Refused(format!(
+            "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
+            other.as_str()
+        ))),
     }
-    let before = inspect(data, &Options::default())?;
-    let kind = before.firmware.kind;
-    let recipe = match kind {
-        FirmwareKind::Tasmota => "tasmota",
-        FirmwareKind::Shelly | FirmwareKind::MongooseOs => "shelly",
-        _ if policy.force_generic => "generic",
-        FirmwareKind::None | FirmwareKind::Unknown => {
-            return Err(crate::Error::Refused(format!(
-                "no firmware identified ({}); --force-generic cleans only the SDK sectors",
-                kind.as_str()
-            )))
-        }
-        other => {
-            return Err(crate::Error::Refused(format!(
-                "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
-                other.as_str()
-            )))
-        }
-    };
-    let candidates = sensitive_strings(data, &before, policy);
-    let mut out = data.to_vec();
-    let mut changes = Vec::new();
+}
 
+/// The steps of a plan, each with its recipe.
+type Plan = Vec<(kept::Step, Change)>;
+
+/// Run every recipe step on a copy of `data`, as planned from the analysis `before`.
+fn run_plan(
+    data: &[u8],
+    before: &InspectReport,
+    policy: &Policy,
+    recipe: &str,
+    candidates: &[Sensitive],
+) -> crate::Result<(Vec<u8>, Plan)> {
+    let mut out = data.to_vec();
+    let mut plan: Plan = Vec::new();
     if !before
         .settings
         .as_ref()
         .is_none_or(|s| s.copies.is_empty() && s.qpc.is_empty())
     {
         match crate::tasmota::sanitize(&mut out, &policy.tasmota()) {
-            Ok(c) => changes.extend(c),
+            Ok(c) => plan.extend(c.into_iter().map(|c| (kept::Step::Tasmota, c))),
             Err(e) if recipe == "tasmota" => {
                 return Err(crate::Error::Refused(format!("Tasmota settings: {e}")))
             }
@@ -184,21 +193,66 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
         }
     }
     for f in &before.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             let live = f.live.unwrap_or(recipe == "shelly") && recipe == "shelly";
-            changes.extend(crate::shelly::sanitize_fs(&mut out, &f.info, live));
+            let mut c = crate::shelly::sanitize_fs(&mut out, &f.info, live);
             if live {
-                changes.extend(restore_shelly_site(data, &mut out, &f.info, policy));
+                c.extend(restore_shelly_site(data, &mut out, &f.info, policy));
             }
+            plan.extend(c.into_iter().map(|c| (kept::Step::Shelly, c)));
         }
     }
     for t in &before.sdk {
-        changes.extend(sanitize_sdk(&mut out, t, policy, before.bootloader.kind));
+        let c = sanitize_sdk(&mut out, t, policy, before.bootloader.kind);
+        plan.extend(c.into_iter().map(|c| (kept::Step::Sdk, c)));
     }
     // Stale data (leftover images, OTA staging, unknown sectors) that still holds a secret is erased.
-    changes.extend(erase_stale_residue(&mut out, &before, &candidates));
-    changes.sort_by_key(|c| (c.start, c.end));
+    let c = erase_stale_residue(&mut out, before, candidates);
+    plan.extend(c.into_iter().map(|c| (kept::Step::Stale, c)));
+    Ok((out, plan))
+}
 
+/// Plan the default sanitize of `data` from the analysis `before` (which need not be `data`'s
+/// own: tests hand in a deliberately wrong one) and check every step against its claims. `Err`
+/// names each step that would touch bytes another structure owns.
+pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
+    let policy = Policy {
+        force_generic: true,
+        ..Policy::default()
+    };
+    let recipe = recipe_for(before.firmware.kind, &policy).map_err(|e| e.to_string())?;
+    let cands = sensitive_strings(data, before, &policy);
+    let (_, plan) = run_plan(data, before, &policy, recipe, &cands).map_err(|e| e.to_string())?;
+    let foreign = kept::foreign_touches(before, &plan);
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(foreign.join("; "))
+    }
+}
+
+/// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
+/// `policy.force_generic`, Tasmota settings it cannot decode, and a plan that would touch bytes
+/// another structure owns.
+pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        // A Tasmota .dmp in, a .dmp out.
+        return crate::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+    }
+    let before = inspect(data, &Options::default())?;
+    let kind = before.firmware.kind;
+    let recipe = recipe_for(kind, policy)?;
+    let candidates = sensitive_strings(data, &before, policy);
+    let (out, plan) = run_plan(data, &before, policy, recipe, &candidates)?;
+    let foreign = kept::foreign_touches(&before, &plan);
+    if !foreign.is_empty() {
+        return Err(crate::Error::Refused(format!(
+            "the sanitize plan would overwrite data it must keep: {}",
+            foreign.join("; ")
+        )));
+    }
+    let mut changes: Vec<Change> = plan.into_iter().map(|(_, c)| c).collect();
+    changes.sort_by_key(|c| (c.start, c.end));
     let verification = verify(data, &out, &before, &candidates);
     Ok((
         out,
@@ -316,7 +370,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
         }
     }
     for f in &r.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             for s in crate::shelly::secrets_and_ids(data, &f.info) {
                 if keeps_shelly_key(&s.key, policy) {
                     continue;
@@ -437,7 +491,9 @@ fn sanitize_sdk(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> Vec<
             why: why.into(),
         })
     };
-    if t.rf_cal_present && !p.keep_rfcal {
+    // A stale tail's RF calibration position may be the current layout's (Tasmota's EEPROM slot
+    // is the 1 MB SDK tail's RF cal sector): only its parameter copies and flag are cleaned.
+    if t.rf_cal_present && !p.keep_rfcal && t.size_source != "stale" {
         let rf = t.rf_cal_offset as usize;
         if fill(out, rf, rf + SECTOR_SIZE, ERASED) {
             rec(
@@ -621,6 +677,8 @@ fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive])
                 checksums_valid: false,
                 filesystems_consistent: false,
                 firmware_unchanged: false,
+                settings_kept: false,
+                boot_config_unchanged: false,
                 residue_candidates: cands.len(),
                 residue: vec![],
                 problems: vec![format!("the output cannot be inspected: {e}")],
@@ -702,6 +760,11 @@ fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive])
     if !fw_same {
         problems.push("the identified firmware changed".into());
     }
+    let settings = kept::settings_problems(input, out, before, &after);
+    let boot_config = kept::boot_config_problems(input, out, before);
+    let (settings_kept, boot_config_unchanged) = (settings.is_empty(), boot_config.is_empty());
+    problems.extend(settings);
+    problems.extend(boot_config);
     let mut residue = Vec::new();
     for s in cands {
         for at in find_all(out, &s.bytes) {
@@ -726,6 +789,8 @@ fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive])
         checksums_valid: checksums,
         filesystems_consistent: fs_ok,
         firmware_unchanged: fw_same,
+        settings_kept,
+        boot_config_unchanged,
         residue_candidates: cands.len(),
         residue,
         problems,
