@@ -174,4 +174,15 @@ fn sonoff_tasmota_5x_image() {
     let rep = espdump::inspect::inspect(&data, &Default::default()).unwrap();
     assert_eq!(rep.firmware.kind, espdump::identify::FirmwareKind::Tasmota);
     assert_eq!(rep.firmware.version.as_deref(), Some("5.9.1"));
+    let c = &rep.firmware.candidates[0];
+    assert_eq!(c.kind, espdump::identify::FirmwareKind::Tasmota);
+    let texts: Vec<&str> = c.evidence.iter().map(|h| h.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Sonoff-Tasmota 5.x boot banner"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"CFG_HOLDER 0x20161209 + version 5.9.1"),
+        "{texts:?}"
+    );
 }
