@@ -381,3 +381,22 @@ fn file_system_form_dmp() {
         assert_eq!(j["header"]["data"]["version"]["id"], "0xe040000");
     }
 }
+
+/// `write` refuses a `.dmp` before opening the port: it is not a flash image.
+#[test]
+fn write_refuses_a_dmp() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = renamed(dir.path(), CORPUS_DMP[2].0);
+    let missing = dir.path().join("no-such-port");
+    let o = espdump(&[
+        "write",
+        "--port",
+        missing.to_str().unwrap(),
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(5));
+    let err = common::stderr(&o);
+    assert!(err
+        .contains("is a Tasmota configuration backup (.dmp, settings 12.3.1), not a flash image"));
+    assert_eq!(err.trim().lines().count(), 1);
+}
