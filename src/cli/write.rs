@@ -54,9 +54,10 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     let mut data = read_input(&a.input)?;
     if let Some(d) = crate::tasmota::dmp::detect(&data) {
         return Err(CliError::refused(format!(
-            "{} is a Tasmota configuration backup (.dmp, settings {}), not a flash image; \
+            "{} is a Tasmota configuration backup ({}, settings {}), not a flash image; \
              restore it in Tasmota's web UI (Restore Configuration) or with decode-config",
             a.input.display(),
+            d.form.describe(),
             d.copy.version_str
         )));
     }

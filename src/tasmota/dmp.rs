@@ -63,7 +63,8 @@ pub fn from_dmp(file: &[u8]) -> Result<Vec<u8>, NotDmp> {
     Ok(buf)
 }
 
-/// Which `.dmp` form a file has.
+/// Which form a settings file has: the two `.dmp` forms Tasmota writes, or the plain block as
+/// espdump's and decode-config's extractions hold it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DmpForm {
@@ -71,6 +72,23 @@ pub enum DmpForm {
     Plain,
     /// A `/.settings` entry header first (file-system builds with driver files).
     FileSystem,
+    /// The block without XOR, shorter than a flash sector (a 5.x/6.x block as `extract` writes
+    /// it; a 4096-byte plain block is read as a one-sector dump instead).
+    Block,
+    /// decode-config's `.bin`: the plain block followed by the magic 0x63576223.
+    DecodeConfigBin,
+}
+
+impl DmpForm {
+    /// How the form is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DmpForm::Plain => ".dmp",
+            DmpForm::FileSystem => ".dmp, file-system form",
+            DmpForm::Block => "plain settings block",
+            DmpForm::DecodeConfigBin => "decode-config .bin",
+        }
+    }
 }
 
 /// A `.dmp` recognised by its content.
@@ -84,23 +102,35 @@ pub struct DmpFile {
     pub copy: SettingsCopy,
 }
 
-/// Recognise a `.dmp` by content, whatever its name: after removing the XOR, the block must have
-/// a plausible settings header, the length its version implies (the whole file, for the plain
-/// form) and a valid checksum where its version has one (`cfg_crc32` from 6.6.0.11, `cfg_crc`
-/// above 6.0.0; 5.x blocks have none, so their u32 `CFG_HOLDER` 0x20161209 must be there).
+/// Recognise a Tasmota settings file by content, whatever its name: a `.dmp` (after removing the
+/// XOR), decode-config's `.bin` (trailer magic) or a plain block shorter than a sector. The
+/// block must have a plausible settings header, the length its version implies (the whole file,
+/// except for the file-system form) and a valid checksum where its version has one
+/// (`cfg_crc32` from 6.6.0.11, `cfg_crc` above 6.0.0; 5.x blocks have none, so their u32
+/// `CFG_HOLDER` 0x20161209 must be there).
 pub fn detect(file: &[u8]) -> Option<DmpFile> {
-    let form = if file.starts_with(FS_NAME) {
-        DmpForm::FileSystem
-    } else {
-        DmpForm::Plain
-    };
-    let block = from_dmp(file).ok()?;
+    if file.starts_with(FS_NAME) {
+        return whole(from_dmp(file).ok()?, DmpForm::FileSystem, c::SETTINGS_SIZE);
+    }
+    if let Some(d) = from_dmp(file)
+        .ok()
+        .and_then(|b| whole(b, DmpForm::Plain, file.len()))
+    {
+        return Some(d);
+    }
+    if let Some(inner) = from_bin(file) {
+        return whole(inner.to_vec(), DmpForm::DecodeConfigBin, inner.len());
+    }
+    if file.len() < c::SETTINGS_SIZE {
+        return whole(file.to_vec(), DmpForm::Block, file.len());
+    }
+    None
+}
+
+/// `block` as a settings file of `form` if it is a whole, valid block of `len` bytes.
+fn whole(block: Vec<u8>, form: DmpForm, len: usize) -> Option<DmpFile> {
     let copy = parse_copy(&block, 0)?;
-    let whole = match form {
-        DmpForm::Plain => copy.size == file.len(),
-        DmpForm::FileSystem => copy.size == c::SETTINGS_SIZE,
-    };
-    if !whole || !copy.valid {
+    if copy.size != len || !copy.valid {
         return None;
     }
     let block = block.get(..copy.size)?.to_vec();
@@ -112,6 +142,8 @@ pub fn detect(file: &[u8]) -> Option<DmpFile> {
 pub fn encode(block: &[u8], form: DmpForm) -> Vec<u8> {
     match form {
         DmpForm::Plain => to_dmp(block),
+        DmpForm::Block => block.to_vec(),
+        DmpForm::DecodeConfigBin => to_bin(block),
         DmpForm::FileSystem => {
             let mut out = FS_NAME.to_vec();
             out.resize(FS_HEADER_LEN - 2, 0);

@@ -16,7 +16,8 @@ use serde::Serialize;
 /// What `inspect` says about a `.dmp` input (absent for flash dumps).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DmpReport {
-    /// `plain` (the XORed block alone) or `file_system` (`/.settings` entry header first).
+    /// `plain` (the XORed block alone), `file_system` (`/.settings` entry header first), `block`
+    /// (the block without XOR) or `decode_config_bin` (the block plus decode-config's magic).
     pub form: DmpForm,
     /// File length in bytes.
     pub size: u64,
@@ -46,11 +47,8 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
         "tasmota_dmp",
         Some(0),
         format!(
-            "Tasmota configuration backup (.dmp, {} form): settings {} ({} bytes, save {}), {}",
-            match d.form {
-                DmpForm::Plain => "plain",
-                DmpForm::FileSystem => "file-system",
-            },
+            "Tasmota settings file ({}): settings {} ({} bytes, save {}), {}",
+            d.form.describe(),
             k.version_str,
             k.size,
             k.save_flag,
@@ -63,8 +61,10 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             findings.extend(dec.findings.iter().cloned());
             config.push(dec.section(
                 format!(
-                    "{TASMOTA_SOURCE} (.dmp, {}, save {})",
-                    dec.version_str, k.save_flag
+                    "{TASMOTA_SOURCE} ({}, {}, save {})",
+                    d.form.describe(),
+                    dec.version_str,
+                    k.save_flag
                 ),
                 true,
             ));
@@ -89,8 +89,9 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             evidence: vec![Evidence {
                 offset: crate::consts::tasmota::OFF_VERSION as u64,
                 text: format!(
-                    "settings version {} in a .dmp backup (the firmware that wrote it)",
-                    k.version_str
+                    "settings version {} in a {} (the firmware that wrote it)",
+                    k.version_str,
+                    d.form.describe()
                 ),
             }],
         },
@@ -113,8 +114,10 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             end: file_len as u64,
             kind: RegionKind::Settings,
             label: format!(
-                "Tasmota configuration backup (.dmp) {} save {}",
-                k.version_str, k.save_flag
+                "Tasmota settings ({}) {} save {}",
+                d.form.describe(),
+                k.version_str,
+                k.save_flag
             ),
         }],
         images: Vec::new(),
