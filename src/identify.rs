@@ -193,12 +193,10 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
     if scope.loader_only {
         fw.kind = FirmwareKind::None;
     } else {
-        let app = crate::profile::App {
-            app_offset: scope.app_offset,
-            arduino_layout: scope.arduino_layout,
-            raw_irom: scope.raw_irom,
-            ..crate::profile::App::new(hay, start, boot)
-        };
+        let mut app = crate::profile::App::new(hay, start, boot);
+        app.app_offset = scope.app_offset;
+        app.arduino_layout = scope.arduino_layout;
+        app.raw_irom = scope.raw_irom;
         let v = crate::profile::vote(crate::profile::REGISTRY, &app);
         fw.kind = v.kind;
         fw.version = v.score.version.clone();

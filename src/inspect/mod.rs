@@ -3,7 +3,7 @@
 //! the flash layout, the SDK tail sectors, the identified firmware and findings. Pure: bytes in,
 //! report out.
 //!
-//! The work is a sequence of passes over one shared context ([`ctx::Ctx`]), in order of trust:
+//! The work is a sequence of passes over one shared context (`ctx::Ctx`), in order of trust:
 //! offset 0 and boot data, application slots, raw IROM, firmware identification, the layout
 //! (which follows boot data, boot loader and firmware), the SDK tail in that layout, stale
 //! images, file systems, firmware areas, resolution of the claims into the map (with

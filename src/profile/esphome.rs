@@ -4,7 +4,7 @@
 //! `ESPHome version <ESPHOME_VERSION> compiled on <date>`, the version being CalVer `YYYY.M.P`
 //! (before 1.15, `1.x.y`).
 
-use super::{app::token_after, App, Profile, Score, Strength};
+use super::{app::marker_with_version, App, Profile, Score};
 use crate::identify::FirmwareKind;
 
 /// ESPHome.
@@ -15,18 +15,6 @@ impl Profile for Esphome {
         FirmwareKind::Esphome
     }
     fn score(&self, app: &App<'_>) -> Score {
-        let mut s = Score::default();
-        if let Some((o, t)) = app.find_text(b"ESPHome version ", 64) {
-            let v = token_after(&t, "ESPHome version ", &[' '])
-                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
-            let strength = if v.is_some() {
-                Strength::Version
-            } else {
-                Strength::Marker
-            };
-            s.version = v;
-            s.hit(strength, o, t);
-        }
-        s
+        marker_with_version(app, "ESPHome version ", 64, &[' '])
     }
 }

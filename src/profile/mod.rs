@@ -79,7 +79,7 @@ pub struct Hit {
 /// A profile's score for one app: its evidence, and what the evidence says about the version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Score {
-    /// Evidence, strongest first once [`Score::finish`] ran.
+    /// Evidence, strongest first once the vote ran.
     pub hits: Vec<Hit>,
     /// The firmware's own version, when the evidence carries it.
     pub version: Option<String>,
@@ -134,6 +134,11 @@ pub trait Profile: Sync {
     /// input of `dump_size` bytes.
     fn areas(&self, _layout: &Layout, _dump_size: usize) -> Vec<Area> {
         Vec::new()
+    }
+    /// The sanitize recipe that knows this firmware's settings (`tasmota`, `shelly`), if any.
+    /// Without one, `sanitize` refuses unless `--force-generic` (secrets could survive).
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        None
     }
 }
 

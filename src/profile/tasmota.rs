@@ -40,6 +40,9 @@ impl Profile for Tasmota {
             label: "Tasmota settings ring and EEPROM slot 0xFB000".into(),
         }]
     }
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        Some("tasmota")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, t)) = app.find_text(b"Tasmota", 40) {
