@@ -7,10 +7,11 @@
 
 mod common;
 
+use common::{decode_config, run_decode_config};
+
 use espdump::tasmota::fields::{fields_for, Loc, Ty};
 use espdump::tasmota::{decode, to_dmp, SettingsBuilder};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::Command;
 
 /// Versions covered: every 5.x/6.x layout size and header form (5.10: u32 header, 0x670 bytes,
@@ -49,32 +50,6 @@ const NOT_SET: &[&str] = &[
     "cfg_crc32",
     "config_version",
 ];
-
-fn decode_config() -> Option<PathBuf> {
-    if std::env::var_os("ESPDUMP_SKIP_DECODE_CONFIG").is_some() {
-        return None;
-    }
-    for name in ["decode-config.py", "decode-config"] {
-        if let Ok(p) = which(name) {
-            return Some(p);
-        }
-    }
-    panic!(
-        "decode-config not found on PATH: pip install decode-config==16.0.0.0 \
-         (or set ESPDUMP_SKIP_DECODE_CONFIG=1)"
-    );
-}
-
-fn which(name: &str) -> Result<PathBuf, ()> {
-    let path = std::env::var_os("PATH").ok_or(())?;
-    for dir in std::env::split_paths(&path) {
-        let p = dir.join(name);
-        if p.is_file() {
-            return Ok(p);
-        }
-    }
-    Err(())
-}
 
 /// A block of `version` where every field holds a distinct value. Returns the block.
 fn build_all(version: u32) -> [u8; 4096] {
@@ -169,25 +144,6 @@ fn dc_name(key: &str) -> &str {
 
 /// Fields decode-config shows as bit-field groups (no single value to compare).
 const DC_SHAPE_DIFFERS: &[&str] = &["power", "user_template.flag"];
-
-fn run_decode_config(exe: &PathBuf, dmp: &[u8]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("Config_test.dmp");
-    std::fs::write(&path, dmp).unwrap();
-    let out = Command::new(exe)
-        .arg("-s")
-        .arg(&path)
-        .arg("--json-show-pw")
-        .arg("--json-compact")
-        .output()
-        .expect("run decode-config");
-    assert!(
-        out.status.success(),
-        "decode-config failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("decode-config JSON")
-}
 
 #[test]
 fn decode_matches_decode_config_field_by_field() {

@@ -25,6 +25,15 @@ fn renamed(dir: &Path, name: &str) -> PathBuf {
     p
 }
 
+/// `espdump extract FILE -o <FILE's folder>/x-<stem>`; returns the folder (exit 0 asserted).
+fn extract(p: &Path) -> PathBuf {
+    let stem = p.file_stem().unwrap().to_str().unwrap();
+    let out = p.with_file_name(format!("x-{stem}"));
+    let o = espdump(&["extract", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "extract {stem}");
+    out
+}
+
 fn json_of(args: &[&str]) -> (Option<i32>, Value) {
     let o = espdump(args);
     let v = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
@@ -103,11 +112,7 @@ fn extract_dmp_writes_the_plain_block() {
     let dir = tempfile::tempdir().unwrap();
     for (name, _, size) in CORPUS_DMP {
         let p = renamed(dir.path(), name);
-        let out = dir
-            .path()
-            .join(format!("x-{}", p.file_stem().unwrap().to_str().unwrap()));
-        let o = espdump(&["extract", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(0), "{name}");
+        let out = extract(&p);
         let plain = std::fs::read(out.join("tasmota/settings-dmp.bin")).unwrap();
         let d = detect(&common::corpus_bytes(name)).unwrap();
         assert!(plain == d.block, "{name}: plain block differs");
@@ -415,11 +420,7 @@ fn extracted_plain_forms_are_inputs_too() {
     let dir = tempfile::tempdir().unwrap();
     for (name, version, size) in CORPUS_DMP {
         let p = renamed(dir.path(), name);
-        let out = dir
-            .path()
-            .join(format!("x-{}", p.file_stem().unwrap().to_str().unwrap()));
-        let o = espdump(&["extract", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(0), "{name}");
+        let out = extract(&p);
         let (_, from_dmp) = json_of(&["inspect", "--json", p.to_str().unwrap()]);
         for (file, form) in [
             ("tasmota/settings-dmp.bin", "block"),
