@@ -190,6 +190,7 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         ..Firmware::unknown()
     };
     let sdk = sdk_version(hay, start);
+    let mut notes = Vec::new();
     if scope.loader_only {
         fw.kind = FirmwareKind::None;
     } else {
@@ -203,6 +204,8 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         fw.model = v.score.model.clone();
         fw.evidence = v.score.hits.iter().map(Evidence::from).collect();
         fw.candidates = v.candidates;
+        fw.sdk_version = v.score.sdk_version.clone();
+        notes = v.score.notes;
     }
     if let Some((o, v)) = sdk {
         fw.sdk_version = Some(v.clone());
@@ -211,6 +214,7 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
             text: v,
         });
     }
+    fw.evidence.extend(notes);
     fw
 }
 

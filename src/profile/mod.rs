@@ -85,6 +85,10 @@ pub struct Score {
     pub version: Option<String>,
     /// A device model, when the firmware names one (stock Shelly).
     pub model: Option<String>,
+    /// The SDK version the firmware's own evidence names, when the generic search finds none.
+    pub sdk_version: Option<String>,
+    /// Evidence shown with the answer that does not count towards the score (a core version).
+    pub notes: Vec<Evidence>,
 }
 
 impl Score {

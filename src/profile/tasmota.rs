@@ -73,6 +73,13 @@ impl Profile for Tasmota {
             s.hit(Strength::Version, app.base + o as usize, t.clone());
             s.version = Some(v.clone());
         }
+        s.sdk_version = img.sdk_version;
+        if let Some(core) = img.core_version {
+            s.notes.push(crate::identify::Evidence {
+                offset: app.base as u64,
+                text: format!("Arduino core {core}"),
+            });
+        }
         s
     }
 }
