@@ -4,7 +4,8 @@
 //! (`cfg_holder`) stay plain. File-system builds with driver files prefix a 16-byte header
 //! (`"/.settings"` NUL-padded to 14 bytes, u16 LE total size) and XOR from absolute index 18 with
 //! the absolute index in the key. decode-config's `.bin` is the plain block plus the LE magic
-//! 0x63576223. Reference `tasmota.md` §4.
+//! 0x63576223. [`detect`] recognises all of these (and a plain block shorter than a sector) by
+//! content; [`encode`] writes a block back in the form it came in. See docs/tasmota-settings.md.
 
 use super::settings::{parse_copy, Header, SettingsCopy};
 use crate::consts::tasmota as c;
