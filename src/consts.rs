@@ -211,6 +211,12 @@ pub mod tasmota {
     /// First version with the 16-bit header (`cfg_holder` u16, `cfg_size`, `bootcount` u16,
     /// `cfg_crc`); before it `cfg_holder` and `bootcount` were u32 and there was no checksum.
     pub const HEADER_V6: u32 = 0x0600_0000;
+    /// Offset of `rules` (512-byte strings: one from 5.13.1, three from 6.0.0; decode-config).
+    pub const OFF_RULES: usize = 0x800;
+    /// Length of one rule.
+    pub const RULE_LEN: usize = 512;
+    /// First version with a rule.
+    pub const RULES_FIRST: u32 = 0x050D_0100;
     /// Length of the fixed header both forms share (up to and including `flag`).
     pub const HEADER_LEN: usize = 0x14;
     /// Smallest block: 5.10.0 .. 5.12.0 (`sizeof(SYSCFG)`, decode-config template 0x670).

@@ -114,6 +114,18 @@ fn inspect_dmp_whatever_its_name() {
             assert!(ok, "{name}: {} not masked", it["key"]);
         }
         assert_eq!(r["findings"][0]["code"], "tasmota_dmp", "{name}");
+        // Rules are kept by sanitize: a file with rule text says so (count only).
+        let rules = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "tasmota_rules_kept")
+            .count();
+        assert_eq!(
+            rules,
+            usize::from(*name == "tasmota-config_6.4.1_b.dmp"),
+            "{name}"
+        );
     }
 }
 

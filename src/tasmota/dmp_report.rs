@@ -38,6 +38,21 @@ fn checksum_text(d: &DmpFile) -> &'static str {
     }
 }
 
+/// How many rules (Rule1..Rule3 at 0x800) hold text: a plain string, or a compressed one (a NUL
+/// then a length, as 8.x and later store long rules).
+pub fn rules_set(block: &[u8], version: u32) -> usize {
+    use crate::consts::tasmota::{HEADER_V6, OFF_RULES, RULES_FIRST, RULE_LEN};
+    let n = match version {
+        v if v < RULES_FIRST => 0,
+        v if v < HEADER_V6 => 1,
+        _ => 3,
+    };
+    (0..n)
+        .filter_map(|i| block.get(OFF_RULES + i * RULE_LEN..OFF_RULES + i * RULE_LEN + 2))
+        .filter(|r| r[0] != 0 || r[1] != 0)
+        .count()
+}
+
 /// The `inspect` report of a recognised `.dmp` (`file_len` bytes, at `base_offset` of the file).
 pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectReport {
     let k = &d.copy;
@@ -55,6 +70,17 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             checksum_text(d)
         ),
     )];
+    let rules = rules_set(&d.block, k.version);
+    if rules > 0 {
+        findings.push(Finding::info(
+            "tasmota_rules_kept",
+            Some(crate::consts::tasmota::OFF_RULES as u64),
+            format!(
+                "{rules} rule(s) hold text; sanitize keeps rules, which can name hosts or carry \
+                 credentials (WebSend, Backlog): check them before sharing the file"
+            ),
+        ));
+    }
     let mut config = Vec::new();
     match super::decode::decode_at(&d.block, 0) {
         Ok(dec) => {
@@ -272,4 +298,24 @@ pub fn extract_dmp(d: &DmpFile) -> Vec<Item> {
             }
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_counted_by_version() {
+        let mut b = vec![0u8; 0x1000];
+        b[0x800..0x805].copy_from_slice(b"on x ");
+        b[0xA00] = 0; // Rule2 compressed: NUL then a length
+        b[0xA01] = 7;
+        b[0xC00] = b'r'; // Rule3
+        assert_eq!(rules_set(&b, 0x050C_0000), 0); // no rules before 5.13.1
+        assert_eq!(rules_set(&b, 0x050E_0000), 1); // one rule in 5.13.1 .. 5.14
+        assert_eq!(rules_set(&b, 0x0604_0100), 3);
+        b[0xC00] = 0;
+        assert_eq!(rules_set(&b, 0x0C03_0100), 2);
+        assert_eq!(rules_set(&b[..0x900], 0x0C03_0100), 1); // short block: no panic
+    }
 }
