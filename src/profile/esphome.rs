@@ -14,6 +14,10 @@ impl Profile for Esphome {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::Esphome
     }
+    /// An app on the esp8266/Arduino core.
+    fn refines(&self) -> Option<FirmwareKind> {
+        Some(FirmwareKind::Arduino)
+    }
     fn score(&self, app: &App<'_>) -> Score {
         marker_with_version(app, "ESPHome version ", 64, &[' '])
     }

@@ -104,3 +104,14 @@ fn every_registered_kind_is_unique() {
     kinds.dedup();
     assert_eq!(kinds.len(), n);
 }
+
+#[test]
+fn a_firmware_on_the_arduino_core_removes_the_platform_candidates() {
+    let v = run(
+        b"DVES_%06X\0%prefix%/%topic%/\0SDK ver: %s\0Tasmota\0",
+        BootKind::Eboot,
+    );
+    assert_eq!(v.kind, FirmwareKind::Tasmota);
+    let kinds: Vec<_> = v.candidates.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, vec![FirmwareKind::Tasmota]);
+}
