@@ -207,6 +207,23 @@ pub mod tasmota {
     pub const SETTINGS_SIZE: usize = 0x1000;
     /// `cfg_size` of 6.0.0 .. 6.6.0.6 blocks.
     pub const SETTINGS_SIZE_OLD: usize = 0xE00;
+    /// First version with the 16-bit header (`cfg_holder` u16, `cfg_size`, `bootcount` u16,
+    /// `cfg_crc`); before it `cfg_holder` and `bootcount` were u32 and there was no checksum.
+    pub const HEADER_V6: u32 = 0x0600_0000;
+    /// Offset of `rules` (512-byte strings: one from 5.13.1, three from 6.0.0; decode-config).
+    pub const OFF_RULES: usize = 0x800;
+    /// Length of one rule.
+    pub const RULE_LEN: usize = 512;
+    /// First version with a rule.
+    pub const RULES_FIRST: u32 = 0x050D_0100;
+    /// Length of the fixed header both forms share (up to and including `flag`).
+    pub const HEADER_LEN: usize = 0x14;
+    /// Smallest block: 5.10.0 .. 5.12.0 (`sizeof(SYSCFG)`, decode-config template 0x670).
+    pub const SETTINGS_SIZE_5X_MIN: usize = 0x670;
+    /// `CFG_HOLDER` of 5.x builds (`user_config.h`), a u32 at 0x000.
+    pub const CFG_HOLDER_5X: u32 = 0x2016_1209;
+    /// The 6.x loader checks `cfg_crc` only for versions above this (`SettingsLoad`).
+    pub const CRC16_CHECKED_ABOVE: u32 = 0x0600_0000;
     /// Offset of `cfg_holder` (u16).
     pub const OFF_CFG_HOLDER: usize = 0x000;
     /// Offset of `cfg_size` (u16).
@@ -254,10 +271,12 @@ pub mod tasmota {
     /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
     /// (register 0, final NOT); "123456789" gives 0xD202D277.
     pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
-    /// Oldest settings version [`crate::tasmota::decode()`] supports (6.6.0.0).
-    pub const MIN_VERSION: u32 = 0x0606_0000;
-    /// Oldest version a settings header may carry to count as a candidate (6.0.0).
-    pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;
+    /// Oldest settings version [`crate::tasmota::decode()`] supports (5.10.0, decode-config's
+    /// oldest layout).
+    pub const MIN_VERSION: u32 = 0x050A_0000;
+    /// Oldest version a 5.x header (u32 `cfg_holder` 0x20161209) may carry to count as a
+    /// candidate: older copies are reported as unsupported, not decoded.
+    pub const MIN_HEADER_VERSION: u32 = 0x0500_0000;
     /// Newest layout in the field tables (decode-config 16.0.0.0).
     pub const LAST_KNOWN_LAYOUT: u32 = 0x1000_0000;
     /// Versions below this (all of 16.x) decode with the newest table; newer ones are refused.

@@ -55,6 +55,15 @@ fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
 /// Run `write`.
 pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     let mut data = read_input(&a.input)?;
+    if let Some(d) = crate::tasmota::dmp::detect(&data) {
+        return Err(CliError::refused(format!(
+            "{} is a Tasmota configuration backup ({}, settings {}), not a flash image; \
+             restore it in Tasmota's web UI (Restore Configuration) or with decode-config",
+            a.input.display(),
+            d.form.describe(),
+            d.copy.version_str
+        )));
+    }
     if a.offset % crate::consts::SECTOR_SIZE as u64 != 0 {
         return Err(CliError::new(
             Exit::Usage,

@@ -46,6 +46,13 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             "input is empty".to_string()
         }));
     }
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        return Ok(crate::tasmota::dmp_report::inspect_dmp(
+            &d,
+            data.len(),
+            opts.offset as u64,
+        ));
+    }
     let mut cx = Ctx::new(data);
     boot::offset0(&mut cx);
     boot::boot_data(&mut cx);
@@ -87,6 +94,7 @@ fn into_report(mut cx: Ctx, opts: &Options) -> InspectReport {
         config: cx.config,
         findings: cx.findings,
         claims: std::mem::take(&mut cx.claims.0),
+        dmp: None,
     }
 }
 

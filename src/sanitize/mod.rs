@@ -69,7 +69,7 @@ impl Policy {
         }
         Ok(self)
     }
-    fn tasmota(&self) -> crate::tasmota::KeepPolicy {
+    pub(crate) fn tasmota(&self) -> crate::tasmota::KeepPolicy {
         crate::tasmota::KeepPolicy {
             wifi: self.keep_wifi,
             mqtt: self.keep_mqtt,
@@ -190,6 +190,10 @@ pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
 /// `policy.force_generic`, Tasmota settings it cannot decode, and a plan that would touch bytes
 /// another structure owns.
 pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        // A Tasmota .dmp in, a .dmp out.
+        return crate::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+    }
     let before = inspect(data, &Options::default())?;
     let kind = before.firmware.kind;
     let recipe = recipe_for(kind, policy)?;
