@@ -23,6 +23,8 @@ pub struct Loader<T: Transport> {
     pub stub: bool,
     /// Current baud rate.
     pub baud: u32,
+    /// espdump's stub extensions, when the running stub offers them.
+    pub ext: Option<super::builtin_stub::Extensions>,
     /// Whether the port has reset lines (`None` until tried).
     pub reset_lines: Option<bool>,
     /// Connect attempts.
@@ -45,6 +47,7 @@ impl<T: Transport> Loader<T> {
             frames: VecDeque::new(),
             stub: false,
             baud: c::ROM_BAUD,
+            ext: None,
             reset_lines: None,
             connect_attempts: c::CONNECT_ATTEMPTS,
             commands_sent: 0,
@@ -439,6 +442,7 @@ impl<T: Transport> Loader<T> {
                 })?;
                 l.command(&Command::FlashEnd { reboot: true })?;
                 l.stub = false;
+                l.ext = None;
                 l.t.set_baud(c::ROM_BAUD)?;
                 l.baud = c::ROM_BAUD;
             }
@@ -453,6 +457,7 @@ impl<T: Transport> Loader<T> {
                 if self.reset_lines != Some(false) && transport::hard_reset(&mut self.t)? {
                     self.reset_lines = Some(true);
                     self.stub = false;
+                    self.ext = None;
                     return Ok(true);
                 }
                 self.reset_lines = Some(false);

@@ -62,6 +62,7 @@ pub fn open_session<T: Transport>(
     if let Some(size) = info.flash_size {
         loader.set_flash_size(size)?;
     }
+    loader.ext = loader.probe_extensions()?;
     Ok(Session {
         loader,
         info,
@@ -133,6 +134,43 @@ pub fn classify<T: Transport>(
     Ok(out)
 }
 
+/// [`classify`] with the builtin stub's SECTOR_MAP: one query tells the erased sectors; MD5
+/// is asked only for sectors the buffer already holds data for (a resumed read).
+pub fn classify_by_map<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    expect: &[u8],
+    progress: Progress,
+) -> Result<Vec<SectorState>> {
+    let sectors = plan::sector_ranges(expect.len());
+    progress(ProgressEvent::Begin {
+        task: Task::Scan,
+        total: sectors.len() as u64,
+    });
+    let span = (sectors.len() * SECTOR_SIZE) as u32;
+    let erased = loader.sector_map(offset, span)?;
+    let mut out = Vec::with_capacity(sectors.len());
+    for (r, &is_erased) in sectors.iter().zip(&erased) {
+        let want = expect.get(r.clone()).unwrap_or(&[]);
+        let want_erased = want.iter().all(|&x| x == ERASED);
+        out.push(match (is_erased, want_erased) {
+            (true, true) => SectorState::Same,
+            (true, false) => SectorState::Erased,
+            (false, true) => SectorState::Differs,
+            (false, false) => {
+                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+                if d == plan::md5(want) {
+                    SectorState::Same
+                } else {
+                    SectorState::Differs
+                }
+            }
+        });
+    }
+    progress(ProgressEvent::End { task: Task::Scan });
+    Ok(out)
+}
+
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReadReport {
@@ -194,7 +232,10 @@ pub fn read_into<T: Transport>(
             "read offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
-    let states = classify(loader, offset, buf, progress)?;
+    let states = match loader.ext {
+        Some(e) if e.sector_map => classify_by_map(loader, offset, buf, progress)?,
+        _ => classify(loader, offset, buf, progress)?,
+    };
     let ranges = plan::sector_ranges(buf.len());
     let mut report = ReadReport {
         offset,
@@ -247,7 +288,7 @@ pub fn read_into<T: Transport>(
                         done: base + got,
                     })
                 };
-                match loader.read_flash(offset + pos as u32, n as u32, &mut cb) {
+                match loader.read_flash_best(offset + pos as u32, n as u32, &mut cb) {
                     Ok(d) => break d,
                     Err(e) if attempt + 1 < c::BLOCK_RETRIES => {
                         attempt += 1;

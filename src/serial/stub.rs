@@ -1,7 +1,8 @@
 //! The flasher stub: esptool's JSON format (`entry`, `text`/`text_start`, `data`/`data_start`,
-//! base64 blobs) and where to find one. espdump never ships a stub binary: it takes `--stub
-//! FILE`, else `$ESPDUMP_STUB`, else the `esp8266.json` of an installed esptool (the
-//! Apache-2.0/MIT esp-flasher-stub build in `esptool/targets/stub_flasher/2/`).
+//! base64 blobs) and where to find one: `--stub FILE`, else `$ESPDUMP_STUB`, else the
+//! `esp8266.json` of an installed esptool (the Apache-2.0/MIT esp-flasher-stub build in
+//! `esptool/targets/stub_flasher/2/`), else espdump's own stub ([`super::builtin_stub`]).
+//! `--stub builtin` selects espdump's own explicitly.
 
 use crate::consts::serial as c;
 use crate::{Error, Result};
@@ -118,22 +119,26 @@ pub fn esptool_stub_path() -> Option<PathBuf> {
     None
 }
 
-/// Find the stub: `explicit`, else `$ESPDUMP_STUB`, else an installed esptool's.
+/// Load `--stub`/`$ESPDUMP_STUB`'s value: the word `builtin`, or a JSON file.
+fn load_named(p: &Path) -> Result<Stub> {
+    if p.as_os_str() == super::builtin_stub::NAME {
+        return super::builtin_stub::builtin();
+    }
+    Stub::from_file(p)
+}
+
+/// Find the stub: `explicit`, else `$ESPDUMP_STUB`, else an installed esptool's, else
+/// espdump's own (`builtin`). Either of the first two may name `builtin`.
 pub fn find_stub(explicit: Option<&Path>) -> Result<Stub> {
     if let Some(p) = explicit {
-        return Stub::from_file(p);
+        return load_named(p);
     }
     if let Some(p) = std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
-        return Stub::from_file(Path::new(&p));
+        return load_named(Path::new(&p));
     }
     match esptool_stub_path() {
         Some(p) => Stub::from_file(&p),
-        None => Err(Error::InvalidInput(format!(
-            "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, \
-             or `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used); \
-             --no-stub works for write and erase only",
-            c::STUB_ENV
-        ))),
+        None => super::builtin_stub::builtin(),
     }
 }
 

@@ -33,7 +33,7 @@ void chip_set_flash_bytes(uint32_t n) { flash_bytes = n; }
 static uint32_t jedec_id(void)
 {
     uint32_t cap = 0x12; /* 256 KiB */
-    while ((1u << (cap + 6)) < flash_bytes && cap < 0x19)
+    while ((1u << cap) < flash_bytes && cap < 0x18)
         cap++;
     return 0xEFu | (0x40u << 8) | (cap << 16); /* a Winbond W25Q-style id */
 }
