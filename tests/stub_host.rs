@@ -50,9 +50,9 @@ fn stalled_write_block_fails_loudly_or_lands_exact() {
 }
 
 #[test]
-fn info_and_fallback_to_the_standard_protocol() {
+fn info_names_the_stub() {
     if let Some(r) = Runner::host() {
-        stub_scenarios::info_and_fallback_to_the_standard_protocol(&r);
+        stub_scenarios::info_names_the_stub(&r);
     }
 }
 

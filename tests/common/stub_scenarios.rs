@@ -156,7 +156,7 @@ pub fn stalled_write_block_fails_loudly_or_lands_exact(r: &Runner) {
     }
 }
 
-pub fn info_and_fallback_to_the_standard_protocol(r: &Runner) {
+pub fn info_names_the_stub(r: &Runner) {
     let img = pattern(256 << 10, 9);
     let dir = tempfile::tempdir().expect("tmp");
     let chip = Chip::start(r, dir.path(), &img, "", false);
@@ -165,5 +165,20 @@ pub fn info_and_fallback_to_the_standard_protocol(r: &Runner) {
     let j = o.json();
     assert_eq!(j["chip"]["chip"], "ESP8266EX");
     assert_eq!(j["chip"]["flash_size"], 256 << 10);
+    // No esptool in this environment variable-free run means the builtin stub is selected,
+    // unless an esptool is installed, which stays the default.
+    let sel = j["stub_selected"].as_str().unwrap_or("");
+    assert!(
+        sel == "builtin" || sel.ends_with("esp8266.json"),
+        "{}",
+        o.stdout
+    );
+    let o = espdump(&chip, &["info", "--stub", "builtin"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("stub:        builtin (espdump's own"),
+        "{}",
+        o.stdout
+    );
     drop(chip);
 }
