@@ -7,7 +7,6 @@
 
 #[path = "common/stubrig.rs"]
 mod stubrig;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use stubrig::*;
@@ -29,23 +28,7 @@ fn time_builtin(r: &Runner, img: &[u8], baud: u32) -> (f64, u64) {
 
 fn time_sim(img: &[u8], baud: u32, esptool: bool) -> f64 {
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("in.bin"), img).expect("flash");
-    let mut sim = Command::new(BIN)
-        .args(["simulate", "--throttle", "--flash", "in.bin"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulator");
-    let mut port = String::new();
-    BufReader::new(sim.stdout.take().expect("stdout"))
-        .read_line(&mut port)
-        .expect("pty");
-    let port = port.trim().to_string();
-    std::fs::write(
-        dir.path().join("stub.json"),
-        r#"{"entry": 1074840836, "text": "AAAAAAAAAAA=", "text_start": 1074840832, "data": "AAAA", "data_start": 1073720940}"#,
-    )
-    .expect("stub");
+    let (sim, port) = start_sim(dir.path(), img, &["--throttle"]);
     let b = baud.to_string();
     let t0 = Instant::now();
     let st = if esptool {
@@ -75,9 +58,7 @@ fn time_sim(img: &[u8], baud: u32, esptool: bool) -> f64 {
     }
     .expect("client");
     let secs = t0.elapsed().as_secs_f64();
-    // SAFETY: signalling the child this test started.
-    unsafe { libc::kill(sim.id() as i32, libc::SIGTERM) };
-    let _ = sim.wait();
+    stop_sim(sim);
     assert!(st.success());
     assert_same(
         &std::fs::read(dir.path().join("out.bin")).expect("out"),

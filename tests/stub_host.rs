@@ -61,47 +61,19 @@ fn info_names_the_stub() {
 /// standard READ_FLASH and never sends the added commands.
 #[test]
 fn esptool_like_stub_gets_the_standard_protocol() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = tempfile::tempdir().expect("tmp");
     let img = stubrig::pattern(256 << 10, 21);
-    std::fs::write(dir.path().join("in.bin"), &img).expect("flash");
-    let (save, log) = (dir.path().join("out.bin"), dir.path().join("log.jsonl"));
-    let mut sim = Command::new(stubrig::BIN)
-        .args(["simulate", "--flash"])
-        .arg(dir.path().join("in.bin"))
-        .arg("--save")
-        .arg(&save)
-        .arg("--log")
-        .arg(&log)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulator");
-    let mut port = String::new();
-    BufReader::new(sim.stdout.take().expect("stdout"))
-        .read_line(&mut port)
-        .expect("pty");
-    std::fs::write(
-        dir.path().join("stub.json"),
-        r#"{"entry": 1074840836, "text": "AAAAAAAAAAA=", "text_start": 1074840832, "data": "AAAA", "data_start": 1073720940}"#,
-    )
-    .expect("stub");
+    let log = dir.path().join("log.jsonl");
+    let logs = log.display().to_string();
+    let (sim, port) = stubrig::start_sim(dir.path(), &img, &["--log", &logs]);
     let o = Command::new(stubrig::BIN)
-        .args([
-            "read",
-            "--json",
-            "--port",
-            port.trim(),
-            "--before",
-            "no-reset",
-        ])
+        .args(["read", "--json", "--port", &port, "--before", "no-reset"])
         .args(["--stub", "stub.json", "back.bin"])
         .current_dir(dir.path())
         .output()
         .expect("espdump");
-    // SAFETY: signalling the child this test started.
-    unsafe { libc::kill(sim.id() as i32, libc::SIGTERM) };
-    let _ = sim.wait();
+    stubrig::stop_sim(sim);
     assert_eq!(
         o.status.code(),
         Some(0),

@@ -205,3 +205,35 @@ pub fn assert_same(got: &[u8], want: &[u8], what: &str) {
         first.map(|p| format!("0x{p:x}"))
     );
 }
+
+/// `espdump simulate` (its model of esptool's stub) on `img`, in `dir`: the process and its
+/// pty. `extra` adds options (`--throttle`, `--log F`).
+pub fn start_sim(dir: &Path, img: &[u8], extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    std::fs::write(dir.join("in.bin"), img).expect("flash");
+    let mut sim = Command::new(BIN)
+        .args(["simulate", "--flash", "in.bin"])
+        .args(extra)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("simulator");
+    let mut port = String::new();
+    BufReader::new(sim.stdout.take().expect("stdout"))
+        .read_line(&mut port)
+        .expect("pty");
+    // The simulator runs no Xtensa code: 8 bytes of text around the entry point are a stub.
+    std::fs::write(
+        dir.join("stub.json"),
+        r#"{"entry": 1074840836, "text": "AAAAAAAAAAA=", "text_start": 1074840832, "data": "AAAA", "data_start": 1073720940}"#,
+    )
+    .expect("stub");
+    (sim, port.trim().to_string())
+}
+
+/// Stop a simulator started by [`start_sim`].
+pub fn stop_sim(mut sim: std::process::Child) {
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(sim.id() as i32, libc::SIGTERM) };
+    let _ = sim.wait();
+}
