@@ -1,5 +1,6 @@
 //! Figures for docs/stub.md (not a pass/fail test; run by hand):
 //!   cargo test --release --test stub_figures -- --ignored --nocapture
+//! (`STUB_FIGURES_BUILTIN_ONLY=1`: only the builtin stub's rows)
 //! Read of the Shelly 2 MiB corpus dump, the link paced to the baud rate (10 bit times per
 //! byte, no adapter latency): espdump with its own stub (host build, and the lx106 build under
 //! QEMU), espdump with the simulator's model of esptool's stub, and esptool 5.6 itself
@@ -90,6 +91,9 @@ fn shelly_read_figures() {
         if let Some(r) = Runner::qemu() {
             let (s, bytes) = time_builtin(&r, &img, baud);
             println!("{baud}: espdump + builtin stub (lx106 under QEMU): {s:.1} s, chip sent {bytes} bytes");
+        }
+        if std::env::var_os("STUB_FIGURES_BUILTIN_ONLY").is_some() {
+            continue;
         }
         let s = time_sim(&img, baud, false);
         println!("{baud}: espdump + esptool-stub model (timed simulator): {s:.1} s");

@@ -53,8 +53,23 @@ fn byte_time(baud: u32, n: usize) -> Duration {
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
-/// The baud rate the client set on the pty (an unknown speed counts as 115200).
+/// The baud rate the client set on the pty (115200 when it cannot be read). The serial
+/// layer may set any rate through `termios2`, so the speed is read from there on Linux.
 fn client_baud(fd: i32) -> u32 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: TCGETS2 fills a zeroed termios2 on a valid fd.
+        let speed = unsafe {
+            let mut t: libc::termios2 = std::mem::zeroed();
+            if libc::ioctl(fd, libc::TCGETS2, &mut t) != 0 {
+                return ROM_BAUD;
+            }
+            t.c_ospeed
+        };
+        if speed > 0 {
+            return speed;
+        }
+    }
     // SAFETY: tcgetattr into a zeroed termios on a valid fd.
     let speed = unsafe {
         let mut t: libc::termios = std::mem::zeroed();
@@ -67,8 +82,6 @@ fn client_baud(fd: i32) -> u32 {
         libc::B230400 => 230_400,
         libc::B460800 => 460_800,
         libc::B921600 => 921_600,
-        libc::B1500000 => 1_500_000,
-        libc::B2000000 => 2_000_000,
         _ => ROM_BAUD,
     }
 }

@@ -25,6 +25,9 @@ pub fn build(target: &str, file: &str, tools: &[&str]) -> Option<PathBuf> {
         eprintln!("SKIPPED: `{t}` is not installed (CI installs it through .ci/run)");
         return None;
     }
+    // Tests of one binary run in parallel: one make at a time.
+    static MAKE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MAKE.lock().unwrap_or_else(|e| e.into_inner());
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("espdump-stub");
     let st = Command::new("make")
         .args(["-s", "-C"])

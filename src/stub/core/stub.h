@@ -113,7 +113,7 @@ int inflate_zlib(inf_in_fn in, inf_out_fn out, void *ctx, uint8_t *window);
 /* deflate.c: one raw deflate stream (fixed Huffman, one final block). Returns the
  * compressed length, or 0 when it would not fit in cap. */
 #ifndef DEFL_WBITS
-#define DEFL_WBITS 12u
+#define DEFL_WBITS 13u
 #endif
 #ifndef DEFL_HBITS
 #define DEFL_HBITS 12u

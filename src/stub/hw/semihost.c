@@ -37,7 +37,7 @@ __asm__(".section .text.entry,\"ax\"\n"
 
 static int flash_fd = -1;
 static uint32_t flash_len;
-static uint8_t inbuf[2048], outbuf[4096], tmp[256];
+static uint8_t inbuf[512], outbuf[1024], tmp[256];
 static uint32_t in_pos, in_len, out_len;
 
 void semihost_main(void)
