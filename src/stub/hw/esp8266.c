@@ -36,7 +36,7 @@ typedef void (*void_fn)(void);
 #define ROM_spi_flash_attach ((spi_void_fn)0x40004644u)
 #define ROM_Cache_Read_Disable ((void_fn)0x400047f0u)
 #define ROM_ets_delay_us ((delay_fn)0x40002eccu)
-#define ROM_ResetVector ((void_fn)0x40000080u)
+#define ROM_software_reset ((void_fn)0x4000264cu)
 
 extern uint8_t _bss_start[], _bss_end[];
 
@@ -147,6 +147,7 @@ void hw_delay_us(uint32_t us) { ROM_ets_delay_us(us); }
 void hw_set_baud(uint32_t baud)
 {
     hw_flush();
+    ROM_ets_delay_us(1000); /* the FIFO is empty; let the last byte leave the shift register */
     uint32_t div = 0, rem = APB_HZ; /* APB_HZ / baud without a divide instruction */
     while (rem >= baud) {
         rem -= baud;
@@ -159,7 +160,8 @@ void hw_reboot(void)
 {
     /* The boot straps are latched: the chip comes back in the ROM loader. */
     hw_flush();
-    ROM_ResetVector();
+    ROM_ets_delay_us(2000); /* the last bytes leave the shift register */
+    ROM_software_reset();
 }
 
 void hw_run_user(void) { hw_reboot(); }
