@@ -50,7 +50,6 @@ void stub_entry(void)
         ;
 }
 
-static uint32_t flash_size = 0x400000;
 static uint32_t bounce[64]; /* word-aligned staging for unaligned buffers and tails */
 
 void hw_init(void)
@@ -58,6 +57,9 @@ void hw_init(void)
     REG(UART_INT_ENA) = 0; /* the ROM's UART interrupt must not take bytes from the FIFO */
     REG(UART_INT_CLR) = 0x1FFu;
     ROM_Cache_Read_Disable();
+    /* The ROM refuses addresses past the size it believes; until SPI_SET_PARAMS tells the
+     * real one, allow the ESP8266's largest. */
+    ROM_SPIParamCfg(0, 16u << 20, BLOCK64, SECTOR, 256, 0xFFFF);
     ROM_SPIUnlock();
 }
 
@@ -129,8 +131,7 @@ int hw_flash_erase_chip(void) { return ROM_SPIEraseChip() ? -1 : 0; }
 
 void hw_flash_set_size(uint32_t bytes)
 {
-    flash_size = bytes;
-    ROM_SPIParamCfg(0, flash_size, BLOCK64, SECTOR, 256, 0xFFFF);
+    ROM_SPIParamCfg(0, bytes, BLOCK64, SECTOR, 256, 0xFFFF);
 }
 
 void hw_spi_attach(uint32_t arg)
