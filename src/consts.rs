@@ -563,6 +563,8 @@ pub mod serial {
     pub const STUB_ERR_BAD_BLOCKSIZE: u8 = 0xC2;
     /// Stub error: invalid command.
     pub const STUB_ERR_INVALID_COMMAND: u8 = 0xC3;
+    /// Stub error: SPI operation failed.
+    pub const STUB_ERR_SPI_FAILED: u8 = 0xC4;
     /// Stub error: not in flash mode (DATA without BEGIN).
     pub const STUB_ERR_NOT_IN_FLASH_MODE: u8 = 0xC6;
     /// Stub error: inflate error.
@@ -664,10 +666,32 @@ pub mod serial {
     pub const TIMEOUT_MEM_END_ROM_MS: u64 = 200;
     /// Wait for the stub greeting (ms).
     pub const TIMEOUT_OHAI_MS: u64 = 3000;
-    /// ROM FLASH_BEGIN / ERASE_REGION timeout per MB (ms).
-    pub const TIMEOUT_ERASE_PER_MB_MS: u64 = 40_000;
-    /// MD5 timeout per MB (ms).
-    pub const TIMEOUT_MD5_PER_MB_MS: u64 = 8000;
+    /// ROM FLASH_BEGIN / ERASE_REGION timeout, seconds per 10^6 bytes (esptool
+    /// `ERASE_REGION_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_ERASE_PER_SEC_MB: u64 = 40;
+    /// Erase-and-write timeout of a data block, seconds per 10^6 bytes (esptool
+    /// `ERASE_WRITE_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_ERASE_WRITE_PER_SEC_MB: u64 = 40;
+    /// MD5 timeout, seconds per 10^6 bytes (esptool `MD5_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_MD5_PER_SEC_MB: u64 = 8;
+    /// The stub's inflate buffer: one flash-block erase may start per buffer cycle (esptool
+    /// `STUB_DEFLATE_BUFFER_SIZE`).
+    pub const STUB_INFLATE_BUFFER: usize = 32 * 1024;
+    /// Simulated flash timing: 4 KiB sector erase (datasheet typical, µs).
+    pub const SIM_SECTOR_ERASE_US: u64 = 45_000;
+    /// Simulated flash timing: 256-byte page program (datasheet typical, µs).
+    pub const SIM_PAGE_PROGRAM_US: u64 = 700;
+    /// Simulated MD5 speed: flash read plus MD5 on the 80 MHz core (ns per byte; 2 MB/s).
+    pub const SIM_MD5_NS_PER_BYTE: u64 = 500;
+    /// Page size for the simulated program time.
+    pub const SIM_PAGE: usize = 256;
+    /// Baud rates a chip still running a stub may be found at after a previous session
+    /// (besides 115200 and `--baud`).
+    pub const STUB_FALLBACK_BAUDS: [u32; 2] = [921_600, 460_800];
+    /// Environment variable with the default port.
+    pub const PORT_ENV: &str = "ESPDUMP_PORT";
+    /// Environment variable with the default baud rate.
+    pub const BAUD_ENV: &str = "ESPDUMP_BAUD";
     /// ERASE_FLASH timeout (ms).
     pub const TIMEOUT_CHIP_ERASE_MS: u64 = 120_000;
     /// Per-frame READ_FLASH timeout (ms).
@@ -680,8 +704,11 @@ pub mod serial {
     pub const BLOCK_RETRIES: usize = 3;
     /// Reset pulse (EN low) duration (ms).
     pub const RESET_PULSE_MS: u64 = 100;
-    /// Delay after EN high before releasing GPIO0 (ms), short and long variants.
-    pub const RESET_DELAYS_MS: [u64; 2] = [50, 550];
+    /// esptool's `DEFAULT_RESET_DELAY` (ms): EN high to GPIO0 release; the long variant adds
+    /// 500 ms (esptool `_construct_reset_strategy_sequence`).
+    pub const RESET_DELAY_MS: u64 = 50;
+    /// The extra delay of the long reset variants (ms).
+    pub const RESET_EXTRA_DELAY_MS: u64 = 500;
     /// Wait after CHANGE_BAUDRATE before flushing (ms).
     pub const BAUD_SETTLE_MS: u64 = 50;
 

@@ -17,7 +17,7 @@ pub struct InfoArgs {
 /// Run `info`.
 pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, false, &mut bars)?;
+    let mut s = open_session(&a.conn, false, false, &mut bars)?;
     let info = s.info.clone();
     let stub = s.stub_source.clone();
     finish(&mut s, &a.conn, &mut bars)?;
@@ -32,7 +32,7 @@ pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": a.conn.port, "chip": info, "stub": stub, "stub_selected": selected }),
+            &serde_json::json!({ "port": s.port, "chip": info, "stub": stub, "stub_selected": selected }),
         )?;
         return Ok(Exit::Ok);
     }

@@ -16,6 +16,9 @@ use crate::identity::DumpIdentity;
 use crate::serial::guard::{self, Guard};
 use crate::serial::ops;
 use clap::Args;
+
+// Without any stub, fall back to the ROM loader with a notice.
+const ROM_OK: bool = true;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -59,7 +62,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         ));
     }
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = detected_size(&s)?;
     let name = a.input.display().to_string();
     if a.offset + data.len() as u64 > u64::from(chip) {
@@ -147,7 +150,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         if a.conn.json {
             print_json(
                 w,
-                &serde_json::json!({ "port": a.conn.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
+                &serde_json::json!({ "port": s.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
             )?;
         }
         return Ok(Exit::Ok);
@@ -160,7 +163,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         print_json(
             w,
             &serde_json::json!({
-                "port": a.conn.port,
+                "port": s.port,
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,

@@ -65,13 +65,18 @@ pub struct Extensions {
     pub read_deflate: bool,
 }
 
-fn words(ws: &[u32]) -> Vec<u8> {
-    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+/// Name of an added opcode, for messages.
+pub fn op_name(op: u8) -> &'static str {
+    match op {
+        OP_STUB_INFO => "STUB_INFO",
+        OP_SECTOR_MAP => "SECTOR_MAP",
+        OP_READ_FLASH_DEFL => "READ_FLASH_DEFL",
+        _ => "UNKNOWN",
+    }
 }
 
-fn scaled(per_mb_ms: u64, bytes: u32) -> Duration {
-    let ms = per_mb_ms * u64::from(bytes) / 0x10_0000;
-    Duration::from_millis(ms.max(c::TIMEOUT_DEFAULT_MS))
+fn words(ws: &[u32]) -> Vec<u8> {
+    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
 impl<T: Transport> Loader<T> {
@@ -86,10 +91,11 @@ impl<T: Transport> Loader<T> {
         let r = self.wait_response(op, reply_len, timeout)?;
         match r.status() {
             Status::Ok if r.data.len() == reply_len => Ok(r.data),
-            Status::Ok => Err(Error::Device(format!(
-                "reply to opcode 0x{op:02x} too short"
-            ))),
-            st => Err(Error::Device(format!("opcode 0x{op:02x} failed: {st}"))),
+            Status::Ok => Err(Error::Device(format!("reply to {} too short", op_name(op)))),
+            st => Err(Error::Status {
+                command: op_name(op).to_string(),
+                status: st.to_string(),
+            }),
         }
     }
 
@@ -108,7 +114,7 @@ impl<T: Transport> Loader<T> {
                     read_deflate: feat & FEAT_READ_DEFL != 0,
                 }))
             }
-            Ok(_) | Err(Error::Device(_)) => {
+            Ok(_) | Err(Error::Device(_) | Error::Timeout { .. } | Error::Status { .. }) => {
                 self.flush_input()?;
                 Ok(None)
             }
@@ -128,7 +134,7 @@ impl<T: Transport> Loader<T> {
                 OP_SECTOR_MAP,
                 words(&[offset + pos, n]),
                 sectors.div_ceil(8),
-                scaled(c::TIMEOUT_MD5_PER_MB_MS, n),
+                super::timeouts::md5(n),
             )?;
             out.extend((0..sectors).map(|i| map[i / 8] & (1 << (i % 8)) != 0));
             pos += n;

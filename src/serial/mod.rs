@@ -13,6 +13,8 @@ pub mod chip;
 pub mod command;
 mod flashio;
 pub mod guard;
+pub mod interrupt;
+mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
@@ -21,6 +23,7 @@ pub mod response;
 pub mod sim;
 pub mod slip;
 pub mod stub;
+pub mod timeouts;
 pub mod transport;
 
 use serde::Serialize;

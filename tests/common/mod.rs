@@ -70,3 +70,4 @@ pub fn python_module_available(module: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+pub mod sim;
