@@ -12,48 +12,12 @@
 static uint8_t *flash;
 static uint32_t flash_len;
 static int running;
-static uint8_t inbuf[4096], outbuf[8192];
-static size_t in_pos, in_len, out_len;
 
 void hw_init(void) {}
 
-int hw_getc(void)
-{
-    if (in_pos == in_len) {
-        hw_flush();
-        ssize_t n = read(0, inbuf, sizeof inbuf);
-        if (n <= 0)
-            return -1;
-        in_pos = 0;
-        in_len = (size_t)n;
-    }
-    return inbuf[in_pos++];
-}
-
-void hw_flush(void)
-{
-    size_t done = 0;
-    while (done < out_len) {
-        ssize_t n = write(1, outbuf + done, out_len - done);
-        if (n <= 0)
-            exit(3);
-        done += (size_t)n;
-    }
-    out_len = 0;
-}
-
-void hw_write(const uint8_t *p, size_t n)
-{
-    while (n) {
-        if (out_len == sizeof outbuf)
-            hw_flush();
-        size_t k = sizeof outbuf - out_len < n ? sizeof outbuf - out_len : n;
-        memcpy(outbuf + out_len, p, k);
-        out_len += k;
-        p += k;
-        n -= k;
-    }
-}
+long tio_read(uint8_t *buf, size_t cap) { return (long)read(0, buf, cap); }
+long tio_write(const uint8_t *buf, size_t n) { return (long)write(1, buf, n); }
+void tio_fail(void) { exit(3); }
 
 static int in_range(uint32_t addr, uint32_t n) { return addr <= flash_len && n <= flash_len - addr; }
 

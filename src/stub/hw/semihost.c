@@ -37,8 +37,7 @@ __asm__(".section .text.entry,\"ax\"\n"
 
 static int flash_fd = -1;
 static uint32_t flash_len;
-static uint8_t inbuf[512], outbuf[1024], tmp[256];
-static uint32_t in_pos, in_len, out_len;
+static uint8_t tmp[256];
 
 void semihost_main(void)
 {
@@ -58,43 +57,9 @@ void hw_init(void)
     chip_set_flash_bytes(flash_len);
 }
 
-int hw_getc(void)
-{
-    if (in_pos == in_len) {
-        hw_flush();
-        int n = simcall(SYS_READ, 0, (int)inbuf, sizeof inbuf);
-        if (n <= 0)
-            return -1;
-        in_pos = 0;
-        in_len = (uint32_t)n;
-    }
-    return inbuf[in_pos++];
-}
-
-void hw_flush(void)
-{
-    uint32_t done = 0;
-    while (done < out_len) {
-        int n = simcall(SYS_WRITE, 1, (int)(outbuf + done), (int)(out_len - done));
-        if (n <= 0)
-            simcall(SYS_EXIT, 3, 0, 0);
-        done += (uint32_t)n;
-    }
-    out_len = 0;
-}
-
-void hw_write(const uint8_t *p, size_t n)
-{
-    while (n) {
-        if (out_len == sizeof outbuf)
-            hw_flush();
-        size_t k = sizeof outbuf - out_len < n ? sizeof outbuf - out_len : n;
-        mem_copy(outbuf + out_len, p, k);
-        out_len += (uint32_t)k;
-        p += k;
-        n -= k;
-    }
-}
+long tio_read(uint8_t *buf, size_t cap) { return simcall(SYS_READ, 0, (int)buf, (int)cap); }
+long tio_write(const uint8_t *buf, size_t n) { return simcall(SYS_WRITE, 1, (int)buf, (int)n); }
+void tio_fail(void) { simcall(SYS_EXIT, 3, 0, 0); }
 
 static int in_range(uint32_t addr, uint32_t n) { return addr <= flash_len && n <= flash_len - addr; }
 
