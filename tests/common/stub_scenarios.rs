@@ -150,7 +150,8 @@ pub fn stalled_write_block_fails_loudly_or_lands_exact(r: &Runner) {
         if o.code == 0 {
             assert_same(&flash, &new, &format!("stall@{n}"));
         } else {
-            assert_eq!(o.code, 4, "stall@{n}: {}", o.stderr);
+            // 7: no reply in time; 4: a broken protocol; 9: a failure status.
+            assert!([4, 7, 9].contains(&o.code), "stall@{n}: {}", o.stderr);
             assert!(!o.stderr.is_empty());
         }
     }
