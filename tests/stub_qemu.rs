@@ -1,6 +1,6 @@
 //! espdump's own stub built for the ESP8266's Xtensa lx106 (`make -C src/stub qemu`: the same
 //! protocol core as the shipped image, with the semihosting test layer) and run by QEMU's
-//! lx106 core, driven end to end by the real `espdump` binary through a pty bridged to the
+//! lx106 core, driven end to end by the real `espdump` binary through a pty bridged to
 //! QEMU's stdin/stdout. Skips with one line when the cross compiler or QEMU is missing.
 
 #[path = "common/stub_scenarios.rs"]
