@@ -135,6 +135,14 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 rom.erase_size, rom.blocks
             )
             .map_err(out_err)?;
+            let tail = data.len().next_multiple_of(crate::consts::SECTOR_SIZE) - data.len();
+            if tail > 0 {
+                writeln!(
+                    w,
+                    "      note: the ROM cannot read the {tail} bytes after the image to the sector end: they will be erased"
+                )
+                .map_err(out_err)?;
+            }
             if let Some(sec) = rom.collateral_sector {
                 writeln!(
                     w,

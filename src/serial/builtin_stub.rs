@@ -14,12 +14,15 @@
 //!   uncompressed data ends it.
 
 use super::loader::Loader;
+use super::ops::SectorState;
 use super::plan;
 use super::response::Status;
 use super::slip;
 use super::stub::Stub;
 use super::transport::Transport;
+use super::{Progress, ProgressEvent, Task};
 use crate::consts::serial as c;
+use crate::consts::ERASED;
 use crate::consts::SECTOR_SIZE;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -209,6 +212,43 @@ impl<T: Transport> Loader<T> {
             _ => self.read_flash(offset, len, on_bytes),
         }
     }
+}
+
+/// [`super::ops::classify`] with the builtin stub's SECTOR_MAP: one query tells the erased sectors; MD5
+/// is asked only for sectors the buffer already holds data for (a resumed read).
+pub fn classify_by_map<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    expect: &[u8],
+    progress: Progress,
+) -> Result<Vec<SectorState>> {
+    let sectors = plan::sector_ranges(expect.len());
+    progress(ProgressEvent::Begin {
+        task: Task::Scan,
+        total: sectors.len() as u64,
+    });
+    let span = (sectors.len() * SECTOR_SIZE) as u32;
+    let erased = loader.sector_map(offset, span)?;
+    let mut out = Vec::with_capacity(sectors.len());
+    for (r, &is_erased) in sectors.iter().zip(&erased) {
+        let want = expect.get(r.clone()).unwrap_or(&[]);
+        let want_erased = want.iter().all(|&x| x == ERASED);
+        out.push(match (is_erased, want_erased) {
+            (true, true) => SectorState::Same,
+            (true, false) => SectorState::Erased,
+            (false, true) => SectorState::Differs,
+            (false, false) => {
+                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+                if d == plan::md5(want) {
+                    SectorState::Same
+                } else {
+                    SectorState::Differs
+                }
+            }
+        });
+    }
+    progress(ProgressEvent::End { task: Task::Scan });
+    Ok(out)
 }
 
 /// Inflate one raw deflate unit of `want` bytes; anything else (corrupt, short, long) gives

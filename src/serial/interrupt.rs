@@ -1,6 +1,7 @@
 //! Ctrl-C and SIGTERM for the serial commands: the handler only records the signal; the
 //! workflows look at it at safe points (between read chunks, between write blocks, between MD5
 //! queries) and stop there with [`crate::Error::Interrupted`], so nothing half-done is kept.
+//! A second signal ends the process at once (the default action).
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
@@ -9,7 +10,15 @@ use std::sync::Arc;
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn record(sig: libc::c_int) {
-    SIGNAL.store(sig, Ordering::SeqCst);
+    // A second signal while the first is being honoured: the user insists, stop at once.
+    if SIGNAL.swap(sig, Ordering::SeqCst) != 0 {
+        // SAFETY: signal() and raise() are async-signal-safe; SIG_DFL then re-raising ends the
+        // process with the signal's default action.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+    }
 }
 
 /// Install the SIGINT and SIGTERM handlers (idempotent).

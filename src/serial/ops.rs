@@ -178,43 +178,6 @@ pub fn classify_with<T: Transport>(
     Ok(out)
 }
 
-/// [`classify`] with the builtin stub's SECTOR_MAP: one query tells the erased sectors; MD5
-/// is asked only for sectors the buffer already holds data for (a resumed read).
-pub fn classify_by_map<T: Transport>(
-    loader: &mut Loader<T>,
-    offset: u32,
-    expect: &[u8],
-    progress: Progress,
-) -> Result<Vec<SectorState>> {
-    let sectors = plan::sector_ranges(expect.len());
-    progress(ProgressEvent::Begin {
-        task: Task::Scan,
-        total: sectors.len() as u64,
-    });
-    let span = (sectors.len() * SECTOR_SIZE) as u32;
-    let erased = loader.sector_map(offset, span)?;
-    let mut out = Vec::with_capacity(sectors.len());
-    for (r, &is_erased) in sectors.iter().zip(&erased) {
-        let want = expect.get(r.clone()).unwrap_or(&[]);
-        let want_erased = want.iter().all(|&x| x == ERASED);
-        out.push(match (is_erased, want_erased) {
-            (true, true) => SectorState::Same,
-            (true, false) => SectorState::Erased,
-            (false, true) => SectorState::Differs,
-            (false, false) => {
-                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
-                if d == plan::md5(want) {
-                    SectorState::Same
-                } else {
-                    SectorState::Differs
-                }
-            }
-        });
-    }
-    progress(ProgressEvent::End { task: Task::Scan });
-    Ok(out)
-}
-
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReadReport {
@@ -288,7 +251,9 @@ pub fn read_into<T: Transport>(
         )));
     }
     let states = match loader.ext {
-        Some(e) if e.sector_map => classify_by_map(loader, offset, buf, progress)?,
+        Some(e) if e.sector_map => {
+            super::builtin_stub::classify_by_map(loader, offset, buf, progress)?
+        }
         _ => classify(loader, offset, buf, progress)?,
     };
     let ranges = plan::sector_ranges(buf.len());
@@ -328,8 +293,37 @@ pub fn read_into<T: Transport>(
         task: Task::Read,
         total: to_read,
     });
+    read_runs(loader, offset, buf, &ranges, &mask, &mut report, progress)?;
+    progress(ProgressEvent::End { task: Task::Read });
+    let local = plan::md5(buf);
+    let dev = loader.md5(offset, buf.len() as u32)?;
+    if dev != local {
+        return Err(Error::Device(format!(
+            "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
+             the flash changed during the read or the line corrupted it",
+            buf.len(),
+            hex::encode(dev),
+            hex::encode(local)
+        )));
+    }
+    report.md5 = hex::encode(local);
+    report.seconds = t0.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Read the runs of sectors marked in `mask` into `buf`, 32 KiB per READ_FLASH, retrying a
+/// chunk after a line error and stopping between chunks on Ctrl-C / SIGTERM.
+fn read_runs<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    buf: &mut [u8],
+    ranges: &[std::ops::Range<usize>],
+    mask: &[bool],
+    report: &mut ReadReport,
+    progress: Progress,
+) -> Result<()> {
     let mut done = 0u64;
-    for run in plan::runs(&mask) {
+    for run in plan::runs(mask) {
         let (a, b) = (ranges[run.start].start, ranges[run.end - 1].end);
         let mut pos = a;
         while pos < b {
@@ -364,21 +358,7 @@ pub fn read_into<T: Transport>(
             pos += n;
         }
     }
-    progress(ProgressEvent::End { task: Task::Read });
-    let local = plan::md5(buf);
-    let dev = loader.md5(offset, buf.len() as u32)?;
-    if dev != local {
-        return Err(Error::Device(format!(
-            "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
-             the flash changed during the read or the line corrupted it",
-            buf.len(),
-            hex::encode(dev),
-            hex::encode(local)
-        )));
-    }
-    report.md5 = hex::encode(local);
-    report.seconds = t0.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 /// Plan a write of `data` at `offset`. With the stub, sectors already holding the wanted bytes

@@ -47,6 +47,11 @@ impl Device {
                 OK
             }
             c::OP_SPI_ATTACH => OK,
+            // esp-flasher-stub answers "not implemented" where the chip has no security info
+            // (the ESP8266); the legacy stub does not know the command.
+            c::OP_GET_SECURITY_INFO if self.stub_kind == StubKind::Current => {
+                stub_err(c::STUB_ERR_NOT_IMPLEMENTED)
+            }
             c::OP_SPI_SET_PARAMS if p.len() == 24 => {
                 self.stub_flash_size = Some(word(p, 1) as usize);
                 OK
