@@ -57,8 +57,8 @@ pub struct ConnectArgs {
     /// What to do with the chip afterwards (also after an error or Ctrl-C).
     #[arg(long, value_enum, default_value_t = AfterArg::HardReset)]
     pub after: AfterArg,
-    /// Flasher stub in esptool's JSON format (default: $ESPDUMP_STUB, else the esp8266.json
-    /// of an installed esptool).
+    /// Flasher stub: `builtin` (espdump's own) or a file in esptool's JSON format (default:
+    /// $ESPDUMP_STUB, else the esp8266.json of an installed esptool, else builtin).
     #[arg(long, value_name = "FILE", conflicts_with = "no_stub")]
     pub stub: Option<PathBuf>,
     /// ROM only: write and erase work (slowly, unverified); read and verify are refused.

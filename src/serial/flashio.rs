@@ -149,10 +149,18 @@ impl<T: Transport> Loader<T> {
                 seq: seq as u32,
                 data: b,
             };
-            let timeout = self.timeout_for(&cmd) + std::mem::take(&mut self.pending_work);
+            // esptool's stub replies before it writes a block (its work delays the next reply);
+            // espdump's own (it answered STUB_INFO) replies once the block is in flash.
+            let work = super::timeouts::data_block_work(unc, true);
+            let (now, later) = if self.ext.is_some() {
+                (work, Duration::ZERO)
+            } else {
+                (Duration::ZERO, work)
+            };
+            let timeout = self.timeout_for(&cmd) + std::mem::take(&mut self.pending_work) + now;
             // A lost reply may mean the stub consumed the block: never resend into the inflater.
             self.data_command(&cmd, timeout, false)?;
-            self.pending_work = super::timeouts::data_block_work(unc, true);
+            self.pending_work = later;
             released += unc;
             on_bytes(released.min(data.len() as u64));
         }

@@ -26,6 +26,8 @@ pub struct Loader<T: Transport> {
     pub stub: bool,
     /// Current baud rate.
     pub baud: u32,
+    /// espdump's stub extensions, when the running stub offers them.
+    pub ext: Option<super::builtin_stub::Extensions>,
     /// Whether the port has reset lines (`None` until tried).
     pub reset_lines: Option<bool>,
     /// Connect attempts.
@@ -58,6 +60,7 @@ impl<T: Transport> Loader<T> {
             frames: VecDeque::new(),
             stub: false,
             baud: c::ROM_BAUD,
+            ext: None,
             reset_lines: None,
             connect_attempts: c::CONNECT_ATTEMPTS,
             commands_sent: 0,

@@ -7,6 +7,8 @@
 //! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
 //! on a pty). Reference: `shared/reference/serial-protocol.md`.
 
+pub mod bridge;
+pub mod builtin_stub;
 pub mod chip;
 pub mod command;
 mod flashio;

@@ -82,6 +82,7 @@ pub fn open_session<T: Transport>(
     if let Some(size) = info.flash_size {
         loader.set_flash_size(size)?;
     }
+    loader.ext = loader.probe_extensions()?;
     Ok(Session {
         loader,
         info,
@@ -251,7 +252,12 @@ pub fn read_into<T: Transport>(
             "read offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
-    let states = classify(loader, offset, buf, progress)?;
+    let states = match loader.ext {
+        Some(e) if e.sector_map => {
+            super::builtin_stub::classify_by_map(loader, offset, buf, progress)?
+        }
+        _ => classify(loader, offset, buf, progress)?,
+    };
     let ranges = plan::sector_ranges(buf.len());
     let mut report = ReadReport {
         offset,
@@ -337,7 +343,7 @@ fn read_runs<T: Transport>(
                         done: base + got,
                     })
                 };
-                match loader.read_flash(offset + pos as u32, n as u32, &mut cb) {
+                match loader.read_flash_best(offset + pos as u32, n as u32, &mut cb) {
                     Ok(d) => break d,
                     Err(e) if attempt + 1 < c::BLOCK_RETRIES && retriable(&e) => {
                         attempt += 1;
