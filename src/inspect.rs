@@ -812,6 +812,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             app_offset: Some(r.offset),
             arduino_layout,
             loader_only,
+            raw_irom: Some(irom.start as usize),
         },
         (Some(r), None) => Scope {
             start: r.offset,
@@ -819,6 +820,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             app_offset: Some(r.offset),
             arduino_layout,
             loader_only,
+            raw_irom: None,
         },
         (None, _) => Scope {
             start: 0,
@@ -826,6 +828,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             app_offset: None,
             arduino_layout,
             loader_only,
+            raw_irom: None,
         },
     };
     let mut firmware = identify::identify(data, &scope, &boot);
@@ -932,13 +935,6 @@ fn tasmota_version(data: &[u8], scope: &Scope, scan: &crate::tasmota::Scan, fw: 
     if let Some(i) = &img {
         if fw.sdk_version.is_none() {
             fw.sdk_version = i.sdk_version.clone();
-        }
-        if let (Some(v), Some(o), Some(t)) = (&i.version, i.evidence_offset, &i.evidence_text) {
-            fw.version = Some(v.clone());
-            fw.evidence.push(identify::Evidence {
-                offset: scope.start as u64 + o,
-                text: t.clone(),
-            });
         }
         if let Some(core) = &i.core_version {
             fw.evidence.push(identify::Evidence {

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod image;
 pub mod inspect;
 pub mod partition;
+pub mod profile;
 pub mod rboot;
 pub mod render;
 pub mod report;

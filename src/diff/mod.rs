@@ -551,6 +551,7 @@ fn side(data: &[u8], r: &InspectReport) -> Side {
                     app_offset: Some(img.offset as usize),
                     arduino_layout: r.bootloader.kind == crate::bootloader::BootKind::Eboot,
                     loader_only: false,
+                    raw_irom: None,
                 };
                 identify::identify(data, &scope, &r.bootloader)
             };
