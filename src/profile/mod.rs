@@ -20,6 +20,7 @@ mod esp_at;
 mod esp_open_rtos;
 mod esphome;
 mod espurna;
+mod ewelink;
 mod haa;
 mod micropython;
 mod mongoose_os;
@@ -27,8 +28,10 @@ mod nodemcu;
 mod nonos_sdk;
 mod shelly;
 mod sming;
+mod supla;
 mod tasmota;
 mod tuya;
+mod wled;
 
 pub use app::App;
 
@@ -141,6 +144,9 @@ pub static REGISTRY: &[&dyn Profile] = &[
     &sming::Sming,
     &esp_open_rtos::EspOpenRtos,
     &tuya::Tuya,
+    &ewelink::Ewelink,
+    &wled::Wled,
+    &supla::Supla,
     &arduino::Arduino,
     &nonos_sdk::NonosSdk,
 ];

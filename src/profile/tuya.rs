@@ -2,7 +2,8 @@
 //!
 //! Marker: the Tuya SDK names its API and log tags `tuya_...` (tuya_iot_*, tuya_gw_*); several of
 //! them make a Tuya build, a single one is only a word (a driver for Tuya MCUs in another
-//! firmware has one or two).
+//! firmware has one or two). Version: `USER_SW_VER` as `user_main.c` of Tuya's SDK template logs
+//! it, beside `APP_BIN_NAME` and the build date (see `vendors::tuya::scan_image`).
 
 use super::{App, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
@@ -29,6 +30,21 @@ impl Profile for Tuya {
                 Strength::Weak
             };
             s.hit(strength, o, t);
+            if strength == Strength::Marker {
+                let info = crate::vendors::tuya::scan_image(app.hay, app.base as u64);
+                if let Some(v) = info.as_ref().and_then(|i| i.version.clone()) {
+                    let name = info
+                        .and_then(|i| i.firmware_name)
+                        .map(|n| format!("{} ", n.text))
+                        .unwrap_or_default();
+                    s.hit(
+                        Strength::Version,
+                        v.offset as usize,
+                        format!("{name}{}", v.text),
+                    );
+                    s.version = Some(v.text);
+                }
+            }
         }
         s
     }
