@@ -266,7 +266,7 @@ struct Claim {
     priority: u8,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Claims(Vec<Claim>);
 
 impl Claims {
@@ -793,7 +793,8 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         );
     }
 
-    let regions = resolve(data, claims);
+    let vendor_base = claims.clone();
+    let mut regions = resolve(data, claims);
     let loader_only = running.is_none()
         && boot.kind.is_loader()
         && !regions.iter().any(|r| {
@@ -860,7 +861,27 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             "no ESP8266 image header at offset 0",
         ));
     }
-    let mut config: Vec<ConfigSection> = Vec::new();
+    // Vendor facts (factory records, EEPROM settings, node names): regions, config, findings.
+    let vendor = crate::vendors::analyse::analyse(&crate::vendors::analyse::Context {
+        data,
+        kind: firmware.kind,
+        app: scope.app_offset.map(|_| (scope.start, scope.end)),
+        filesystems: &filesystems,
+        eeprom: tails
+            .iter()
+            .find(|t| t.layout == TailLayout::Arduino)
+            .and_then(|t| (t.flash_size as usize).checked_sub(sc::RF_CAL_FROM_END)),
+        regions: &regions,
+    });
+    if !vendor.claims.is_empty() {
+        let mut more = vendor_base;
+        for c in &vendor.claims {
+            more.add(c.start, c.end, c.kind, c.label.clone(), 65);
+        }
+        regions = resolve(data, more);
+    }
+    findings.extend(vendor.findings);
+    let mut config: Vec<ConfigSection> = vendor.config;
     for c in &tscan.copies {
         let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
         match crate::tasmota::decode_at(block, c.offset) {

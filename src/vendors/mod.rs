@@ -11,6 +11,7 @@
 //! * [`supla`]: supla-device firmware and its SDK version.
 //! * [`eeprom`]: the Arduino EEPROM sector and how much of it is used.
 
+pub mod analyse;
 pub mod eeprom;
 pub mod esphome;
 pub mod espurna;

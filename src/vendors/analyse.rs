@@ -1,0 +1,250 @@
+//! Glue from the vendor decoders to `inspect`: the regions, config sections and findings each
+//! firmware's facts add to a report. One function per firmware, called with what `inspect`
+//! already knows (identified kind, running app range, file systems, the Arduino EEPROM sector).
+//! Factory records (ITEAD, Tuya) are found by content whatever firmware runs now: a Tasmota dump
+//! of a former Sonoff or Tuya device still carries them.
+
+use crate::consts::SECTOR_SIZE;
+use crate::identify::FirmwareKind;
+use crate::inspect::{FsReport, Region, RegionKind};
+use crate::report::{Class, ConfigItem, ConfigSection, Finding};
+
+use super::{eeprom, esphome, espurna, ewelink, tuya, wled};
+
+/// A region a vendor decoder names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Kind.
+    pub kind: RegionKind,
+    /// Label.
+    pub label: String,
+}
+
+/// What the vendor decoders add to a report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analysis {
+    /// Regions (they win over the SDK tail's generic names and over unknown data).
+    pub claims: Vec<Claim>,
+    /// Decoded settings.
+    pub config: Vec<ConfigSection>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    fn claim(&mut self, start: usize, len: usize, kind: RegionKind, label: impl Into<String>) {
+        self.claims.push(Claim {
+            start,
+            end: start + len,
+            kind,
+            label: label.into(),
+        });
+    }
+}
+
+/// What `inspect` knows when the vendor decoders run.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The input.
+    pub data: &'a [u8],
+    /// The identified firmware.
+    pub kind: FirmwareKind,
+    /// The running app's byte range (image and raw IROM), if any.
+    pub app: Option<(usize, usize)>,
+    /// File systems found.
+    pub filesystems: &'a [FsReport],
+    /// Offset of the Arduino EEPROM sector, when the SDK tail has the Arduino layout.
+    pub eeprom: Option<usize>,
+    /// The region map before the vendor claims.
+    pub regions: &'a [Region],
+}
+
+/// Run every vendor decoder that applies.
+pub fn analyse(ctx: &Context<'_>) -> Analysis {
+    let mut a = Analysis::default();
+    ewelink_facts(ctx, &mut a);
+    tuya_facts(ctx, &mut a);
+    eeprom_facts(ctx, &mut a);
+    match ctx.kind {
+        FirmwareKind::Wled => wled_facts(ctx, &mut a),
+        FirmwareKind::Esphome => esphome_facts(ctx, &mut a),
+        _ => {}
+    }
+    a
+}
+
+fn in_unknown(regions: &[Region], at: usize) -> bool {
+    regions
+        .iter()
+        .any(|r| r.kind == RegionKind::Unknown && r.start as usize <= at && at < r.end as usize)
+}
+
+fn ewelink_facts(ctx: &Context<'_>, a: &mut Analysis) {
+    for r in ewelink::find_records(ctx.data) {
+        let o = r.offset as usize;
+        a.claim(
+            o,
+            SECTOR_SIZE,
+            RegionKind::Settings,
+            "eWeLink factory record (device id, API key, MACs)",
+        );
+        // The iotgo firmware keeps its other sectors (factory sign, settings, CA certificate)
+        // in the 32 KiB that start with the record.
+        for s in (o + SECTOR_SIZE..o + 8 * SECTOR_SIZE).step_by(SECTOR_SIZE) {
+            if s < ctx.data.len() && in_unknown(ctx.regions, s) {
+                a.claim(
+                    s,
+                    SECTOR_SIZE,
+                    RegionKind::Settings,
+                    "eWeLink config sector",
+                );
+            }
+        }
+        a.config.push(ewelink::section(&r));
+        a.findings.extend(ewelink::findings(&r));
+    }
+}
+
+fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
+    let records = tuya::find_records(ctx.data);
+    for r in &records {
+        let o = r.offset as usize;
+        a.claim(
+            o,
+            SECTOR_SIZE,
+            RegionKind::Settings,
+            "Tuya factory record (uuid, auth keys, MAC)",
+        );
+        a.config.push(tuya::section(r));
+        a.findings.extend(tuya::findings(r));
+        if ctx.data.len().checked_sub(o) == Some(crate::consts::sdk::RF_CAL_FROM_END) {
+            a.findings.push(Finding::info(
+                "tuya_rf_cal_moved",
+                Some(r.offset),
+                "Tuya keeps its factory record where the SDK layout puts RF calibration (size - 0x5000); the calibration lives elsewhere",
+            ));
+        }
+    }
+    if ctx.kind != FirmwareKind::Tuya {
+        return;
+    }
+    // Sectors between the running app and the factory record: the SDK's user areas.
+    let from = ctx.app.map_or(0, |(_, e)| e);
+    let to = records
+        .first()
+        .map_or(ctx.data.len(), |r| r.offset as usize);
+    let mut s = from.div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
+    while s + SECTOR_SIZE <= to {
+        if in_unknown(ctx.regions, s) {
+            let label = match tuya::classify_area(&ctx.data[s..s + SECTOR_SIZE]) {
+                tuya::AreaKind::Encrypted => "Tuya user config (encrypted key-value store)",
+                tuya::AreaKind::Json => "Tuya user data (JSON)",
+                tuya::AreaKind::RfCal => "Tuya RF calibration",
+                tuya::AreaKind::Other => "Tuya data",
+            };
+            a.claim(s, SECTOR_SIZE, RegionKind::Settings, label);
+        }
+        s += SECTOR_SIZE;
+    }
+}
+
+fn eeprom_facts(ctx: &Context<'_>, a: &mut Analysis) {
+    let Some(o) = ctx.eeprom else { return };
+    let Some(sector) = ctx.data.get(o..o + SECTOR_SIZE) else {
+        return;
+    };
+    let used = eeprom::used_extent(sector);
+    let mut label = if used == 0 {
+        "Arduino EEPROM sector (erased)".to_string()
+    } else {
+        format!("Arduino EEPROM sector ({used} bytes used)")
+    };
+    match ctx.kind {
+        FirmwareKind::Wled => {
+            if let Some(s) = wled::decode_eeprom(sector, o as u64) {
+                label = format!(
+                    "WLED settings, EEPROM layout {} ({used} bytes used)",
+                    s.layout_version
+                );
+                a.config.push(wled::eeprom_section(&s));
+            }
+        }
+        FirmwareKind::Espurna => {
+            for (i, s) in espurna::find(ctx.data, o).iter().enumerate() {
+                let l = format!(
+                    "ESPurna settings, counter {} ({} bytes used)",
+                    s.counter, s.used
+                );
+                if s.offset as usize == o {
+                    label = l;
+                } else {
+                    a.claim(s.offset as usize, SECTOR_SIZE, RegionKind::Eeprom, l);
+                }
+                a.config.push(espurna::section(s, i == 0));
+            }
+        }
+        _ => {}
+    }
+    a.claim(o, SECTOR_SIZE, RegionKind::Eeprom, label);
+}
+
+fn wled_facts(ctx: &Context<'_>, a: &mut Analysis) {
+    for f in ctx.filesystems {
+        for name in ["cfg.json", "wsec.json"] {
+            let content = match f.info.kind {
+                crate::fs::FsKind::Littlefs => crate::fs::littlefs::read(ctx.data, &f.info, name),
+                crate::fs::FsKind::Spiffs => crate::fs::spiffs::read(ctx.data, &f.info, name)
+                    .or_else(|| crate::fs::spiffs::read(ctx.data, &f.info, &format!("/{name}"))),
+            };
+            let Some(content) = content else { continue };
+            let source = format!("{}@0x{:06x}:{name}", f.fs_type, f.start);
+            if let Some(sec) = wled::json_section(source, &content) {
+                a.config.push(sec);
+            }
+        }
+    }
+    a.findings.extend(wled::findings(&a.config));
+}
+
+fn esphome_facts(ctx: &Context<'_>, a: &mut Analysis) {
+    let Some((s, e)) = ctx.app else { return };
+    let info = esphome::scan_image(&ctx.data[s..e], s as u64);
+    let mut items = Vec::new();
+    if let Some(n) = &info.node_name {
+        items.push(ConfigItem::new(
+            "name",
+            n.text.as_str(),
+            Class::Identity,
+            Some(n.offset),
+        ));
+    }
+    if let Some(n) = &info.friendly_name {
+        items.push(ConfigItem::new(
+            "friendly_name",
+            n.text.as_str(),
+            Class::Identity,
+            Some(n.offset),
+        ));
+    }
+    if let Some(b) = &info.build {
+        items.push(ConfigItem::new(
+            "build",
+            b.text.as_str(),
+            Class::Setting,
+            Some(b.offset),
+        ));
+    }
+    if !items.is_empty() {
+        a.config.push(ConfigSection {
+            source: format!("esphome image @0x{s:06x}"),
+            live: true,
+            items,
+        });
+    }
+    a.findings
+        .push(esphome::compiled_secrets_finding(Some(s as u64)));
+}

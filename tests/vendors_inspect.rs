@@ -1,0 +1,137 @@
+//! `inspect` on the second set of real backups: the vendor regions, config sections (keys,
+//! classes, offsets; never values) and findings.
+
+mod common;
+
+use espdump::inspect::{inspect, InspectReport, Options, RegionKind};
+use espdump::report::Class;
+
+fn report(name: &str) -> InspectReport {
+    inspect(&common::corpus_bytes(name), &Options::default()).unwrap()
+}
+
+fn region_at(r: &InspectReport, at: u64) -> (RegionKind, String) {
+    let g = r
+        .regions
+        .iter()
+        .find(|g| g.start <= at && at < g.end)
+        .unwrap();
+    (g.kind, g.label.clone())
+}
+
+fn class_of(r: &InspectReport, source_prefix: &str, key: &str) -> Option<(Class, Option<u64>)> {
+    r.config
+        .iter()
+        .filter(|s| s.source.starts_with(source_prefix))
+        .flat_map(|s| &s.items)
+        .find(|i| i.key == key)
+        .map(|i| (i.class, i.offset))
+}
+
+#[test]
+fn ewelink_dump() {
+    let r = report("dump_sonoff-ewelink_stock_1MB.bin");
+    assert_eq!(r.firmware.kind.as_str(), "ewelink");
+    assert_eq!(r.firmware.version.as_deref(), Some("2.6.0"));
+    let (k, l) = region_at(&r, 0x78000);
+    assert_eq!(k, RegionKind::Settings);
+    assert!(l.starts_with("eWeLink factory record"), "{l}");
+    for s in [0x7A000, 0x7C000, 0x7F000] {
+        assert_eq!(region_at(&r, s).0, RegionKind::Settings, "0x{s:x}");
+    }
+    assert_eq!(region_at(&r, 0x79000).0, RegionKind::Erased);
+    assert_eq!(
+        class_of(&r, "ewelink factory record", "deviceid"),
+        Some((Class::Identity, Some(0x7807C)))
+    );
+    assert_eq!(
+        class_of(&r, "ewelink factory record", "factory_apikey"),
+        Some((Class::Secret, Some(0x78087)))
+    );
+    // The softAP SSID ITEAD-<deviceid> in the SDK parameters is identity too.
+    assert_eq!(
+        class_of(&r, "sdk system params copy 0", "ap_ssid").map(|c| c.0),
+        Some(Class::Identity)
+    );
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.code == "ewelink_cloud_identity" && f.offset == Some(0x78000)));
+    // Masked output hides the key.
+    let m = r.masked();
+    let key = m
+        .config
+        .iter()
+        .flat_map(|s| &s.items)
+        .find(|i| i.key == "factory_apikey")
+        .unwrap();
+    assert_eq!(key.value, espdump::report::MASK);
+}
+
+#[test]
+fn tuya_dumps() {
+    for name in [
+        "dump_tuya-switch_factory_1MB.bin",
+        "dump_tuya-curtain-motor_stock_1MB.bin",
+        "dump_tuya-thermostat-ME102H_stock_1MB.bin",
+    ] {
+        let r = report(name);
+        assert_eq!(r.firmware.kind.as_str(), "tuya", "{name}");
+        let (k, l) = region_at(&r, 0xFB000);
+        assert_eq!(k, RegionKind::Settings, "{name}");
+        assert!(l.starts_with("Tuya factory record"), "{name}: {l}");
+        assert_eq!(region_at(&r, 0x79000).1, "Tuya RF calibration", "{name}");
+        for s in (0x7B000..0x80000).step_by(0x1000) {
+            assert_eq!(
+                region_at(&r, s).1,
+                "Tuya user config (encrypted key-value store)",
+                "{name} 0x{s:x}"
+            );
+        }
+        assert_eq!(
+            class_of(&r, "tuya factory record", "prod_idx").map(|c| c.0),
+            Some(Class::Identity)
+        );
+        assert_eq!(
+            class_of(&r, "tuya factory record", "auz_key").map(|c| c.0),
+            Some(Class::Secret)
+        );
+        assert!(r.findings.iter().any(|f| f.code == "tuya_cloud_identity"));
+        assert!(r.findings.iter().any(|f| f.code == "tuya_rf_cal_moved"));
+        assert!(
+            !r.regions.iter().any(|g| g.kind == RegionKind::Unknown),
+            "{name}"
+        );
+    }
+    let r = report("dump_tuya-switch_factory_1MB.bin");
+    assert_eq!(region_at(&r, 0x80000).1, "Tuya user data (JSON)");
+    assert_eq!(
+        class_of(&r, "tuya factory record", "pskKey").map(|c| c.0),
+        Some(Class::Secret)
+    );
+}
+
+#[test]
+fn esphome_node_name_and_finding() {
+    let r = report("esphome_shelly-1-esp8266_2023-06.bin");
+    assert_eq!(
+        class_of(&r, "esphome image", "name"),
+        Some((Class::Identity, Some(0x68CDC)))
+    );
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.code == "esphome_compiled_secrets" && f.offset == Some(0x1000)));
+}
+
+#[test]
+fn arduino_eeprom_sector_with_extent() {
+    let r = report("dump_led-clock-303WIFILC01_arduino_1MB.bin");
+    assert_eq!(
+        region_at(&r, 0xFB000),
+        (RegionKind::Eeprom, "Arduino EEPROM sector (erased)".into())
+    );
+    let r = report("dump_esp01_arduino-over-at_1MB.bin");
+    let (k, l) = region_at(&r, 0xFB000);
+    assert_eq!(k, RegionKind::Sdk, "{l}");
+}
