@@ -155,6 +155,13 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
                 kind.as_str()
             )))
         }
+        FirmwareKind::Ewelink | FirmwareKind::Tuya => {
+            return Err(crate::Error::Refused(format!(
+                "no sanitize recipe for {} firmware: its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own; identity and secrets found: {}",
+                kind.as_str(),
+                identity_listing(&before)
+            )))
+        }
         other => {
             return Err(crate::Error::Refused(format!(
                 "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
@@ -219,6 +226,47 @@ pub fn sanitize_for_clone(data: &[u8]) -> crate::Result<Vec<u8>> {
         )));
     }
     Ok(out)
+}
+
+/// Every identity and secret item of a report as `key (class) @0xoffset in <source>`, values
+/// never included: the list a refusal gives so the user knows what a copy would carry.
+pub fn identity_listing(r: &InspectReport) -> String {
+    let items: Vec<String> = r
+        .config
+        .iter()
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        .filter(|(_, i)| matches!(i.class, Class::Identity | Class::Secret))
+        .filter(|(_, i)| !i.value.is_null() && i.value != "")
+        .map(|(s, i)| {
+            let at = i.offset.map(|o| format!(" @0x{o:06x}")).unwrap_or_default();
+            let src = s.source.split(" @").next().unwrap_or(&s.source);
+            format!("{} ({}){at} in {src}", i.key, i.class.as_str())
+        })
+        .collect();
+    if items.is_empty() {
+        "none decoded".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Identity and secret values of the vendor decoders (factory records, EEPROM and JSON settings).
+fn vendor_strings(r: &InspectReport) -> Vec<(Vec<u8>, String, Class)> {
+    const SOURCES: [&str; 5] = ["ewelink", "tuya", "wled", "espurna", "esphome"];
+    r.config
+        .iter()
+        .filter(|s| SOURCES.iter().any(|p| s.source.starts_with(p)))
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        .filter(|(_, i)| matches!(i.class, Class::Identity | Class::Secret))
+        .filter_map(|(s, i)| {
+            let v = i.value.as_str()?;
+            Some((
+                v.as_bytes().to_vec(),
+                format!("{} {}", s.source, i.key),
+                i.class,
+            ))
+        })
+        .collect()
 }
 
 fn mac_forms(m: &[u8; 6]) -> Vec<Vec<u8>> {
@@ -324,6 +372,9 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
                 );
             }
         }
+    }
+    for (bytes, key, class) in vendor_strings(r) {
+        push(bytes, key, class);
     }
     // Firmware defaults are not the owner's: drop values the firmware images themselves contain,
     // and values under 4 bytes (too short to search for without false alarms; WPA keys are 8+).

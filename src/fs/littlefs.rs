@@ -28,7 +28,7 @@ fn rd32be(d: &[u8], off: usize) -> Option<u32> {
 }
 
 /// littlefs CRC: CRC-32 register update without final XOR.
-fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
+pub(crate) fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new_with_initial(!crc);
     h.update(data);
     !h.finalize()
