@@ -130,7 +130,7 @@ pub struct SanitizeReport {
     pub firmware: String,
     /// Its version.
     pub version: Option<String>,
-    /// The recipe: `tasmota`, `shelly`, `generic`.
+    /// The recipe: `tasmota`, `shelly`, `wled`, `generic`.
     pub recipe: &'static str,
     /// The policy applied.
     pub policy: Policy,
@@ -148,6 +148,20 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
     let recipe = match kind {
         FirmwareKind::Tasmota => "tasmota",
         FirmwareKind::Shelly | FirmwareKind::MongooseOs => "shelly",
+        FirmwareKind::Wled
+            if before
+                .filesystems
+                .iter()
+                .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info)) =>
+        {
+            "wled"
+        }
+        FirmwareKind::Wled if !policy.force_generic => {
+            return Err(crate::Error::Refused(format!(
+                "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); identity and secrets found: {}",
+                identity_listing(&before)
+            )))
+        }
         _ if policy.force_generic => "generic",
         FirmwareKind::None | FirmwareKind::Unknown => {
             return Err(crate::Error::Refused(format!(
@@ -192,6 +206,20 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
             changes.extend(crate::shelly::sanitize_fs(&mut out, &f.info, live));
             if live {
                 changes.extend(restore_shelly_site(data, &mut out, &f.info, policy));
+            }
+        }
+    }
+    if recipe == "wled" {
+        let keep = crate::vendors::wled::Keep {
+            wifi: policy.keep_wifi,
+            mqtt: policy.keep_mqtt,
+        };
+        for f in &before.filesystems {
+            if crate::vendors::wled_fs::is_wled_fs(data, &f.info) {
+                changes.extend(
+                    crate::vendors::wled_fs::sanitize_fs(&mut out, &f.info, keep)
+                        .map_err(crate::Error::Refused)?,
+                );
             }
         }
     }
@@ -251,13 +279,25 @@ pub fn identity_listing(r: &InspectReport) -> String {
 }
 
 /// Identity and secret values of the vendor decoders (factory records, EEPROM and JSON settings).
-fn vendor_strings(r: &InspectReport) -> Vec<(Vec<u8>, String, Class)> {
-    const SOURCES: [&str; 5] = ["ewelink", "tuya", "wled", "espurna", "esphome"];
+fn vendor_strings(r: &InspectReport, p: &Policy) -> Vec<(Vec<u8>, String, Class)> {
+    const SOURCES: [&str; 6] = ["ewelink", "tuya", "wled", "espurna", "esphome", "littlefs@"];
+    let kept = |k: &str| {
+        let wifi = k.starts_with("nw.ins.") || k.starts_with("clientSSID") || k == "clientPass";
+        let mqtt = k.starts_with("if.mqtt.") && !k.ends_with(".cid") && !k.ends_with(".device");
+        (p.keep_wifi && wifi)
+            || (p.keep_mqtt && (mqtt || k.starts_with("mqttUser") || k.starts_with("mqttPass")))
+    };
+    let wanted = |k: &str, c: Class| match c {
+        Class::Identity | Class::Secret => true,
+        // An SSID or a broker is site data: out unless kept.
+        Class::Site => k.ends_with("ssid") || k.ends_with("broker") || k == "clientSSID",
+        _ => false,
+    };
     r.config
         .iter()
         .filter(|s| SOURCES.iter().any(|p| s.source.starts_with(p)))
         .flat_map(|s| s.items.iter().map(move |i| (s, i)))
-        .filter(|(_, i)| matches!(i.class, Class::Identity | Class::Secret))
+        .filter(|(_, i)| wanted(&i.key, i.class) && !kept(&i.key))
         .filter_map(|(s, i)| {
             let v = i.value.as_str()?;
             Some((
@@ -373,7 +413,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
             }
         }
     }
-    for (bytes, key, class) in vendor_strings(r) {
+    for (bytes, key, class) in vendor_strings(r, policy) {
         push(bytes, key, class);
     }
     // Firmware defaults are not the owner's: drop values the firmware images themselves contain,
@@ -730,6 +770,17 @@ fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive])
             let keep = matches!(name, "hwinfo_struct.json" | "conf0.json")
                 || name.ends_with(".gz")
                 || name == "cert.pem";
+            if f.fs_type == "littlefs" && !matches!(name, "/cfg.json" | "/wsec.json") {
+                let a = crate::fs::littlefs::read(input, &f.info, name);
+                let b = crate::fs::littlefs::read(out, &g.info, name);
+                if a.is_some() && a != b {
+                    fs_ok = false;
+                    problems.push(format!(
+                        "{name} in the file system at 0x{:x} changed",
+                        f.start
+                    ));
+                }
+            }
             if f.fs_type == "spiffs" && keep {
                 let a = crate::fs::spiffs::read(input, &f.info, name);
                 let b = crate::fs::spiffs::read(out, &g.info, name);

@@ -19,6 +19,7 @@ pub mod ewelink;
 pub mod supla;
 pub mod tuya;
 pub mod wled;
+pub mod wled_fs;
 
 /// A string found in an image: where, and its text (untrusted; escape before printing).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -296,7 +296,8 @@ fn obj<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Map<String, Value>
     cur.as_object_mut()
 }
 
-/// The `cfg.json` WLED should boot with on another unit: identity out (mDNS name, MQTT client id
+/// The `cfg.json` WLED should boot with on another unit: identity out (mDNS name, server
+/// description, MQTT client id
 /// and device topic: WLED derives them from the MAC when empty), Wi-Fi station SSID and static
 /// address out, MQTT broker and user out (each unless kept), any password that strayed into the
 /// file out; LED, button, sync and every other setting kept. Returns the new text and the paths
@@ -313,6 +314,7 @@ pub fn sanitize_cfg(content: &[u8], keep: Keep) -> Option<(Vec<u8>, Vec<String>)
         }
     };
     remove(&mut v, &["id"], "mdns", &mut changed);
+    remove(&mut v, &["id"], "name", &mut changed);
     remove(&mut v, &["if", "mqtt"], "cid", &mut changed);
     remove(&mut v, &["if", "mqtt", "topics"], "device", &mut changed);
     remove(&mut v, &["ap"], "psk", &mut changed);
