@@ -870,7 +870,17 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         eeprom: tails
             .iter()
             .find(|t| t.layout == TailLayout::Arduino)
-            .and_then(|t| (t.flash_size as usize).checked_sub(sc::RF_CAL_FROM_END)),
+            .map(|t| t.flash_size as usize)
+            .or_else(|| {
+                // No SDK tail written yet: an eboot layout still has its EEPROM sector.
+                let n = data.len();
+                (tails.is_empty()
+                    && boot.kind == BootKind::Eboot
+                    && n.is_power_of_two()
+                    && n >= 0x8_0000)
+                    .then_some(n)
+            })
+            .and_then(|size| size.checked_sub(sc::RF_CAL_FROM_END)),
         regions: &regions,
     });
     if !vendor.claims.is_empty() {

@@ -135,3 +135,94 @@ fn arduino_eeprom_sector_with_extent() {
     let (k, l) = region_at(&r, 0xFB000);
     assert_eq!(k, RegionKind::Sdk, "{l}");
 }
+
+/// A real app image at 0 in a 4 MiB buffer, with `sector` as the Arduino EEPROM sector.
+fn with_eeprom(app: &str, sector: &[u8]) -> InspectReport {
+    let mut d = vec![0xFFu8; 0x40_0000];
+    let img = common::corpus_bytes(app);
+    d[..img.len()].copy_from_slice(&img);
+    d[0x3FB000..0x3FB000 + sector.len()].copy_from_slice(sector);
+    inspect(&d, &Options::default()).unwrap()
+}
+
+#[test]
+fn wled_eeprom_settings() {
+    // The layout of wled_eeprom.cpp with made-up values, layout version 11 (0.8.5).
+    let mut e = vec![0u8; 3072];
+    e[..7].copy_from_slice(b"FakeNet");
+    e[32..41].copy_from_slice(b"FakePass1");
+    e[96..107].copy_from_slice(b"wled-abcdef");
+    e[160..168].copy_from_slice(b"wled1234");
+    e[233] = 233;
+    e[377] = 11;
+    e[229] = 60;
+    e[2440..2448].copy_from_slice(b"MqttPass");
+    let r = with_eeprom("wled_0.8.5_esp8266_apa102.bin", &e);
+    assert_eq!(r.firmware.kind.as_str(), "wled");
+    let (k, l) = region_at(&r, 0x3FB000);
+    assert_eq!(k, RegionKind::Eeprom);
+    assert_eq!(l, "WLED settings, EEPROM layout 11 (3072 bytes used)");
+    assert_eq!(
+        class_of(&r, "wled eeprom", "clientPass"),
+        Some((Class::Secret, Some(0x3FB020)))
+    );
+    assert_eq!(
+        class_of(&r, "wled eeprom", "clientSSID").map(|c| c.0),
+        Some(Class::Site)
+    );
+    assert_eq!(
+        class_of(&r, "wled eeprom", "mqttPass").map(|c| c.0),
+        Some(Class::Secret)
+    );
+    let m = r.masked();
+    let sec = m
+        .config
+        .iter()
+        .find(|s| s.source.starts_with("wled eeprom"))
+        .unwrap();
+    let pw = sec.items.iter().find(|i| i.key == "clientPass").unwrap();
+    assert_eq!(pw.value, espdump::report::MASK);
+    let leds = sec.items.iter().find(|i| i.key == "ledCount").unwrap();
+    assert_eq!(leds.value, 60);
+    assert!(r.findings.iter().any(|f| f.code == "wled_secrets"));
+}
+
+#[test]
+fn espurna_embedis_settings() {
+    // Embedis records from the end of the sector: key length, key, value length, value, ...
+    let mut s = vec![0xFFu8; 0x1000];
+    s[2] = 5; // EEPROM_Rotate counter
+    let mut p = 0xFFF;
+    for field in [
+        &b"ssid0"[..],
+        b"FakeNet",
+        b"pass0",
+        b"FakePass1",
+        b"hostname",
+        b"ESPURNA-0A1B2C",
+    ] {
+        s[p] = field.len() as u8;
+        s[p - 1] = 0;
+        let st = p - 1 - field.len();
+        s[st..p - 1].copy_from_slice(field);
+        p = st - 1;
+    }
+    s[p] = 0;
+    let r = with_eeprom("espurna_1.14.1_base-1MB.bin", &s);
+    assert_eq!(r.firmware.kind.as_str(), "espurna");
+    let (k, l) = region_at(&r, 0x3FB000);
+    assert_eq!(k, RegionKind::Eeprom);
+    assert!(l.starts_with("ESPurna settings, counter 5"), "{l}");
+    assert_eq!(
+        class_of(&r, "espurna settings", "pass0").map(|c| c.0),
+        Some(Class::Secret)
+    );
+    assert_eq!(
+        class_of(&r, "espurna settings", "hostname").map(|c| c.0),
+        Some(Class::Identity)
+    );
+    assert_eq!(
+        class_of(&r, "espurna settings", "ssid0"),
+        Some((Class::Site, Some(0x3FB000 + 0xFF0)))
+    );
+}
