@@ -97,6 +97,21 @@ pub struct Firmware {
     pub candidates: Vec<crate::profile::Candidate>,
 }
 
+impl Firmware {
+    /// Nothing identified yet.
+    pub fn unknown() -> Firmware {
+        Firmware {
+            kind: FirmwareKind::Unknown,
+            version: None,
+            model: None,
+            sdk_version: None,
+            app_offset: None,
+            evidence: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+}
+
 /// Where to look: the running app's byte range, and whether the layout is an Arduino one.
 #[derive(Debug, Clone)]
 pub struct Scope {
@@ -177,13 +192,8 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
     let end = scope.end.clamp(start, data.len());
     let hay = &data[start..end];
     let mut fw = Firmware {
-        kind: FirmwareKind::Unknown,
-        version: None,
-        model: None,
-        sdk_version: None,
         app_offset: scope.app_offset.map(|o| o as u64),
-        evidence: Vec::new(),
-        candidates: Vec::new(),
+        ..Firmware::unknown()
     };
     let sdk = sdk_version(hay, start);
     if scope.loader_only {

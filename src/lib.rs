@@ -5,17 +5,20 @@
 #![deny(missing_docs)]
 
 pub mod bootloader;
+pub mod claims;
 pub mod cli;
 pub mod consts;
 pub mod diff;
 pub mod error;
 pub mod escape;
+pub mod evidence;
 pub mod extract;
 pub mod fs;
 pub mod identify;
 pub mod identity;
 pub mod image;
 pub mod inspect;
+pub mod layout;
 pub mod partition;
 pub mod profile;
 pub mod rboot;

@@ -129,11 +129,21 @@ fn arduino_eeprom_sector_with_extent() {
     let r = report("dump_led-clock-303WIFILC01_arduino_1MB.bin");
     assert_eq!(
         region_at(&r, 0xFB000),
-        (RegionKind::Eeprom, "Arduino EEPROM sector (erased)".into())
+        (
+            RegionKind::Eeprom,
+            "EEPROM sector (dump size), erased".into()
+        )
     );
+    // Under the Arduino layout the sector is EEPROM whatever it holds (here 628 bytes the AT
+    // firmware that ran before left as its RF calibration).
     let r = report("dump_esp01_arduino-over-at_1MB.bin");
-    let (k, l) = region_at(&r, 0xFB000);
-    assert_eq!(k, RegionKind::Sdk, "{l}");
+    assert_eq!(
+        region_at(&r, 0xFB000),
+        (
+            RegionKind::Eeprom,
+            "EEPROM sector (dump size), 628 bytes used".into()
+        )
+    );
 }
 
 /// A real app image at 0 in a 4 MiB buffer, with `sector` as the Arduino EEPROM sector.
@@ -159,8 +169,9 @@ fn wled_eeprom_settings() {
     e[2440..2448].copy_from_slice(b"MqttPass");
     let r = with_eeprom("wled_0.8.5_esp8266_apa102.bin", &e);
     assert_eq!(r.firmware.kind.as_str(), "wled");
+    // The firmware's settings inside the EEPROM sector (a settings region within it).
     let (k, l) = region_at(&r, 0x3FB000);
-    assert_eq!(k, RegionKind::Eeprom);
+    assert_eq!(k, RegionKind::Settings);
     assert_eq!(l, "WLED settings, EEPROM layout 11 (3072 bytes used)");
     assert_eq!(
         class_of(&r, "wled eeprom", "clientPass"),
@@ -211,7 +222,7 @@ fn espurna_embedis_settings() {
     let r = with_eeprom("espurna_1.14.1_base-1MB.bin", &s);
     assert_eq!(r.firmware.kind.as_str(), "espurna");
     let (k, l) = region_at(&r, 0x3FB000);
-    assert_eq!(k, RegionKind::Eeprom);
+    assert_eq!(k, RegionKind::Settings);
     assert!(l.starts_with("ESPurna settings, counter 5"), "{l}");
     assert_eq!(
         class_of(&r, "espurna settings", "pass0").map(|c| c.0),

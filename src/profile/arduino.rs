@@ -7,6 +7,7 @@
 use super::{App, Profile, Score, Strength};
 use crate::bootloader::BootKind;
 use crate::identify::FirmwareKind;
+use crate::layout::LayoutKind;
 
 /// Arduino.
 pub struct Arduino;
@@ -17,6 +18,9 @@ impl Profile for Arduino {
     }
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::NonosSdk)
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

@@ -7,6 +7,7 @@
 
 use super::{App, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
+use crate::layout::LayoutKind;
 use crate::vendors::ewelink;
 
 /// eWeLink.
@@ -18,6 +19,9 @@ impl Profile for Ewelink {
     }
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::NonosSdk)
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::NonosOta)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

@@ -36,6 +36,7 @@ mod wled;
 pub use app::App;
 
 use crate::identify::{Evidence, FirmwareKind};
+use crate::layout::{Area, Layout, LayoutKind};
 use serde::Serialize;
 
 /// How much a piece of evidence says, weakest first.
@@ -81,7 +82,7 @@ pub struct Hit {
 /// A profile's score for one app: its evidence, and what the evidence says about the version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Score {
-    /// Evidence, strongest first once [`Score::finish`] ran.
+    /// Evidence, strongest first once the vote ran.
     pub hits: Vec<Hit>,
     /// The firmware's own version, when the evidence carries it.
     pub version: Option<String>,
@@ -127,6 +128,21 @@ pub trait Profile: Sync {
     fn refines(&self) -> Option<FirmwareKind> {
         None
     }
+    /// The flash layout this firmware is built for, when the firmware fixes it (an Arduino-core
+    /// firmware places EEPROM and RF calibration as the core does, whatever the sectors hold).
+    fn layout(&self) -> Option<LayoutKind> {
+        None
+    }
+    /// Areas of the flash this firmware owns by position (a settings ring), for `layout` and an
+    /// input of `dump_size` bytes.
+    fn areas(&self, _layout: &Layout, _dump_size: usize) -> Vec<Area> {
+        Vec::new()
+    }
+}
+
+/// The registered profile of `kind`.
+pub fn by_kind(kind: FirmwareKind) -> Option<&'static dyn Profile> {
+    REGISTRY.iter().copied().find(|p| p.kind() == kind)
 }
 
 /// Every built-in profile. To add one: a file under `src/profile/`, a `mod` line above, an entry here.

@@ -5,6 +5,7 @@
 
 use super::{App, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
+use crate::layout::LayoutKind;
 use crate::vendors::supla;
 
 /// SUPLA.
@@ -16,6 +17,9 @@ impl Profile for Supla {
     }
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::Arduino)
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

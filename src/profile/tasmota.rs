@@ -7,7 +7,9 @@
 //! (see `tasmota::image`).
 
 use super::{App, Profile, Score, Strength};
+use crate::consts::{tasmota as c, SECTOR_SIZE};
 use crate::identify::FirmwareKind;
+use crate::layout::{Area, AreaRole, Layout, LayoutKind};
 
 /// Tasmota.
 pub struct Tasmota;
@@ -15,6 +17,26 @@ pub struct Tasmota;
 impl Profile for Tasmota {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::Tasmota
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::Arduino)
+    }
+    /// The settings ring: the EEPROM slot 0xFB000 (`SETTINGS_LOCATION`, the sector of `_FS_end`
+    /// in the 1M linker script every ESP8266 build of Tasmota uses) and the `CFG_ROTATES` sectors
+    /// below it. It stays there whatever the flash size.
+    fn areas(&self, _layout: &Layout, dump_size: usize) -> Vec<Area> {
+        let end = c::EEPROM_1M + SECTOR_SIZE;
+        if dump_size < end {
+            return Vec::new();
+        }
+        vec![Area {
+            start: (c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE) as u64,
+            end: end as u64,
+            role: AreaRole::Settings,
+            owner: "tasmota",
+            flash_size: 0x10_0000,
+            label: "Tasmota settings ring and EEPROM slot 0xFB000".into(),
+        }]
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

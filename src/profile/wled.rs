@@ -6,6 +6,7 @@
 
 use super::{App, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
+use crate::layout::LayoutKind;
 use crate::vendors::wled;
 
 /// WLED.
@@ -17,6 +18,9 @@ impl Profile for Wled {
     }
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::Arduino)
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

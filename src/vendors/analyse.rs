@@ -4,9 +4,10 @@
 //! Factory records (ITEAD, Tuya) are found by content whatever firmware runs now: a Tasmota dump
 //! of a former Sonoff or Tuya device still carries them.
 
+use crate::claims::{ClaimStrength, Claims};
 use crate::consts::SECTOR_SIZE;
 use crate::identify::FirmwareKind;
-use crate::inspect::{FsReport, Region, RegionKind};
+use crate::inspect::{FsReport, RegionKind};
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 
 use super::{eeprom, esphome, espurna, ewelink, tuya, wled};
@@ -22,6 +23,11 @@ pub struct Claim {
     pub kind: RegionKind,
     /// Label.
     pub label: String,
+    /// Who defines it (`ewelink`, `tuya`, `wled`, `espurna`).
+    pub owner: &'static str,
+    /// How sure: a factory record or a settings block checked by its own fields is
+    /// `Checksummed`, a sector named only by what it looks like is `Content`.
+    pub strength: ClaimStrength,
 }
 
 /// What the vendor decoders add to a report.
@@ -33,15 +39,28 @@ pub struct Analysis {
     pub config: Vec<ConfigSection>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// SDK RF-calibration claims to withdraw: the sector holds a vendor's factory record instead.
+    pub not_rf_cal: Vec<usize>,
+    /// Used extent of the Arduino EEPROM sector, for its label: (offset, bytes used).
+    pub eeprom_used: Option<(usize, usize)>,
 }
 
 impl Analysis {
-    fn claim(&mut self, start: usize, len: usize, kind: RegionKind, label: impl Into<String>) {
+    fn claim(
+        &mut self,
+        (start, len): (usize, usize),
+        kind: RegionKind,
+        label: impl Into<String>,
+        owner: &'static str,
+        strength: ClaimStrength,
+    ) {
         self.claims.push(Claim {
             start,
             end: start + len,
             kind,
             label: label.into(),
+            owner,
+            strength,
         });
     }
 }
@@ -59,8 +78,8 @@ pub struct Context<'a> {
     pub filesystems: &'a [FsReport],
     /// Offset of the Arduino EEPROM sector, when the SDK tail has the Arduino layout.
     pub eeprom: Option<usize>,
-    /// The region map before the vendor claims.
-    pub regions: &'a [Region],
+    /// The claims made so far (sectors nobody claimed may be named by content).
+    pub claims: &'a Claims,
 }
 
 /// Run every vendor decoder that applies.
@@ -77,30 +96,34 @@ pub fn analyse(ctx: &Context<'_>) -> Analysis {
     a
 }
 
-fn in_unknown(regions: &[Region], at: usize) -> bool {
-    regions
-        .iter()
-        .any(|r| r.kind == RegionKind::Unknown && r.start as usize <= at && at < r.end as usize)
+/// A sector nobody claimed that holds data.
+fn unclaimed_data(ctx: &Context<'_>, at: usize) -> bool {
+    ctx.data
+        .get(at..at + SECTOR_SIZE)
+        .is_some_and(|s| !crate::sdk::all_erased(s))
+        && !ctx.claims.covers(at)
 }
 
 fn ewelink_facts(ctx: &Context<'_>, a: &mut Analysis) {
     for r in ewelink::find_records(ctx.data) {
         let o = r.offset as usize;
         a.claim(
-            o,
-            SECTOR_SIZE,
+            (o, SECTOR_SIZE),
             RegionKind::Settings,
             "eWeLink factory record (device id, API key, MACs)",
+            "ewelink",
+            ClaimStrength::Checksummed,
         );
         // The iotgo firmware keeps its other sectors (factory sign, settings, CA certificate)
         // in the 32 KiB that start with the record.
         for s in (o + SECTOR_SIZE..o + 8 * SECTOR_SIZE).step_by(SECTOR_SIZE) {
-            if s < ctx.data.len() && in_unknown(ctx.regions, s) {
+            if unclaimed_data(ctx, s) {
                 a.claim(
-                    s,
-                    SECTOR_SIZE,
+                    (s, SECTOR_SIZE),
                     RegionKind::Settings,
                     "eWeLink config sector",
+                    "ewelink",
+                    ClaimStrength::Content,
                 );
             }
         }
@@ -114,14 +137,18 @@ fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
     for r in &records {
         let o = r.offset as usize;
         a.claim(
-            o,
-            SECTOR_SIZE,
+            (o, SECTOR_SIZE),
             RegionKind::Settings,
             "Tuya factory record (uuid, auth keys, MAC)",
+            "tuya",
+            ClaimStrength::Checksummed,
         );
         a.config.push(tuya::section(r));
         a.findings.extend(tuya::findings(r));
-        if ctx.data.len().checked_sub(o) == Some(crate::consts::sdk::RF_CAL_FROM_END) {
+        if ctx.claims.0.iter().any(|c| {
+            c.start == o && c.kind == RegionKind::Sdk && c.label.starts_with("SDK RF calibration")
+        }) {
+            a.not_rf_cal.push(o);
             a.findings.push(Finding::info(
                 "tuya_rf_cal_moved",
                 Some(r.offset),
@@ -139,14 +166,20 @@ fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
         .map_or(ctx.data.len(), |r| r.offset as usize);
     let mut s = from.div_ceil(SECTOR_SIZE) * SECTOR_SIZE;
     while s + SECTOR_SIZE <= to {
-        if in_unknown(ctx.regions, s) {
+        if unclaimed_data(ctx, s) {
             let label = match tuya::classify_area(&ctx.data[s..s + SECTOR_SIZE]) {
                 tuya::AreaKind::Encrypted => "Tuya user config (encrypted key-value store)",
                 tuya::AreaKind::Json => "Tuya user data (JSON)",
                 tuya::AreaKind::RfCal => "Tuya RF calibration",
                 tuya::AreaKind::Other => "Tuya data",
             };
-            a.claim(s, SECTOR_SIZE, RegionKind::Settings, label);
+            a.claim(
+                (s, SECTOR_SIZE),
+                RegionKind::Settings,
+                label,
+                "tuya",
+                ClaimStrength::Content,
+            );
         }
         s += SECTOR_SIZE;
     }
@@ -158,18 +191,24 @@ fn eeprom_facts(ctx: &Context<'_>, a: &mut Analysis) {
         return;
     };
     let used = eeprom::used_extent(sector);
-    let mut label = if used == 0 {
-        "Arduino EEPROM sector (erased)".to_string()
-    } else {
-        format!("Arduino EEPROM sector ({used} bytes used)")
+    a.eeprom_used = Some((o, used));
+    let settings = |a: &mut Analysis, at: usize, label: String, owner: &'static str| {
+        a.claim(
+            (at, SECTOR_SIZE),
+            RegionKind::Settings,
+            label,
+            owner,
+            ClaimStrength::Checksummed,
+        )
     };
     match ctx.kind {
         FirmwareKind::Wled => {
             if let Some(s) = wled::decode_eeprom(sector, o as u64) {
-                label = format!(
+                let l = format!(
                     "WLED settings, EEPROM layout {} ({used} bytes used)",
                     s.layout_version
                 );
+                settings(a, o, l, "wled");
                 a.config.push(wled::eeprom_section(&s));
             }
         }
@@ -179,17 +218,12 @@ fn eeprom_facts(ctx: &Context<'_>, a: &mut Analysis) {
                     "ESPurna settings, counter {} ({} bytes used)",
                     s.counter, s.used
                 );
-                if s.offset as usize == o {
-                    label = l;
-                } else {
-                    a.claim(s.offset as usize, SECTOR_SIZE, RegionKind::Eeprom, l);
-                }
+                settings(a, s.offset as usize, l, "espurna");
                 a.config.push(espurna::section(s, i == 0));
             }
         }
         _ => {}
     }
-    a.claim(o, SECTOR_SIZE, RegionKind::Eeprom, label);
 }
 
 fn wled_facts(ctx: &Context<'_>, a: &mut Analysis) {

@@ -3,16 +3,23 @@
 //! The donor's identity and secrets go; firmware, factory data and calibration stay; every
 //! checksum stays valid. Per firmware a recipe runs (Tasmota settings: [`crate::tasmota::sanitize`];
 //! stock Shelly / Mongoose OS file systems: [`crate::shelly::sanitize_fs`]); the SDK tail is cleaned
-//! for every firmware. Then the output is re-inspected and proven: images byte-identical,
-//! checksums valid, file systems readable, firmware unchanged, and no identity or secret string
-//! of the input left anywhere (the residue scan). Pure: bytes in, bytes and a report out.
+//! for every firmware. Every plan step is checked against the analysis's claims before the output
+//! is accepted (`kept`): a step touching bytes another structure owns is a refusal. Then the
+//! output is re-inspected and proven (`verify`): images byte-identical, checksums valid, file
+//! systems readable, the kept Tasmota settings copy loadable with its factory fields, the boot
+//! config unchanged, firmware unchanged, and no identity or secret string of the input left
+//! anywhere (the residue scan). Pure: bytes in, bytes and a report out.
 
-use crate::bootloader::BootKind;
-use crate::consts::{sdk as sc, ERASED, SECTOR_SIZE};
+mod kept;
+mod sdk_tail;
+mod verify;
+
+pub use verify::{Residue, Verification};
+
+use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::identify::FirmwareKind;
 use crate::inspect::{inspect, InspectReport, Options, RegionKind};
 use crate::report::{Change, Class};
-use crate::sdk::{self, SdkTail};
 use memchr::memmem;
 use serde::Serialize;
 
@@ -78,51 +85,6 @@ struct Sensitive {
     class: Class,
 }
 
-/// An identity or secret of the input found in the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Residue {
-    /// Where in the output.
-    pub offset: u64,
-    /// Which value (key and origin; the value itself is never reported).
-    pub key: String,
-    /// Its class.
-    pub class: Class,
-    /// The output region it sits in.
-    pub region: String,
-}
-
-/// The proof run on the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verification {
-    /// Images compared byte for byte with the input.
-    pub images_checked: usize,
-    /// Every kept image is byte-identical.
-    pub images_identical: bool,
-    /// Every image checksum, settings CRC and SDK parameter checksum that was valid is still valid.
-    pub checksums_valid: bool,
-    /// Every file system lists and reads, and kept files are unchanged.
-    pub filesystems_consistent: bool,
-    /// Firmware kind, version and model unchanged.
-    pub firmware_unchanged: bool,
-    /// Identity and secret strings of the input searched for in the output.
-    pub residue_candidates: usize,
-    /// Those found (must be empty).
-    pub residue: Vec<Residue>,
-    /// Sentences explaining any failed check.
-    pub problems: Vec<String>,
-}
-
-impl Verification {
-    /// All checks passed.
-    pub fn ok(&self) -> bool {
-        self.images_identical
-            && self.checksums_valid
-            && self.filesystems_consistent
-            && self.firmware_unchanged
-            && self.residue.is_empty()
-    }
-}
-
 /// Everything `sanitize` did and proved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SanitizeReport {
@@ -140,60 +102,60 @@ pub struct SanitizeReport {
     pub verification: Verification,
 }
 
-/// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
-/// `policy.force_generic`, and Tasmota settings it cannot decode.
-pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
-    let before = inspect(data, &Options::default())?;
+/// The recipe for the identified firmware, or why there is none.
+fn recipe_for(data: &[u8], before: &InspectReport, policy: &Policy) -> crate::Result<&'static str> {
     let kind = before.firmware.kind;
-    let recipe = match kind {
-        FirmwareKind::Tasmota => "tasmota",
-        FirmwareKind::Shelly | FirmwareKind::MongooseOs => "shelly",
-        FirmwareKind::Wled
-            if before
-                .filesystems
-                .iter()
-                .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info)) =>
-        {
-            "wled"
-        }
-        FirmwareKind::Wled if !policy.force_generic => {
-            return Err(crate::Error::Refused(format!(
-                "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); identity and secrets found: {}",
-                identity_listing(&before)
-            )))
-        }
-        _ if policy.force_generic => "generic",
-        FirmwareKind::None | FirmwareKind::Unknown => {
-            return Err(crate::Error::Refused(format!(
-                "no firmware identified ({}); --force-generic cleans only the SDK sectors",
-                kind.as_str()
-            )))
-        }
-        FirmwareKind::Ewelink | FirmwareKind::Tuya => {
-            return Err(crate::Error::Refused(format!(
-                "no sanitize recipe for {} firmware: its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own; identity and secrets found: {}",
-                kind.as_str(),
-                identity_listing(&before)
-            )))
-        }
-        other => {
-            return Err(crate::Error::Refused(format!(
-                "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
-                other.as_str()
-            )))
-        }
+    let wled_fs = || {
+        before
+            .filesystems
+            .iter()
+            .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info))
     };
-    let candidates = sensitive_strings(data, &before, policy);
-    let mut out = data.to_vec();
-    let mut changes = Vec::new();
+    match kind {
+        FirmwareKind::Tasmota => Ok("tasmota"),
+        FirmwareKind::Shelly | FirmwareKind::MongooseOs => Ok("shelly"),
+        FirmwareKind::Wled if wled_fs() => Ok("wled"),
+        _ if policy.force_generic => Ok("generic"),
+        FirmwareKind::None | FirmwareKind::Unknown => Err(crate::Error::Refused(format!(
+            "no firmware identified ({}); --force-generic cleans only the SDK sectors",
+            kind.as_str()
+        ))),
+        FirmwareKind::Wled => Err(crate::Error::Refused(format!(
+            "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); identity and secrets found: {}",
+            identity_listing(before)
+        ))),
+        FirmwareKind::Ewelink | FirmwareKind::Tuya => Err(crate::Error::Refused(format!(
+            "no sanitize recipe for {} firmware: its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own; identity and secrets found: {}",
+            kind.as_str(),
+            identity_listing(before)
+        ))),
+        other => Err(crate::Error::Refused(format!(
+            "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
+            other.as_str()
+        ))),
+    }
+}
 
+/// The steps of a plan, each with its recipe.
+type Plan = Vec<(kept::Step, Change)>;
+
+/// Run every recipe step on a copy of `data`, as planned from the analysis `before`.
+fn run_plan(
+    data: &[u8],
+    before: &InspectReport,
+    policy: &Policy,
+    recipe: &str,
+    candidates: &[Sensitive],
+) -> crate::Result<(Vec<u8>, Plan)> {
+    let mut out = data.to_vec();
+    let mut plan: Plan = Vec::new();
     if !before
         .settings
         .as_ref()
         .is_none_or(|s| s.copies.is_empty() && s.qpc.is_empty())
     {
         match crate::tasmota::sanitize(&mut out, &policy.tasmota()) {
-            Ok(c) => changes.extend(c),
+            Ok(c) => plan.extend(c.into_iter().map(|c| (kept::Step::Tasmota, c))),
             Err(e) if recipe == "tasmota" => {
                 return Err(crate::Error::Refused(format!("Tasmota settings: {e}")))
             }
@@ -201,12 +163,13 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
         }
     }
     for f in &before.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             let live = f.live.unwrap_or(recipe == "shelly") && recipe == "shelly";
-            changes.extend(crate::shelly::sanitize_fs(&mut out, &f.info, live));
+            let mut c = crate::shelly::sanitize_fs(&mut out, &f.info, live);
             if live {
-                changes.extend(restore_shelly_site(data, &mut out, &f.info, policy));
+                c.extend(restore_shelly_site(data, &mut out, &f.info, policy));
             }
+            plan.extend(c.into_iter().map(|c| (kept::Step::Shelly, c)));
         }
     }
     if recipe == "wled" {
@@ -216,21 +179,60 @@ pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, Sanitiz
         };
         for f in &before.filesystems {
             if crate::vendors::wled_fs::is_wled_fs(data, &f.info) {
-                changes.extend(
-                    crate::vendors::wled_fs::sanitize_fs(&mut out, &f.info, keep)
-                        .map_err(crate::Error::Refused)?,
-                );
+                let c = crate::vendors::wled_fs::sanitize_fs(&mut out, &f.info, keep)
+                    .map_err(crate::Error::Refused)?;
+                plan.extend(c.into_iter().map(|c| (kept::Step::Wled, c)));
             }
         }
     }
     for t in &before.sdk {
-        changes.extend(sanitize_sdk(&mut out, t, policy, before.bootloader.kind));
+        let c = sdk_tail::clean(&mut out, t, policy, before.bootloader.kind);
+        plan.extend(c.into_iter().map(|c| (kept::Step::Sdk, c)));
     }
     // Stale data (leftover images, OTA staging, unknown sectors) that still holds a secret is erased.
-    changes.extend(erase_stale_residue(&mut out, &before, &candidates));
-    changes.sort_by_key(|c| (c.start, c.end));
+    let c = erase_stale_residue(&mut out, before, candidates);
+    plan.extend(c.into_iter().map(|c| (kept::Step::Stale, c)));
+    Ok((out, plan))
+}
 
-    let verification = verify(data, &out, &before, &candidates);
+/// Plan the default sanitize of `data` from the analysis `before` (which need not be `data`'s
+/// own: tests hand in a deliberately wrong one) and check every step against its claims. `Err`
+/// names each step that would touch bytes another structure owns.
+pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
+    let policy = Policy {
+        force_generic: true,
+        ..Policy::default()
+    };
+    let recipe = recipe_for(data, before, &policy).map_err(|e| e.to_string())?;
+    let cands = sensitive_strings(data, before, &policy);
+    let (_, plan) = run_plan(data, before, &policy, recipe, &cands).map_err(|e| e.to_string())?;
+    let foreign = kept::foreign_touches(before, &plan);
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(foreign.join("; "))
+    }
+}
+
+/// Sanitize `data`. Refuses (`Error::Refused`) firmware without a recipe unless
+/// `policy.force_generic`, Tasmota settings it cannot decode, and a plan that would touch bytes
+/// another structure owns.
+pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    let before = inspect(data, &Options::default())?;
+    let kind = before.firmware.kind;
+    let recipe = recipe_for(data, &before, policy)?;
+    let candidates = sensitive_strings(data, &before, policy);
+    let (out, plan) = run_plan(data, &before, policy, recipe, &candidates)?;
+    let foreign = kept::foreign_touches(&before, &plan);
+    if !foreign.is_empty() {
+        return Err(crate::Error::Refused(format!(
+            "the sanitize plan would overwrite data it must keep: {}",
+            foreign.join("; ")
+        )));
+    }
+    let mut changes: Vec<Change> = plan.into_iter().map(|(_, c)| c).collect();
+    changes.sort_by_key(|c| (c.start, c.end));
+    let verification = verify::verify(data, &out, &before, &candidates);
     Ok((
         out,
         SanitizeReport {
@@ -400,7 +402,7 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
         }
     }
     for f in &r.filesystems {
-        if crate::shelly::is_stock_fs(data, &f.info) {
+        if f.stock_shelly {
             for s in crate::shelly::secrets_and_ids(data, &f.info) {
                 if keeps_shelly_key(&s.key, policy) {
                     continue;
@@ -501,141 +503,6 @@ fn restore_shelly_site(
     }
 }
 
-fn fill(out: &mut [u8], start: usize, end: usize, byte: u8) -> bool {
-    let s = &mut out[start..end];
-    if s.iter().all(|&b| b == byte) {
-        return false;
-    }
-    s.fill(byte);
-    true
-}
-
-/// Clean one SDK tail: station/softAP config and stored MAC gone in both copies.
-fn sanitize_sdk(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> Vec<Change> {
-    let mut ch = Vec::new();
-    let size = t.flash_size as usize;
-    let region = format!("sdk tail ({} MiB, {} size)", size >> 20, t.size_source);
-    let mut rec = |start: usize, end: usize, what: &str, why: &str| {
-        ch.push(Change {
-            region: region.clone(),
-            start: start as u64,
-            end: end as u64,
-            what: what.into(),
-            why: why.into(),
-        })
-    };
-    if t.rf_cal_present && !p.keep_rfcal {
-        let rf = t.rf_cal_offset as usize;
-        if fill(out, rf, rf + SECTOR_SIZE, ERASED) {
-            rec(
-                rf,
-                rf + SECTOR_SIZE,
-                "erased the RF calibration sector",
-                "measured on the donor's chip; the new chip calibrates on first boot",
-            );
-        }
-    }
-    let active = t.active_copy().filter(|c| !c.erased);
-    if p.keep_wifi {
-        if let Some(a) = active {
-            // Keep the station config of the current copy; clear softAP, AP records of other
-            // networks, the stored MAC; write it to both copies with a consistent flag sector.
-            let ao = a.offset as usize;
-            let mut block = out[ao..ao + SECTOR_SIZE].to_vec();
-            block[sc::OFF_AP_SSID_LEN..sc::OFF_AP_SSID_LEN + 4].fill(ERASED);
-            block[sc::OFF_AP_SSID..sc::OFF_AP_SSID + 32].fill(ERASED);
-            block[sc::OFF_AP_PASSWORD..sc::OFF_AP_PASSWORD + 64].fill(0);
-            for i in 0..sc::AP_RECORD_COUNT {
-                let base = sc::OFF_AP_RECORDS + i * sc::AP_RECORD_LEN;
-                let ssid_matches = a
-                    .ap_records
-                    .get(i)
-                    .is_some_and(|(s, _)| Some(s) == a.sta_ssid.as_ref());
-                if !(i == 0 && ssid_matches) {
-                    block[base..base + sc::AP_RECORD_LEN].fill(0);
-                }
-            }
-            block[sc::OFF_STA_MAC..sc::OFF_STA_MAC + 6].fill(ERASED);
-            for c in &t.copies {
-                let o = c.offset as usize;
-                if out[o..o + SECTOR_SIZE] != block[..] {
-                    out[o..o + SECTOR_SIZE].copy_from_slice(&block);
-                    rec(o, o + SECTOR_SIZE, &format!("copy {}: kept the station config, cleared softAP, other networks and the stored MAC", c.index), "identity; --keep wifi");
-                }
-            }
-            if let Some(f) = &t.flag {
-                let fo = f.offset as usize;
-                let ck = sdk::param_checksum(&block, sc::PARAM_CHECKSUM_LEN as usize);
-                let mut flag = vec![f.current, 0xFF, 0xFF, 0xFF];
-                for w in [
-                    sc::FLAG_MAGIC1,
-                    f.counter.wrapping_add(1),
-                    sc::PARAM_CHECKSUM_LEN,
-                    sc::PARAM_CHECKSUM_LEN,
-                    ck,
-                    ck,
-                    sc::FLAG_MAGIC2,
-                ] {
-                    flag.extend_from_slice(&w.to_le_bytes());
-                }
-                let mut sector = vec![ERASED; SECTOR_SIZE];
-                sector[..flag.len()].copy_from_slice(&flag);
-                if out[fo..fo + SECTOR_SIZE] != sector[..] {
-                    out[fo..fo + SECTOR_SIZE].copy_from_slice(&sector);
-                    rec(
-                        fo,
-                        fo + SECTOR_SIZE,
-                        "rewrote the flag sector with both checksums",
-                        "consistency",
-                    );
-                }
-            }
-            return ch;
-        }
-    }
-    // As a flash tool leaves it (blank.bin over the parameter sectors); boot_v1.x keeps its boot
-    // selection in bytes 0..8, which are preserved so the same user bin boots.
-    let boot_bytes: Option<Vec<u8>> = (boot == BootKind::EspSdkBoot)
-        .then(|| active.map(|a| out[a.offset as usize..a.offset as usize + 8].to_vec()))
-        .flatten();
-    for c in &t.copies {
-        let o = c.offset as usize;
-        let mut sector = vec![ERASED; SECTOR_SIZE];
-        if let Some(b) = &boot_bytes {
-            sector[..8].copy_from_slice(b);
-        }
-        if out[o..o + SECTOR_SIZE] != sector[..] {
-            out[o..o + SECTOR_SIZE].copy_from_slice(&sector);
-            rec(
-                o,
-                o + SECTOR_SIZE,
-                &format!(
-                    "erased system parameters copy {}{}",
-                    c.index,
-                    if boot_bytes.is_some() {
-                        " (kept the 8 boot-selection bytes)"
-                    } else {
-                        ""
-                    }
-                ),
-                "station/softAP config and stored MAC (secret, identity)",
-            );
-        }
-    }
-    if let Some(f) = &t.flag {
-        let fo = f.offset as usize;
-        if fill(out, fo, fo + SECTOR_SIZE, ERASED) {
-            rec(
-                fo,
-                fo + SECTOR_SIZE,
-                "erased the system-parameter flag sector",
-                "consistent with the erased copies (the SDK starts from defaults)",
-            );
-        }
-    }
-    ch
-}
-
 fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
     memmem::find_iter(hay, needle).collect()
 }
@@ -670,7 +537,7 @@ fn erase_stale_residue(out: &mut [u8], before: &InspectReport, cands: &[Sensitiv
     sectors.sort_unstable();
     for sec in sectors {
         let end = (sec + SECTOR_SIZE).min(out.len());
-        if fill(out, sec, end, ERASED) {
+        if sdk_tail::fill(out, sec, end, ERASED) {
             let label = before
                 .regions
                 .iter()
@@ -687,145 +554,4 @@ fn erase_stale_residue(out: &mut [u8], before: &InspectReport, cands: &[Sensitiv
         }
     }
     ch
-}
-
-fn region_of(r: &InspectReport, at: u64) -> String {
-    r.regions
-        .iter()
-        .find(|x| x.start <= at && at < x.end)
-        .map(|x| format!("{} ({})", x.kind.as_str(), x.label))
-        .unwrap_or_default()
-}
-
-fn verify(input: &[u8], out: &[u8], before: &InspectReport, cands: &[Sensitive]) -> Verification {
-    let mut problems = Vec::new();
-    let after = match inspect(out, &Options::default()) {
-        Ok(a) => a,
-        Err(e) => {
-            return Verification {
-                images_checked: 0,
-                images_identical: false,
-                checksums_valid: false,
-                filesystems_consistent: false,
-                firmware_unchanged: false,
-                residue_candidates: cands.len(),
-                residue: vec![],
-                problems: vec![format!("the output cannot be inspected: {e}")],
-            }
-        }
-    };
-    let mut checked = 0;
-    let mut identical = true;
-    for i in before.images.iter().filter(|i| i.role != "stale") {
-        checked += 1;
-        let (s, e) = (i.offset as usize, i.end as usize);
-        if input[s..e] != out[s..e] {
-            identical = false;
-            problems.push(format!("image at 0x{s:x} changed"));
-        }
-    }
-    let mut checksums = true;
-    for a in &after.images {
-        if let Some(b) = before.images.iter().find(|b| b.offset == a.offset) {
-            if b.checksum.valid && !a.checksum.valid {
-                checksums = false;
-                problems.push(format!(
-                    "image checksum at 0x{:x} no longer valid",
-                    a.offset
-                ));
-            }
-        }
-    }
-    if let Some(s) = &after.settings {
-        for c in &s.copies {
-            if !c.valid {
-                checksums = false;
-                problems.push(format!(
-                    "Tasmota settings at 0x{:x} fail their checksum",
-                    c.offset
-                ));
-            }
-        }
-    }
-    for t in &after.sdk {
-        for c in t.copies.iter().filter(|c| !c.erased) {
-            if c.checksum.is_some_and(|k| !k.valid) {
-                checksums = false;
-                problems.push(format!(
-                    "SDK parameter copy at 0x{:x} fails its checksum",
-                    c.offset
-                ));
-            }
-        }
-    }
-    let mut fs_ok = true;
-    for f in &before.filesystems {
-        let Some(g) = after.filesystems.iter().find(|g| g.start == f.start) else {
-            fs_ok = false;
-            problems.push(format!("file system at 0x{:x} no longer found", f.start));
-            continue;
-        };
-        for file in &g.files {
-            let name = file.name.as_str();
-            let keep = matches!(name, "hwinfo_struct.json" | "conf0.json")
-                || name.ends_with(".gz")
-                || name == "cert.pem";
-            if f.fs_type == "littlefs" && !matches!(name, "/cfg.json" | "/wsec.json") {
-                let a = crate::fs::littlefs::read(input, &f.info, name);
-                let b = crate::fs::littlefs::read(out, &g.info, name);
-                if a.is_some() && a != b {
-                    fs_ok = false;
-                    problems.push(format!(
-                        "{name} in the file system at 0x{:x} changed",
-                        f.start
-                    ));
-                }
-            }
-            if f.fs_type == "spiffs" && keep {
-                let a = crate::fs::spiffs::read(input, &f.info, name);
-                let b = crate::fs::spiffs::read(out, &g.info, name);
-                if a != b {
-                    fs_ok = false;
-                    problems.push(format!(
-                        "{name} in the file system at 0x{:x} changed",
-                        f.start
-                    ));
-                }
-            }
-        }
-    }
-    let fw_same = before.firmware.kind == after.firmware.kind
-        && before.firmware.version == after.firmware.version
-        && before.firmware.model == after.firmware.model;
-    if !fw_same {
-        problems.push("the identified firmware changed".into());
-    }
-    let mut residue = Vec::new();
-    for s in cands {
-        for at in find_all(out, &s.bytes) {
-            residue.push(Residue {
-                offset: at as u64,
-                key: s.key.clone(),
-                class: s.class,
-                region: region_of(&after, at as u64),
-            });
-        }
-    }
-    residue.sort_by_key(|r| r.offset);
-    if !residue.is_empty() {
-        problems.push(format!(
-            "{} identity/secret strings of the input remain in the output",
-            residue.len()
-        ));
-    }
-    Verification {
-        images_checked: checked,
-        images_identical: identical,
-        checksums_valid: checksums,
-        filesystems_consistent: fs_ok,
-        firmware_unchanged: fw_same,
-        residue_candidates: cands.len(),
-        residue,
-        problems,
-    }
 }
