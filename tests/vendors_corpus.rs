@@ -117,6 +117,22 @@ fn tuya_factory_records_and_image_facts() {
 }
 
 #[test]
+fn tuya_ota_container() {
+    let d = common::corpus_bytes("tuya-convert_intermediate_upgrade_1.5.bin");
+    let o = tuya::parse_ota(&d).unwrap();
+    assert_eq!(o.version, "9.0.0");
+    assert_eq!(o.header_len, 0x33);
+    let e: Vec<(u64, u64, bool)> = o
+        .entries
+        .iter()
+        .map(|e| (e.offset, e.len, e.sum_valid))
+        .collect();
+    assert_eq!(e, vec![(0x33, 0x3DF44, true), (0x3DF77, 0x3D894, true)]);
+    assert_eq!(d[0x33], 0xEA, "each payload is a v2 OTA image");
+    assert_eq!(d[0x3DF77], 0xEA);
+}
+
+#[test]
 fn wled_version() {
     let d = common::corpus_bytes("wled_0.8.5_esp8266_apa102.bin");
     let i = wled::scan_image(&d[0x1000..], 0x1000).unwrap();
@@ -151,6 +167,11 @@ fn no_vendor_matches_elsewhere() {
         let d = std::fs::read(&p).unwrap();
         let e = ewelink::scan_image(&d, 0).is_some() || !ewelink::find_records(&d).is_empty();
         assert_eq!(e, name.contains("ewelink"), "ewelink on {name}");
+        assert_eq!(
+            tuya::parse_ota(&d).is_some(),
+            name.starts_with("tuya-convert"),
+            "tuya ota on {name}"
+        );
         let t = tuya::scan_image(&d, 0).is_some() || !tuya::find_records(&d).is_empty();
         assert_eq!(t, name.starts_with("dump_tuya"), "tuya on {name}");
         assert_eq!(

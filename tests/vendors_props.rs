@@ -22,6 +22,9 @@ fn all(d: &[u8]) {
     }
     let _ = tuya::scan_image(d, 0);
     let _ = tuya::classify_area(d);
+    if let Some(o) = tuya::parse_ota(d) {
+        assert!(o.header_len as usize <= d.len());
+    }
     let _ = wled::scan_image(d, 0);
     if let Some(s) = wled::decode_eeprom(d, 0) {
         assert!(s
@@ -49,6 +52,7 @@ fn all(d: &[u8]) {
 fn seeded() -> impl Strategy<Value = Vec<u8>> {
     let seeds: Vec<&'static [u8]> = vec![
         b"8DB0839D",
+        b"\x55\xAA\x55\xAA9.0.0\0\0\0\0\0\0\0\0\0\x01",
         b"{\"prod_idx\":\"1\",\"auz_key\":\"",
         b"\0wled1234\0",
         b"user_main.c\0",

@@ -87,6 +87,7 @@ pub fn analyse(ctx: &Context<'_>) -> Analysis {
     let mut a = Analysis::default();
     ewelink_facts(ctx, &mut a);
     tuya_facts(ctx, &mut a);
+    tuya_ota(ctx, &mut a);
     eeprom_facts(ctx, &mut a);
     match ctx.kind {
         FirmwareKind::Wled => wled_facts(ctx, &mut a),
@@ -183,6 +184,51 @@ fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
         }
         s += SECTOR_SIZE;
     }
+}
+
+fn tuya_ota(ctx: &Context<'_>, a: &mut Analysis) {
+    let Some(ota) = tuya::parse_ota(ctx.data) else {
+        return;
+    };
+    a.claim(
+        (0, ota.header_len as usize),
+        RegionKind::Data,
+        format!(
+            "Tuya OTA container header (version {}, {} images)",
+            ota.version,
+            ota.entries.len()
+        ),
+        "tuya-ota",
+        ClaimStrength::Checksummed,
+    );
+    for (i, e) in ota.entries.iter().enumerate() {
+        a.claim(
+            (e.offset as usize, e.len as usize),
+            RegionKind::Data,
+            format!(
+                "Tuya OTA image {} (user{}, byte sum {})",
+                i + 1,
+                i + 1,
+                if e.sum_valid { "valid" } else { "INVALID" }
+            ),
+            "tuya-ota",
+            ClaimStrength::Checksummed,
+        );
+    }
+    let list: Vec<String> = ota
+        .entries
+        .iter()
+        .map(|e| format!("0x{:x}+0x{:x}", e.offset, e.len))
+        .collect();
+    a.findings.push(Finding::info(
+        "tuya_ota_container",
+        Some(0),
+        format!(
+            "a Tuya OTA container (version {}): the images at {} go to the user1/user2 slots, it is not a flash dump",
+            ota.version,
+            list.join(", ")
+        ),
+    ));
 }
 
 fn eeprom_facts(ctx: &Context<'_>, a: &mut Analysis) {

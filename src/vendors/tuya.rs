@@ -407,3 +407,114 @@ mod tests {
         assert_eq!(classify_area(&[0, 0, 0xFF, 0, 1, 2]), AreaKind::RfCal);
     }
 }
+
+/// Tuya's OTA container (what the cloud sends and tuya-convert's `upgrade.bin` imitates): magic
+/// `55 AA 55 AA`, an 11-byte NUL-padded version, a big-endian u32 count, per image a big-endian
+/// (offset, length, byte sum), a big-endian u32 byte sum of everything before it, magic
+/// `AA 55 AA 55`, then the images (user1 and user2 OTA images).
+pub const OTA_MAGIC: [u8; 4] = [0x55, 0xAA, 0x55, 0xAA];
+/// Trailer of the container header.
+pub const OTA_TRAILER: [u8; 4] = [0xAA, 0x55, 0xAA, 0x55];
+
+/// One image of an OTA container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtaEntry {
+    /// Offset in the file.
+    pub offset: u64,
+    /// Length.
+    pub len: u64,
+    /// The stored byte sum matches the data.
+    pub sum_valid: bool,
+}
+
+/// A decoded OTA container header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ota {
+    /// The version field.
+    pub version: String,
+    /// Length of the header (up to the first image).
+    pub header_len: u64,
+    /// The images.
+    pub entries: Vec<OtaEntry>,
+}
+
+/// Parse an OTA container at the start of `d`. None unless the magic, the trailer and the header
+/// byte sum all check.
+pub fn parse_ota(d: &[u8]) -> Option<Ota> {
+    let be =
+        |o: usize| -> Option<u32> { Some(u32::from_be_bytes(d.get(o..o + 4)?.try_into().ok()?)) };
+    if !d.starts_with(&OTA_MAGIC) {
+        return None;
+    }
+    let count = be(0x0F)? as usize;
+    if count == 0 || count > 8 {
+        return None;
+    }
+    let sum_at = 0x13 + 12 * count;
+    if d.get(sum_at + 4..sum_at + 8)? != OTA_TRAILER {
+        return None;
+    }
+    let sum: u32 = d[..sum_at].iter().map(|&b| b as u32).sum();
+    if sum != be(sum_at)? {
+        return None;
+    }
+    let entries = (0..count)
+        .map(|i| {
+            let e = 0x13 + 12 * i;
+            let (off, len, s) = (be(e)? as usize, be(e + 4)? as usize, be(e + 8)?);
+            let data = d.get(off..off.checked_add(len)?);
+            Some(OtaEntry {
+                offset: off as u64,
+                len: len as u64,
+                sum_valid: data
+                    .is_some_and(|b| b.iter().fold(0u32, |a, &x| a.wrapping_add(x as u32)) == s),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Ota {
+        version: super::field_string(&d[4..0x0F]).unwrap_or_default(),
+        header_len: (sum_at + 8) as u64,
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod ota_tests {
+    use super::*;
+
+    #[test]
+    fn container_header() {
+        let img1 = vec![0xEAu8, 4, 0, 0, 1, 2, 3];
+        let img2 = vec![0xEAu8, 4, 9, 9];
+        let mut h = OTA_MAGIC.to_vec();
+        let mut ver = b"1.2.3".to_vec();
+        ver.resize(11, 0);
+        h.extend_from_slice(&ver);
+        h.extend_from_slice(&2u32.to_be_bytes());
+        let first = 0x13 + 24 + 8;
+        let sum = |b: &[u8]| b.iter().map(|&x| x as u32).sum::<u32>();
+        for (o, b) in [(first, &img1), (first + img1.len(), &img2)] {
+            h.extend_from_slice(&(o as u32).to_be_bytes());
+            h.extend_from_slice(&(b.len() as u32).to_be_bytes());
+            h.extend_from_slice(&sum(b).to_be_bytes());
+        }
+        let hs = sum(&h);
+        h.extend_from_slice(&hs.to_be_bytes());
+        h.extend_from_slice(&OTA_TRAILER);
+        h.extend_from_slice(&img1);
+        h.extend_from_slice(&img2);
+        let o = parse_ota(&h).unwrap();
+        assert_eq!(o.version, "1.2.3");
+        assert_eq!(o.header_len, first as u64);
+        assert_eq!(o.entries.len(), 2);
+        assert!(o.entries.iter().all(|e| e.sum_valid));
+        assert_eq!(o.entries[1].offset, (first + img1.len()) as u64);
+        let mut bad = h.clone();
+        bad[5] ^= 1;
+        assert!(parse_ota(&bad).is_none(), "header sum");
+        let mut bad = h.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        assert!(!parse_ota(&bad).unwrap().entries[1].sum_valid);
+    }
+}
