@@ -202,7 +202,7 @@ fn wled_eeprom_settings() {
 fn espurna_embedis_settings() {
     // Embedis records from the end of the sector: key length, key, value length, value, ...
     let mut s = vec![0xFFu8; 0x1000];
-    s[2] = 5; // EEPROM_Rotate counter
+    s[13] = 5; // EEPROM_Rotate counter (EEPROM_ROTATE_DATA 11: check value 11-12, counter 13)
     let mut p = 0xFFF;
     for field in [
         &b"ssid0"[..],
@@ -219,11 +219,20 @@ fn espurna_embedis_settings() {
         p = st - 1;
     }
     s[p] = 0;
+    let sum = espdump::vendors::espurna::rotate_sum(&s).to_be_bytes();
+    s[11..13].copy_from_slice(&sum);
     let r = with_eeprom("espurna_1.14.1_base-1MB.bin", &s);
     assert_eq!(r.firmware.kind.as_str(), "espurna");
     let (k, l) = region_at(&r, 0x3FB000);
     assert_eq!(k, RegionKind::Settings);
     assert!(l.starts_with("ESPurna settings, counter 5"), "{l}");
+    assert!(
+        r.config
+            .iter()
+            .any(|c| c.source == "espurna settings @0x3fb000 (counter 5, check valid)" && c.live),
+        "{:?}",
+        r.config.iter().map(|c| &c.source).collect::<Vec<_>>()
+    );
     assert_eq!(
         class_of(&r, "espurna settings", "pass0").map(|c| c.0),
         Some(Class::Secret)

@@ -5,8 +5,10 @@
 //! down from the last byte of the 4 KiB sector. At position `p` (first `p = 4095`) the byte is a
 //! length `n` (0 or 0xFF: end); the key is the `n` bytes at `p - n - 1 .. p - 1` (byte `p - 1`
 //! is the other byte of the two-byte length); then at `p - n - 2` the value's length `m` and the
-//! value at `p - n - 2 - m - 1 ..`, and so on. EEPROM_Rotate keeps a CRC-16 in bytes 0-1 and a
-//! rotation counter in byte 2 of each sector; the copy with the highest counter is the live one.
+//! value at `p - n - 2 - m - 1 ..`, and so on. EEPROM_Rotate keeps, at the offset ESPurna gives it
+//! (`EEPROM_ROTATE_DATA` = 11), a check value in two bytes (big-endian 16-bit sum of every other
+//! byte of the 4 KiB, the library's `_calculateCRC`) and a rotation counter in the third; the
+//! copy whose check value holds and whose counter is highest is the live one.
 
 use crate::consts::SECTOR_SIZE;
 use crate::report::{Class, ConfigItem, ConfigSection};
@@ -14,8 +16,19 @@ use serde::Serialize;
 
 /// Sectors of the rotation pool examined below the EEPROM sector.
 pub const POOL: usize = 4;
+/// Where ESPurna puts the EEPROM_Rotate bytes (`EEPROM_ROTATE_DATA`).
+pub const OFF_ROTATE: usize = 11;
 /// Byte offset of the EEPROM_Rotate counter.
-pub const OFF_COUNTER: usize = 2;
+pub const OFF_COUNTER: usize = OFF_ROTATE + 2;
+
+/// EEPROM_Rotate's check value: the 16-bit sum of every byte but its three own.
+pub fn rotate_sum(sector: &[u8]) -> u16 {
+    sector
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(OFF_ROTATE..=OFF_COUNTER).contains(i))
+        .fold(0u16, |a, (_, &b)| a.wrapping_add(b as u16))
+}
 
 /// One key/value pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,8 +46,10 @@ pub struct Pair {
 pub struct Settings {
     /// Offset of the sector.
     pub offset: u64,
-    /// EEPROM_Rotate counter (byte 2).
+    /// EEPROM_Rotate counter.
     pub counter: u8,
+    /// The EEPROM_Rotate check value holds.
+    pub check_valid: bool,
     /// Pairs in storage order.
     pub pairs: Vec<Pair>,
     /// Bytes the records occupy at the end of the sector.
@@ -73,13 +88,15 @@ pub fn parse(sector: &[u8], offset: u64) -> Option<Settings> {
     (!pairs.is_empty()).then(|| Settings {
         offset,
         counter: sector[OFF_COUNTER],
+        check_valid: u16::from_be_bytes([sector[OFF_ROTATE], sector[OFF_ROTATE + 1]])
+            == rotate_sum(sector),
         pairs,
         used: (SECTOR_SIZE - 1 - p) as u64,
     })
 }
 
-/// Every settings copy in the pool that ends at the EEPROM sector (`eeprom_offset`), newest
-/// (highest counter) first.
+/// Every settings copy in the pool that ends at the EEPROM sector (`eeprom_offset`), live first
+/// (a holding check value, then the highest counter).
 pub fn find(data: &[u8], eeprom_offset: usize) -> Vec<Settings> {
     let mut out: Vec<Settings> = (0..POOL)
         .filter_map(|i| {
@@ -87,7 +104,7 @@ pub fn find(data: &[u8], eeprom_offset: usize) -> Vec<Settings> {
             parse(data.get(o..o + SECTOR_SIZE)?, o as u64)
         })
         .collect();
-    out.sort_by_key(|s| std::cmp::Reverse(s.counter));
+    out.sort_by_key(|s| std::cmp::Reverse((s.check_valid, s.counter)));
     out
 }
 
@@ -125,8 +142,10 @@ pub fn classify(key: &str) -> Class {
 pub fn section(s: &Settings, live: bool) -> ConfigSection {
     ConfigSection {
         source: format!(
-            "espurna settings @0x{:06x} (counter {})",
-            s.offset, s.counter
+            "espurna settings @0x{:06x} (counter {}, check {})",
+            s.offset,
+            s.counter,
+            if s.check_valid { "valid" } else { "BAD" }
         ),
         live,
         items: s
@@ -163,6 +182,8 @@ mod tests {
             }
         }
         s[p] = 0;
+        let sum = rotate_sum(&s).to_be_bytes();
+        s[OFF_ROTATE..OFF_ROTATE + 2].copy_from_slice(&sum);
         s
     }
 
@@ -184,6 +205,7 @@ mod tests {
         // value length at 4088, value at 4088-7-1 = 4080.
         assert_eq!(st.pairs[0].offset, 0xFB000 + 4080);
         assert_eq!(st.counter, 7);
+        assert!(st.check_valid);
         assert_eq!(classify("pass0"), Class::Secret);
         assert_eq!(classify("ssid0"), Class::Site);
         assert_eq!(classify("hostname"), Class::Identity);
@@ -199,6 +221,13 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].offset, 0xFA000);
         assert!(parse(&vec![0xFF; SECTOR_SIZE], 0).is_none());
+        // A newer counter with a broken check value does not win.
+        let mut torn = build(&[("a", "3")], 9);
+        torn[100] = 0;
+        d[0xF9000..0xFA000].copy_from_slice(&torn);
+        let f = find(&d, 0xFB000);
+        assert_eq!((f[0].offset, f[2].offset), (0xFA000, 0xF9000));
+        assert!(!f[2].check_valid);
         let mut bad = build(&[("a", "1")], 0);
         bad[SECTOR_SIZE - 3] = 0x01; // key byte not printable
         assert!(parse(&bad, 0).is_none());
