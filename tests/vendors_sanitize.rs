@@ -235,3 +235,11 @@ fn wled_keep_wifi_and_mqtt() {
     let after = std::fs::read(&out).unwrap();
     assert!(!after.windows(10).any(|w| w == b"FakeOtaPwd"));
 }
+
+#[test]
+fn esphome_refused_for_compiled_credentials() {
+    let path = common::corpus("esphome_shelly-1-esp8266_2023-06.bin");
+    let o = common::espdump(&["sanitize", path.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(common::stderr(&o).contains("compiles the Wi-Fi credentials"));
+}

@@ -120,6 +120,9 @@ fn recipe_for(data: &[u8], before: &InspectReport, policy: &Policy) -> crate::Re
             "no firmware identified ({}); --force-generic cleans only the SDK sectors",
             kind.as_str()
         ))),
+        FirmwareKind::Esphome => Err(crate::Error::Refused(
+            "no sanitize recipe for esphome firmware: ESPHome compiles the Wi-Fi credentials, API key and OTA password into the application image, so no sanitize can remove them without rebuilding the firmware; --force-generic cleans only the SDK sectors".into(),
+        )),
         FirmwareKind::Wled => Err(crate::Error::Refused(format!(
             "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); identity and secrets found: {}",
             identity_listing(before)
