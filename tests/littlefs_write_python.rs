@@ -3,6 +3,8 @@
 //! byte for byte, and can keep writing to it. Skipped when littlefs-python is missing, except
 //! under CI.
 
+mod common;
+
 use std::process::Command;
 
 use espdump::fs::littlefs_write;
@@ -27,10 +29,7 @@ print(json.dumps(out))
 "#;
 
 fn available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import littlefs"])
-        .status()
-        .is_ok_and(|s| s.success());
+    let ok = common::python_module_available("littlefs");
     if !ok && std::env::var_os("CI").is_some() {
         panic!("littlefs-python is not installed (pip install littlefs-python==0.19.0)");
     }

@@ -162,6 +162,19 @@ pub(crate) fn is_c_time(s: &[u8]) -> bool {
         && [0, 1, 3, 4, 6, 7].iter().all(|&i| s[i].is_ascii_digit())
 }
 
+/// Each of `markers` found in `app` (first occurrence), as evidence at `base + offset`.
+pub(crate) fn find_markers(app: &[u8], base: u64, markers: &[&[u8]]) -> Vec<Found> {
+    markers
+        .iter()
+        .filter_map(|m| {
+            memchr::memmem::find(app, m).map(|o| Found {
+                offset: base + o as u64,
+                text: text(m).trim_matches('\0').to_string(),
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

@@ -195,15 +195,7 @@ pub const MARKERS: &[&[u8]] = &[
 
 /// Look for the Tuya SDK in an application image.
 pub fn scan_image(app: &[u8], base: u64) -> Option<ImageInfo> {
-    let markers: Vec<Found> = MARKERS
-        .iter()
-        .filter_map(|m| {
-            memmem::find(app, m).map(|o| Found {
-                offset: base + o as u64,
-                text: super::text(m),
-            })
-        })
-        .collect();
+    let markers = super::find_markers(app, base, MARKERS);
     if markers.len() < 2 {
         return None;
     }

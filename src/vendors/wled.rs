@@ -35,20 +35,16 @@ pub struct ImageInfo {
 
 /// Look for WLED in an application image.
 pub fn scan_image(app: &[u8], base: u64) -> Option<ImageInfo> {
-    let markers: Vec<Found> = [
-        PROJECT_URL,
-        DEFAULT_AP_SSID,
-        b"\0wledota\0",
-        b"\0wled1234\0",
-    ]
-    .iter()
-    .filter_map(|m| {
-        memmem::find(app, m).map(|o| Found {
-            offset: base + o as u64,
-            text: super::text(m).trim_matches('\0').to_string(),
-        })
-    })
-    .collect();
+    let markers = super::find_markers(
+        app,
+        base,
+        &[
+            PROJECT_URL,
+            DEFAULT_AP_SSID,
+            b"\0wledota\0",
+            b"\0wled1234\0",
+        ],
+    );
     if markers.len() < 2 {
         return None;
     }
