@@ -4,31 +4,13 @@
 //! Factory records (ITEAD, Tuya) are found by content whatever firmware runs now: a Tasmota dump
 //! of a former Sonoff or Tuya device still carries them.
 
-use crate::claims::{ClaimStrength, Claims};
+use crate::claims::{Claim, ClaimStrength, Claims};
 use crate::consts::SECTOR_SIZE;
 use crate::identify::FirmwareKind;
 use crate::inspect::{FsReport, RegionKind};
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 
 use super::{eeprom, esphome, espurna, ewelink, tuya, wled};
-
-/// A region a vendor decoder names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-    /// Kind.
-    pub kind: RegionKind,
-    /// Label.
-    pub label: String,
-    /// Who defines it (`ewelink`, `tuya`, `wled`, `espurna`).
-    pub owner: &'static str,
-    /// How sure: a factory record or a settings block checked by its own fields is
-    /// `Checksummed`, a sector named only by what it looks like is `Content`.
-    pub strength: ClaimStrength,
-}
 
 /// What the vendor decoders add to a report.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -12,7 +12,8 @@ use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use memchr::memmem;
 use serde::Serialize;
 
-use super::{c_string, field_string, is_dotted3, mac_text, strings_after, strings_before, Found};
+use super::{c_string, field_string, is_dotted3, strings_after, strings_before, Found};
+use crate::serial::chip::format_mac as mac_text;
 
 /// The factory test network SSID, first field of the record (and a literal in the image).
 pub const TEST_SSID: &[u8; 8] = b"8DB0839D";
