@@ -196,21 +196,22 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         ..Firmware::unknown()
     };
     let sdk = sdk_version(hay, start);
+    let mut notes = Vec::new();
     if scope.loader_only {
         fw.kind = FirmwareKind::None;
     } else {
-        let app = crate::profile::App {
-            app_offset: scope.app_offset,
-            arduino_layout: scope.arduino_layout,
-            raw_irom: scope.raw_irom,
-            ..crate::profile::App::new(hay, start, boot)
-        };
+        let mut app = crate::profile::App::new(hay, start, boot);
+        app.app_offset = scope.app_offset;
+        app.arduino_layout = scope.arduino_layout;
+        app.raw_irom = scope.raw_irom;
         let v = crate::profile::vote(crate::profile::REGISTRY, &app);
         fw.kind = v.kind;
         fw.version = v.score.version.clone();
         fw.model = v.score.model.clone();
         fw.evidence = v.score.hits.iter().map(Evidence::from).collect();
         fw.candidates = v.candidates;
+        fw.sdk_version = v.score.sdk_version.clone();
+        notes = v.score.notes;
     }
     if let Some((o, v)) = sdk {
         fw.sdk_version = Some(v.clone());
@@ -219,6 +220,7 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
             text: v,
         });
     }
+    fw.evidence.extend(notes);
     fw
 }
 

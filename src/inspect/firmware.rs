@@ -135,23 +135,9 @@ pub(super) fn finish(cx: &mut Ctx) {
 }
 
 /// Tasmota's version: the newest valid settings copy if any (it equals the running firmware
-/// after the first boot), else what the image carries; the Arduino core version as evidence.
+/// after the first boot), else what the image carries (the profile's answer).
 fn tasmota_version(cx: &mut Ctx) {
-    let sc = scope(cx);
-    let data = cx.data;
     let fw = &mut cx.firmware;
-    let img = crate::tasmota::detect_image(&data[sc.start.min(data.len())..sc.end.min(data.len())]);
-    if let Some(i) = &img {
-        if fw.sdk_version.is_none() {
-            fw.sdk_version = i.sdk_version.clone();
-        }
-        if let Some(core) = &i.core_version {
-            fw.evidence.push(Evidence {
-                offset: sc.start as u64,
-                text: format!("Arduino core {core}"),
-            });
-        }
-    }
     if let Some(c) = cx.tscan.newest_copy() {
         fw.version = Some(c.version_str.clone());
         fw.evidence.insert(

@@ -5,7 +5,7 @@ use crate::bootloader::{BootKind, Bootloader};
 use memchr::memmem;
 
 /// The running application, as the profiles see it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct App<'a> {
     /// The bytes searched: the running app image and its raw IROM (or the whole input when no
     /// app image was found).
@@ -21,6 +21,14 @@ pub struct App<'a> {
     /// Offset of raw IROM code (no image header) the app at 0 runs from: the NONOS SDK non-OTA
     /// layout (`eagle.flash.bin` at 0, `eagle.irom0text.bin` at 0x10000 or 0x40000).
     pub raw_irom: Option<usize>,
+    /// Searches more than one profile needs, done once (the Mongoose OS build id).
+    pub(super) memo: Memo,
+}
+
+/// Results shared between profiles, computed on first use.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Memo {
+    pub mgos_build_id: std::cell::OnceCell<Option<(usize, String)>>,
 }
 
 impl<'a> App<'a> {
@@ -33,6 +41,7 @@ impl<'a> App<'a> {
             boot,
             arduino_layout: false,
             raw_irom: None,
+            memo: Memo::default(),
         }
     }
     /// The boot loader kind.
@@ -67,6 +76,24 @@ impl<'a> App<'a> {
         let o = self.find(needle)?;
         Some((o, self.text(o, max)))
     }
+}
+
+/// A marker followed by the firmware's version (`ESPHome version 2023.5.5`): version strength
+/// when a token starting with a digit follows `prefix`, marker strength otherwise.
+pub fn marker_with_version(app: &App, prefix: &str, max: usize, stop: &[char]) -> super::Score {
+    let mut s = super::Score::default();
+    if let Some((o, t)) = app.find_text(prefix.as_bytes(), max) {
+        let v =
+            token_after(&t, prefix, stop).filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+        let strength = if v.is_some() {
+            super::Strength::Version
+        } else {
+            super::Strength::Marker
+        };
+        s.version = v;
+        s.hit(strength, o, t);
+    }
+    s
 }
 
 /// The printable-ASCII prefix of `b`, at most `max` bytes.

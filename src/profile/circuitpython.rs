@@ -18,6 +18,9 @@ impl Profile for Circuitpython {
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
+        let Some((wo, wt)) = app.find_text(b"CircuitPython", 48) else {
+            return s;
+        };
         let hit = app
             .find_all(b"CircuitPython ")
             .into_iter()
@@ -26,8 +29,8 @@ impl Profile for Circuitpython {
             let t = app.text(o, 64);
             s.version = token_after(&t, "CircuitPython ", &[' ']);
             s.hit(Strength::Version, o, t);
-        } else if let Some((o, t)) = app.find_text(b"CircuitPython", 48) {
-            s.hit(Strength::Weak, o, t);
+        } else {
+            s.hit(Strength::Weak, wo, wt);
         }
         s
     }

@@ -4,7 +4,7 @@
 //! `ESPHome version <ESPHOME_VERSION> compiled on <date>`, the version being CalVer `YYYY.M.P`
 //! (before 1.15, `1.x.y`).
 
-use super::{app::token_after, App, Profile, Score, Strength};
+use super::{app::marker_with_version, App, Profile, Score};
 use crate::identify::FirmwareKind;
 
 /// ESPHome.
@@ -14,19 +14,10 @@ impl Profile for Esphome {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::Esphome
     }
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        Some("ESPHome compiles the Wi-Fi credentials, API key and OTA password into the application image, so no sanitize can remove them without rebuilding the firmware; --force-generic cleans only the SDK sectors")
+    }
     fn score(&self, app: &App<'_>) -> Score {
-        let mut s = Score::default();
-        if let Some((o, t)) = app.find_text(b"ESPHome version ", 64) {
-            let v = token_after(&t, "ESPHome version ", &[' '])
-                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
-            let strength = if v.is_some() {
-                Strength::Version
-            } else {
-                Strength::Marker
-            };
-            s.version = v;
-            s.hit(strength, o, t);
-        }
-        s
+        marker_with_version(app, "ESPHome version ", 64, &[' '])
     }
 }

@@ -23,6 +23,9 @@ impl Profile for Ewelink {
     fn layout(&self) -> Option<LayoutKind> {
         Some(LayoutKind::NonosOta)
     }
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         match ewelink::scan_image(app.hay, app.base as u64) {

@@ -4,7 +4,7 @@
 //! pyexec.c: `MicroPython ` MICROPY_GIT_TAG ` on ` MICROPY_BUILD_DATE, the tag being `v1.22.1`
 //! or `v1.9.4-113-g...`.
 
-use super::{app::token_after, App, Profile, Score, Strength};
+use super::{app::marker_with_version, App, Profile, Score};
 use crate::identify::FirmwareKind;
 
 /// MicroPython.
@@ -15,18 +15,6 @@ impl Profile for Micropython {
         FirmwareKind::Micropython
     }
     fn score(&self, app: &App<'_>) -> Score {
-        let mut s = Score::default();
-        if let Some((o, t)) = app.find_text(b"MicroPython v", 64) {
-            let v = token_after(&t, "MicroPython v", &[' '])
-                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()));
-            let strength = if v.is_some() {
-                Strength::Version
-            } else {
-                Strength::Marker
-            };
-            s.version = v;
-            s.hit(strength, o, t);
-        }
-        s
+        marker_with_version(app, "MicroPython v", 64, &[' '])
     }
 }

@@ -88,6 +88,10 @@ pub struct Score {
     pub version: Option<String>,
     /// A device model, when the firmware names one (stock Shelly).
     pub model: Option<String>,
+    /// The SDK version the firmware's own evidence names, when the generic search finds none.
+    pub sdk_version: Option<String>,
+    /// Evidence shown with the answer that does not count towards the score (a core version).
+    pub notes: Vec<Evidence>,
 }
 
 impl Score {
@@ -137,6 +141,16 @@ pub trait Profile: Sync {
     /// input of `dump_size` bytes.
     fn areas(&self, _layout: &Layout, _dump_size: usize) -> Vec<Area> {
         Vec::new()
+    }
+    /// The sanitize recipe that knows this firmware's settings (`tasmota`, `shelly`), if any.
+    /// Without one, `sanitize` refuses unless `--force-generic` (secrets could survive).
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        None
+    }
+    /// Why this firmware has no sanitize recipe, when there is a reason beyond an unknown
+    /// settings format (an identity written at the factory, credentials compiled into the image).
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        None
     }
 }
 

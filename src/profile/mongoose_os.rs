@@ -14,6 +14,9 @@ impl Profile for MongooseOs {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::MongooseOs
     }
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        Some("shelly")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, id)) = build_id(app) {
@@ -24,8 +27,15 @@ impl Profile for MongooseOs {
     }
 }
 
-/// The Mongoose OS build id, as (absolute offset, text).
+/// The Mongoose OS build id, as (absolute offset, text); searched once per app.
 pub(super) fn build_id(app: &App) -> Option<(usize, String)> {
+    app.memo
+        .mgos_build_id
+        .get_or_init(|| search_build_id(app))
+        .clone()
+}
+
+fn search_build_id(app: &App) -> Option<(usize, String)> {
     let hay = app.hay;
     let mut from = 0;
     while let Some(p) = memchr::memchr(b'/', &hay[from..]) {

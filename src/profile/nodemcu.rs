@@ -19,15 +19,17 @@ impl Profile for Nodemcu {
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
+        // Every NodeMCU banner names NodeMCU: without the word, nothing else is searched.
+        let Some((wo, wt)) = app.find_text(b"NodeMCU", 48) else {
+            return s;
+        };
         let banner = app.find_text(b" powered by Lua ", 40);
         let cloud = app.find_text(b"NodeMCU custom build by ", 48);
         for (o, t) in banner.iter().chain(cloud.iter()) {
             s.hit(Strength::Marker, *o, t.clone());
         }
         if s.hits.is_empty() {
-            if let Some((o, t)) = app.find_text(b"NodeMCU", 48) {
-                s.hit(Strength::Weak, o, t);
-            }
+            s.hit(Strength::Weak, wo, wt);
             return s;
         }
         if let Some((o, v)) = dotted4_hex8(app, 0) {

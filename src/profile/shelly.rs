@@ -20,6 +20,9 @@ impl Profile for Shelly {
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::MongooseOs)
     }
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        Some("shelly")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         let Some((o, id)) = mongoose_os::build_id(app) else {

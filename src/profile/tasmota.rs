@@ -38,6 +38,9 @@ impl Profile for Tasmota {
             label: "Tasmota settings ring and EEPROM slot 0xFB000".into(),
         }]
     }
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        Some("tasmota")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, t)) = app.find_text(b"Tasmota", 40) {
@@ -56,6 +59,13 @@ impl Profile for Tasmota {
         {
             s.hit(Strength::Version, app.base + o as usize, t.clone());
             s.version = Some(v.clone());
+        }
+        s.sdk_version = img.sdk_version;
+        if let Some(core) = img.core_version {
+            s.notes.push(crate::identify::Evidence {
+                offset: app.base as u64,
+                text: format!("Arduino core {core}"),
+            });
         }
         s
     }

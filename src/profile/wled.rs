@@ -22,6 +22,9 @@ impl Profile for Wled {
     fn layout(&self) -> Option<LayoutKind> {
         Some(LayoutKind::Arduino)
     }
+    fn sanitize_recipe(&self) -> Option<&'static str> {
+        Some("wled")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         let Some(info) = wled::scan_image(app.hay, app.base as u64) else {

@@ -102,41 +102,51 @@ pub struct SanitizeReport {
     pub verification: Verification,
 }
 
-/// The recipe for the identified firmware, or why there is none.
+/// The recipe the identified firmware's profile names, or why there is none. A refusal lists
+/// every identity and secret the analysis found (key, class, offset), so the user knows what a
+/// copy would carry.
 fn recipe_for(data: &[u8], before: &InspectReport, policy: &Policy) -> crate::Result<&'static str> {
     let kind = before.firmware.kind;
-    let wled_fs = || {
-        before
-            .filesystems
-            .iter()
-            .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info))
-    };
+    let profile = crate::profile::by_kind(kind);
+    let found = || format!("identity and secrets found: {}", identity_listing(before));
+    match profile.and_then(|p| p.sanitize_recipe()) {
+        // The WLED recipe edits cfg.json/wsec.json: releases that keep settings in EEPROM have none.
+        Some("wled") if !has_wled_fs(data, before) => {
+            if policy.force_generic {
+                return Ok("generic");
+            }
+            return Err(crate::Error::Refused(format!(
+                "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); {}",
+                found()
+            )));
+        }
+        Some(r) => return Ok(r),
+        None => {}
+    }
     match kind {
-        FirmwareKind::Tasmota => Ok("tasmota"),
-        FirmwareKind::Shelly | FirmwareKind::MongooseOs => Ok("shelly"),
-        FirmwareKind::Wled if wled_fs() => Ok("wled"),
         _ if policy.force_generic => Ok("generic"),
         FirmwareKind::None | FirmwareKind::Unknown => Err(crate::Error::Refused(format!(
             "no firmware identified ({}); --force-generic cleans only the SDK sectors",
             kind.as_str()
         ))),
-        FirmwareKind::Esphome => Err(crate::Error::Refused(
-            "no sanitize recipe for esphome firmware: ESPHome compiles the Wi-Fi credentials, API key and OTA password into the application image, so no sanitize can remove them without rebuilding the firmware; --force-generic cleans only the SDK sectors".into(),
-        )),
-        FirmwareKind::Wled => Err(crate::Error::Refused(format!(
-            "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); identity and secrets found: {}",
-            identity_listing(before)
-        ))),
-        FirmwareKind::Ewelink | FirmwareKind::Tuya => Err(crate::Error::Refused(format!(
-            "no sanitize recipe for {} firmware: its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own; identity and secrets found: {}",
-            kind.as_str(),
-            identity_listing(before)
-        ))),
-        other => Err(crate::Error::Refused(format!(
-            "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
-            other.as_str()
-        ))),
+        other => {
+            let why = profile.and_then(|p| p.no_recipe_reason()).unwrap_or(
+                "its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
+            );
+            Err(crate::Error::Refused(format!(
+                "no sanitize recipe for {} firmware: {why}; {}",
+                other.as_str(),
+                found()
+            )))
+        }
     }
+}
+
+fn has_wled_fs(data: &[u8], before: &InspectReport) -> bool {
+    before
+        .filesystems
+        .iter()
+        .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info))
 }
 
 /// The steps of a plan, each with its recipe.
