@@ -175,8 +175,8 @@ pub struct ImageInfo {
     pub version: Option<Found>,
     /// Build date and time as `__DATE__ __TIME__`.
     pub build: Option<Found>,
-    /// The three short version strings that follow the build time (Tuya's base/SDK version,
-    /// protocol version and LAN protocol version, e.g. `5.57`, `2.2`, `3.3`).
+    /// The short version strings that follow the build time (e.g. `5.57`, `2.2`, `3.3`; they
+    /// look like the SDK base, protocol and LAN protocol versions, unconfirmed by a source).
     pub sdk_versions: Vec<String>,
     /// The product key compiled in (16 characters starting with `key`), when there is one.
     /// Generic modules driven by an MCU (TuyaMCU) have none: the MCU reports it.
