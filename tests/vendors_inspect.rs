@@ -106,6 +106,14 @@ fn tuya_dumps() {
     let r = report("dump_tuya-switch_factory_1MB.bin");
     assert_eq!(region_at(&r, 0x80000).1, "Tuya user data (JSON)");
     assert_eq!(
+        class_of(&r, "tuya image", "product_key"),
+        Some((Class::Factory, Some(0x1051)))
+    );
+    assert_eq!(
+        class_of(&r, "tuya image", "firmware_name").map(|c| c.0),
+        Some(Class::Factory)
+    );
+    assert_eq!(
         class_of(&r, "tuya factory record", "pskKey").map(|c| c.0),
         Some(Class::Secret)
     );

@@ -142,6 +142,7 @@ fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
     if ctx.kind != FirmwareKind::Tuya {
         return;
     }
+    tuya_image(ctx, a);
     // Sectors between the running app and the factory record: the SDK's user areas.
     let from = ctx.app.map_or(0, |(_, e)| e);
     let to = records
@@ -165,6 +166,40 @@ fn tuya_facts(ctx: &Context<'_>, a: &mut Analysis) {
             );
         }
         s += SECTOR_SIZE;
+    }
+}
+
+/// What the running Tuya image states, as a config section (the product key is the product's,
+/// shared by every unit of it: factory data, not identity).
+fn tuya_image(ctx: &Context<'_>, a: &mut Analysis) {
+    let Some((s, e)) = ctx.app else { return };
+    let Some(info) = tuya::scan_image(&ctx.data[s..e], s as u64) else {
+        return;
+    };
+    let mut items = Vec::new();
+    let mut push = |k: &str, f: &Option<super::Found>, c: Class| {
+        if let Some(f) = f {
+            items.push(ConfigItem::new(k, f.text.as_str(), c, Some(f.offset)));
+        }
+    };
+    push("firmware_name", &info.firmware_name, Class::Factory);
+    push("version", &info.version, Class::Factory);
+    push("build", &info.build, Class::Setting);
+    push("product_key", &info.product_key, Class::Factory);
+    if !info.sdk_versions.is_empty() {
+        items.push(ConfigItem::new(
+            "sdk_versions",
+            info.sdk_versions.clone(),
+            Class::Setting,
+            None,
+        ));
+    }
+    if !items.is_empty() {
+        a.config.push(ConfigSection {
+            source: format!("tuya image @0x{s:06x}"),
+            live: true,
+            items,
+        });
     }
 }
 
