@@ -337,3 +337,37 @@ fn diff_never_calls_a_lost_settings_copy_noise() {
         .expect("copies change");
     assert!(!copies.noise);
 }
+
+#[test]
+fn the_binary_reports_layout_and_keeps_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("Backup_2MB.bin");
+    let output = dir.path().join("Clone_2MB.bin");
+    std::fs::write(&input, tasmota85(1)).unwrap();
+    let inp = input.to_str().unwrap();
+    let o = common::espdump(&["inspect", "--json", inp]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["layout"]["kind"], "arduino");
+    assert_eq!(j["layout"]["flash_sizes"][0]["size"], 0x10_0000);
+    assert_eq!(j["layout"]["flash_sizes"][0]["source"], "header");
+    assert_eq!(j["layout"]["evidence"][0]["basis"], "bootloader");
+    assert!(j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "stale_phy_init" && f["offset"] == 0xFC000));
+    let o = common::espdump(&["inspect", inp]);
+    let text = common::stdout(&o);
+    assert!(
+        text.contains("layout       arduino (header 1 MiB, dump 2 MiB): eboot at 0"),
+        "{text}"
+    );
+    let o = common::espdump(&["sanitize", "--json", inp, "-o", output.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["verification"]["settings_kept"], true);
+    assert_eq!(j["verification"]["boot_config_unchanged"], true);
+    let out = std::fs::read(&output).unwrap();
+    assert_eq!(kept_fields(&out).1, kept_fields(&tasmota85(1)).1);
+}

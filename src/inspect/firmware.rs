@@ -77,15 +77,18 @@ pub(super) fn finish(cx: &mut Ctx) {
             )
         });
     if loader_only {
-        let sdk = cx
+        let sdk = cx.firmware.sdk_version.take();
+        let evidence = cx
             .firmware
             .evidence
-            .pop()
-            .filter(|_| cx.firmware.sdk_version.is_some());
+            .iter()
+            .filter(|e| Some(&e.text) == sdk.as_ref())
+            .cloned()
+            .collect();
         cx.firmware = Firmware {
             kind: FirmwareKind::None,
-            sdk_version: cx.firmware.sdk_version.take(),
-            evidence: sdk.into_iter().collect(),
+            sdk_version: sdk,
+            evidence,
             ..Firmware::unknown()
         };
     }
