@@ -224,6 +224,14 @@ pub fn probe(data: &[u8], start: usize) -> Option<FsInfo> {
     Some(f)
 }
 
+/// The block count the superblock states (the region in a dump can be shorter when the dump is).
+pub fn superblock_block_count(data: &[u8], fs: &FsInfo) -> Option<usize> {
+    let st = fetch_pair(data, fs, (0, 1))?;
+    let (so, sl) = st.entries.first()?.struct_at?;
+    (sl >= 24).then_some(())?;
+    rd32le(data, so + 8).map(|v| v as usize)
+}
+
 /// Every LittleFS region in a dump (superblocks on 4 KiB boundaries).
 pub fn detect(data: &[u8]) -> Vec<FsInfo> {
     let mut out = Vec::new();

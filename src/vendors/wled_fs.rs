@@ -19,6 +19,12 @@ pub fn is_wled_fs(data: &[u8], fs: &FsInfo) -> bool {
 /// Apply the recipe to one LittleFS region. Errors name why it could not be applied (nothing is
 /// changed then).
 pub fn sanitize_fs(data: &mut [u8], fs: &FsInfo, keep: Keep) -> Result<Vec<Change>, String> {
+    if littlefs::superblock_block_count(data, fs) != Some(fs.block_count) {
+        return Err(format!(
+            "the file system at 0x{:x} is cut short by the end of the dump; rebuilding it would change its size",
+            fs.start
+        ));
+    }
     let entries = littlefs::list(data, fs);
     if let Some(d) = entries.iter().find(|e| e.is_dir) {
         return Err(format!(
@@ -93,5 +99,54 @@ fn change(region: &str, fs: &FsInfo, what: String) -> Change {
         end: fs.end as u64,
         what,
         why: "identity and secrets (WLED settings)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image() -> Vec<u8> {
+        let files = vec![
+            (
+                "cfg.json".to_string(),
+                br#"{"id":{"mdns":"wled-0a0b0c"},"hw":{"led":{"total":9}}}"#.to_vec(),
+            ),
+            (
+                "wsec.json".to_string(),
+                br#"{"nw":{"ins":[{"psk":"pw"}]}}"#.to_vec(),
+            ),
+            ("presets.json".to_string(), b"{}".to_vec()),
+        ];
+        littlefs_write::build(4096, 16, 0x0002_0000, 255, &files).unwrap()
+    }
+
+    #[test]
+    fn recipe_on_a_rebuilt_image() {
+        let mut d = image();
+        let fs = littlefs::probe(&d, 0).unwrap();
+        assert!(is_wled_fs(&d, &fs));
+        let changes = sanitize_fs(&mut d, &fs, Keep::default()).unwrap();
+        assert!(changes
+            .iter()
+            .any(|c| c.what.starts_with("deleted wsec.json")));
+        assert!(littlefs::read(&d, &fs, "wsec.json").is_none());
+        let cfg = littlefs::read(&d, &fs, "cfg.json").unwrap();
+        assert!(!cfg.windows(11).any(|w| w == b"wled-0a0b0c"));
+        assert_eq!(littlefs::read(&d, &fs, "presets.json").unwrap(), b"{}");
+        // Applying it again changes nothing more.
+        let again = sanitize_fs(&mut d, &fs, Keep::default()).unwrap();
+        assert!(again.is_empty(), "{again:?}");
+    }
+
+    #[test]
+    fn refuses_a_file_system_cut_by_the_dump() {
+        let mut d = image();
+        d.truncate(12 * 4096);
+        let fs = littlefs::probe(&d, 0).unwrap();
+        assert_eq!(fs.block_count, 12);
+        let before = d.clone();
+        assert!(sanitize_fs(&mut d, &fs, Keep::default()).is_err());
+        assert_eq!(d, before, "nothing changed");
     }
 }
