@@ -17,6 +17,10 @@ impl Profile for Esphome {
     fn no_recipe_reason(&self) -> Option<&'static str> {
         Some("ESPHome compiles the Wi-Fi credentials, API key and OTA password into the application image, so no sanitize can remove them without rebuilding the firmware; --force-generic cleans only the SDK sectors")
     }
+    /// An app on the esp8266/Arduino core.
+    fn refines(&self) -> Option<FirmwareKind> {
+        Some(FirmwareKind::Arduino)
+    }
     fn score(&self, app: &App<'_>) -> Score {
         marker_with_version(app, "ESPHome version ", 64, &[' '])
     }

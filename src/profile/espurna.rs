@@ -13,6 +13,10 @@ impl Profile for Espurna {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::Espurna
     }
+    /// An app on the esp8266/Arduino core.
+    fn refines(&self) -> Option<FirmwareKind> {
+        Some(FirmwareKind::Arduino)
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         let hit = app

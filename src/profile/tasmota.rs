@@ -41,6 +41,10 @@ impl Profile for Tasmota {
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("tasmota")
     }
+    /// An app on the esp8266/Arduino core.
+    fn refines(&self) -> Option<FirmwareKind> {
+        Some(FirmwareKind::Arduino)
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, t)) = app.find_text(b"Tasmota", 40) {

@@ -146,3 +146,14 @@ fn supla_and_tuya_versions() {
     assert_eq!(t.kind, FirmwareKind::Tuya);
     assert_eq!(t.score.version.as_deref(), Some("1.0.7"));
 }
+
+#[test]
+fn a_firmware_on_the_arduino_core_removes_the_platform_candidates() {
+    let v = run(
+        b"DVES_%06X\0%prefix%/%topic%/\0SDK ver: %s\0Tasmota\0",
+        BootKind::Eboot,
+    );
+    assert_eq!(v.kind, FirmwareKind::Tasmota);
+    let kinds: Vec<_> = v.candidates.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, vec![FirmwareKind::Tasmota]);
+}
