@@ -31,5 +31,6 @@ pub mod serial;
 pub mod shelly;
 pub mod synth;
 pub mod tasmota;
+pub mod vendors;
 
 pub use error::{Error, Result};

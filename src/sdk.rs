@@ -414,7 +414,7 @@ impl ParamCopy {
             ));
         }
         if let Some(s) = &self.ap_ssid {
-            let class = if s.starts_with(b"ESP_") {
+            let class = if softap_names_unit(s) {
                 Class::Identity
             } else {
                 Class::Site
@@ -485,9 +485,33 @@ impl ParamCopy {
     }
 }
 
+/// A softAP SSID that names this unit: the SDK default `ESP_<MAC tail>`, ITEAD's
+/// `ITEAD-<deviceid>`, or any name ending in `-`/`_` and four or more hex digits (the MAC or id
+/// tail vendors append: `SmartLife-1A2B`, `shelly1-A1B2C3`).
+pub fn softap_names_unit(s: &[u8]) -> bool {
+    if s.starts_with(b"ESP_") || s.starts_with(crate::vendors::ewelink::AP_PREFIX) {
+        return true;
+    }
+    let tail = match s.iter().rposition(|&b| b == b'-' || b == b'_') {
+        Some(i) => &s[i + 1..],
+        None => return false,
+    };
+    tail.len() >= 4 && tail.iter().all(u8::is_ascii_hexdigit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn softap_names() {
+        assert!(softap_names_unit(b"ESP_0A1B2C"));
+        assert!(softap_names_unit(b"ITEAD-1000abcdef"));
+        assert!(softap_names_unit(b"SmartLife-1A2B"));
+        assert!(!softap_names_unit(b"WLED-AP"));
+        assert!(!softap_names_unit(b"MyNetwork"));
+        assert!(!softap_names_unit(b"Net-abc"));
+    }
 
     /// A 1 MiB image with an SDK tail holding fake credentials in copy 1.
     pub(crate) fn tail_fixture() -> Vec<u8> {

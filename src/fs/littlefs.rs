@@ -68,7 +68,7 @@ pub struct Superblock {
 pub struct Words2(pub u32, pub u32);
 
 /// littlefs CRC: CRC-32 register update without final XOR.
-fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
+pub(crate) fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new_with_initial(!crc);
     h.update(data);
     !h.finalize()
@@ -262,6 +262,14 @@ pub fn probe(data: &[u8], start: usize) -> Option<FsInfo> {
     f.version = version;
     f.name_len = name_max;
     Some(f)
+}
+
+/// The block count the superblock states (the region in a dump can be shorter when the dump is).
+pub fn superblock_block_count(data: &[u8], fs: &FsInfo) -> Option<usize> {
+    let st = fetch_pair(data, fs, (0, 1))?;
+    let (so, sl) = st.entries.first()?.struct_at?;
+    (sl >= 24).then_some(())?;
+    rd32le(data, so + 8).map(|v| v as usize)
 }
 
 /// Every LittleFS region in a dump (superblocks on 4 KiB boundaries).

@@ -16,6 +16,7 @@ mod fs;
 mod images;
 mod report;
 mod tail;
+mod vendors;
 
 pub use report::{
     FileReport, FsReport, ImageReport, InspectReport, Region, RegionKind, SegmentReport,
@@ -66,6 +67,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     images::reports(&mut cx);
     fs::filesystems(&mut cx);
     firmware::settings(&mut cx);
+    vendors::facts(&mut cx);
     cx.regions = crate::claims::resolve(data, &cx.claims);
     cx.findings.extend(cx.claims.conflicts());
     firmware::finish(&mut cx);

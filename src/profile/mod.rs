@@ -20,6 +20,7 @@ mod esp_at;
 mod esp_open_rtos;
 mod esphome;
 mod espurna;
+mod ewelink;
 mod haa;
 mod micropython;
 mod mongoose_os;
@@ -27,8 +28,10 @@ mod nodemcu;
 mod nonos_sdk;
 mod shelly;
 mod sming;
+mod supla;
 mod tasmota;
 mod tuya;
+mod wled;
 
 pub use app::App;
 
@@ -144,6 +147,11 @@ pub trait Profile: Sync {
     fn sanitize_recipe(&self) -> Option<&'static str> {
         None
     }
+    /// Why this firmware has no sanitize recipe, when there is a reason beyond an unknown
+    /// settings format (an identity written at the factory, credentials compiled into the image).
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// The registered profile of `kind`.
@@ -166,6 +174,9 @@ pub static REGISTRY: &[&dyn Profile] = &[
     &sming::Sming,
     &esp_open_rtos::EspOpenRtos,
     &tuya::Tuya,
+    &ewelink::Ewelink,
+    &wled::Wled,
+    &supla::Supla,
     &arduino::Arduino,
     &nonos_sdk::NonosSdk,
 ];
