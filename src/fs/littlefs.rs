@@ -269,7 +269,8 @@ pub fn superblock_block_count(data: &[u8], fs: &FsInfo) -> Option<usize> {
     let st = fetch_pair(data, fs, (0, 1))?;
     let (so, sl) = st.entries.first()?.struct_at?;
     (sl >= 24).then_some(())?;
-    rd32le(data, so + 8).map(|v| v as usize)
+    let sup: Superblock = read_at(data, so)?;
+    Some(sup.block_count as usize)
 }
 
 /// Every LittleFS region in a dump (superblocks on 4 KiB boundaries).
