@@ -1,8 +1,12 @@
 //! Serial throughput: espdump and esptool against `espdump simulate --throttle` (the simulated
 //! UART runs at the line rate: 10 bit times per byte at the chip's current baud).
 //!
+//! The simulator spends datasheet flash time (45 ms per sector erase, 0.7 ms per page program,
+//! MD5 at 2 MB/s) and answers like the current esp-flasher-stub (reply first, work after).
+//!
 //! `cargo bench --bench serial` reads and writes a 2 MiB Shelly dump (~58 % erased sectors)
-//! at 115200 and 921600 baud with both tools and prints a table. Environment:
+//! at 115200 and 921600 baud with both tools (writes onto blank flash and onto flash holding
+//! other data) and prints a table. Environment:
 //! `ESPDUMP_BENCH_IMAGE` (another dump), `ESPDUMP_BENCH_BAUDS` (e.g. `921600`),
 //! `ESPDUMP_BENCH_LATENCY_MS` (per-reply adapter latency, default 0), `ESPDUMP_BENCH_ESPTOOL=0`
 //! to skip esptool.
@@ -122,6 +126,17 @@ fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let blank = dir.path().join("blank.bin");
     std::fs::write(&blank, vec![0xFFu8; img.len()]).expect("blank");
+    let used = dir.path().join("used.bin");
+    let mut x = 0x9E37_79B9u32;
+    let other: Vec<u8> = (0..img.len())
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&used, other).expect("used");
     let size = format!("0x{:x}", img.len());
     println!(
         "image {} ({} bytes, {erased}/{total} sectors erased = {:.0} %), latency {latency} ms",
@@ -172,23 +187,27 @@ fn main() {
             );
             row("esptool 5.6", "read", t);
         }
-        {
-            let sim = Sim::start(&blank, latency);
-            let t = timed(espdump(
-                &sim.port,
-                baud,
-                &["write", image.to_str().unwrap_or("")],
-            ));
-            row("espdump", "write", t);
-        }
-        if with_esptool {
-            let sim = Sim::start(&blank, latency);
-            let t = timed(esptool(
-                &sim.port,
-                baud,
-                &["write-flash", "0", image.to_str().unwrap_or("")],
-            ));
-            row("esptool 5.6", "write", t);
+        // Restores: onto blank flash, and onto a chip whose flash holds other data (the
+        // reported failure), with the simulator's datasheet flash time.
+        for (what, start) in [("write (blank)", &blank), ("write (used)", &used)] {
+            {
+                let sim = Sim::start(start, latency);
+                let t = timed(espdump(
+                    &sim.port,
+                    baud,
+                    &["write", "--force", image.to_str().unwrap_or("")],
+                ));
+                row("espdump", what, t);
+            }
+            if with_esptool {
+                let sim = Sim::start(start, latency);
+                let t = timed(esptool(
+                    &sim.port,
+                    baud,
+                    &["write-flash", "0", image.to_str().unwrap_or("")],
+                ));
+                row("esptool 5.6", what, t);
+            }
         }
     }
 }

@@ -45,6 +45,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("tasmota_detect_image_2MiB", |b| {
         b.iter(|| detect_image(black_box(&dump)))
     });
+    // `.dmp` recognition runs first on every input: its cost on a dump, and a whole `inspect`
+    // of a 4096-byte `.dmp`.
+    c.bench_function("tasmota_dmp_detect_2MiB_dump", |b| {
+        b.iter(|| espdump::tasmota::dmp::detect(black_box(&d)))
+    });
+    let dmp = espdump::tasmota::to_dmp(&block);
+    let opts = espdump::inspect::Options::default();
+    c.bench_function("tasmota_dmp_inspect", |b| {
+        b.iter(|| espdump::inspect::inspect(black_box(&dmp), &opts))
+    });
 }
 
 criterion_group!(benches, bench);

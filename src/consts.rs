@@ -10,6 +10,9 @@
 pub const SECTOR_SIZE: usize = 0x1000;
 /// Value of erased NOR flash.
 pub const ERASED: u8 = 0xFF;
+/// Seed of the ESP8266 XOR checksum: image segment data (esptool `ESP_CHECKSUM_MAGIC`), the
+/// SDK's system-parameter copies, and the data of the serial `*_DATA` commands.
+pub const XOR_CHECKSUM_SEED: u8 = 0xEF;
 
 /// Firmware image formats (esptool `bin_image.py`).
 pub mod image {
@@ -25,8 +28,6 @@ pub mod image {
     pub const SEGMENT_HEADER_LEN: usize = 8;
     /// Most segments esptool accepts.
     pub const MAX_SEGMENTS: u8 = 16;
-    /// Seed of the XOR checksum over segment data.
-    pub const CHECKSUM_SEED: u8 = 0xEF;
     /// The checksum byte sits at the last byte of a 16-byte block: `end | 0x0F`.
     pub const CHECKSUM_ALIGN_MASK: usize = 0x0F;
     /// Segments longer than this make esptool warn ("Suspicious segment").
@@ -143,8 +144,6 @@ pub mod sdk {
     pub const FLAG_MAGIC2: u32 = 0xAA55_AA55;
     /// The SDK checksums this many bytes of the active copy.
     pub const PARAM_CHECKSUM_LEN: u32 = 32;
-    /// Seed of the system-parameter XOR checksum.
-    pub const PARAM_CHECKSUM_SEED: u32 = 0xEF;
     /// PHY init data byte 0.
     pub const PHY_INIT_MAGIC: u8 = 0x05;
     /// PHY init data length.
@@ -208,6 +207,23 @@ pub mod tasmota {
     pub const SETTINGS_SIZE: usize = 0x1000;
     /// `cfg_size` of 6.0.0 .. 6.6.0.6 blocks.
     pub const SETTINGS_SIZE_OLD: usize = 0xE00;
+    /// First version with the 16-bit header (`cfg_holder` u16, `cfg_size`, `bootcount` u16,
+    /// `cfg_crc`); before it `cfg_holder` and `bootcount` were u32 and there was no checksum.
+    pub const HEADER_V6: u32 = 0x0600_0000;
+    /// Offset of `rules` (512-byte strings: one from 5.13.1, three from 6.0.0; decode-config).
+    pub const OFF_RULES: usize = 0x800;
+    /// Length of one rule.
+    pub const RULE_LEN: usize = 512;
+    /// First version with a rule.
+    pub const RULES_FIRST: u32 = 0x050D_0100;
+    /// Length of the fixed header both forms share (up to and including `flag`).
+    pub const HEADER_LEN: usize = 0x14;
+    /// Smallest block: 5.10.0 .. 5.12.0 (`sizeof(SYSCFG)`, decode-config template 0x670).
+    pub const SETTINGS_SIZE_5X_MIN: usize = 0x670;
+    /// `CFG_HOLDER` of 5.x builds (`user_config.h`), a u32 at 0x000.
+    pub const CFG_HOLDER_5X: u32 = 0x2016_1209;
+    /// The 6.x loader checks `cfg_crc` only for versions above this (`SettingsLoad`).
+    pub const CRC16_CHECKED_ABOVE: u32 = 0x0600_0000;
     /// Offset of `cfg_holder` (u16).
     pub const OFF_CFG_HOLDER: usize = 0x000;
     /// Offset of `cfg_size` (u16).
@@ -255,10 +271,12 @@ pub mod tasmota {
     /// Initial value given to `crc32fast::Hasher::new_with_initial` for Tasmota's CRC32
     /// (register 0, final NOT); "123456789" gives 0xD202D277.
     pub const CRC32_INIT: u32 = 0xFFFF_FFFF;
-    /// Oldest settings version [`crate::tasmota::decode()`] supports (6.6.0.0).
-    pub const MIN_VERSION: u32 = 0x0606_0000;
-    /// Oldest version a settings header may carry to count as a candidate (6.0.0).
-    pub const MIN_HEADER_VERSION: u32 = 0x0600_0000;
+    /// Oldest settings version [`crate::tasmota::decode()`] supports (5.10.0, decode-config's
+    /// oldest layout).
+    pub const MIN_VERSION: u32 = 0x050A_0000;
+    /// Oldest version a 5.x header (u32 `cfg_holder` 0x20161209) may carry to count as a
+    /// candidate: older copies are reported as unsupported, not decoded.
+    pub const MIN_HEADER_VERSION: u32 = 0x0500_0000;
     /// Newest layout in the field tables (decode-config 16.0.0.0).
     pub const LAST_KNOWN_LAYOUT: u32 = 0x1000_0000;
     /// Versions below this (all of 16.x) decode with the newest table; newer ones are refused.
@@ -389,20 +407,9 @@ pub mod spiffs {
 pub mod littlefs {
     /// ASCII magic at +8 of each superblock.
     pub const MAGIC: &[u8; 8] = b"littlefs";
-    /// First tag of a superblock as stored (`F0 0F FF F7`).
+    /// First tag of a superblock as stored (`F0 0F FF F7`). The fixed start of a superblock block
+    /// (revision, this tag, [`MAGIC`], the inline struct) is `fs::littlefs::SuperblockHead`.
     pub const FIRST_TAG: [u8; 4] = [0xF0, 0x0F, 0xFF, 0xF7];
-    /// Offset of the magic in a superblock block.
-    pub const OFF_MAGIC: usize = 8;
-    /// Offset of the first tag in a metadata block (after the revision count).
-    pub const OFF_FIRST_TAG: usize = 4;
-    /// Offset of the on-disk version in a freshly compacted superblock block.
-    pub const OFF_VERSION: usize = 0x14;
-    /// Offset of block_size in a freshly compacted superblock block.
-    pub const OFF_BLOCK_SIZE: usize = 0x18;
-    /// Offset of block_count in a freshly compacted superblock block.
-    pub const OFF_BLOCK_COUNT: usize = 0x1C;
-    /// Offset of name_max in a freshly compacted superblock block.
-    pub const OFF_NAME_MAX: usize = 0x20;
     /// Major on-disk version this reader understands.
     pub const VERSION_MAJOR: u16 = 2;
     /// Smallest block size littlefs accepts.
@@ -490,8 +497,8 @@ pub mod serial {
     pub const HEADER_LEN: usize = 8;
     /// Status bytes at the end of every ESP8266 response (ROM and stub).
     pub const ESP8266_STATUS_LEN: usize = 2;
-    /// Seed of the data checksum of `*_DATA` commands.
-    pub const CHECKSUM_SEED: u8 = 0xEF;
+    /// Seed of the data checksum of `*_DATA` commands (the image checksum's seed).
+    pub const CHECKSUM_SEED: u8 = super::XOR_CHECKSUM_SEED;
 
     /// Opcode FLASH_BEGIN.
     pub const OP_FLASH_BEGIN: u8 = 0x02;
@@ -563,6 +570,8 @@ pub mod serial {
     pub const STUB_ERR_BAD_BLOCKSIZE: u8 = 0xC2;
     /// Stub error: invalid command.
     pub const STUB_ERR_INVALID_COMMAND: u8 = 0xC3;
+    /// Stub error: SPI operation failed.
+    pub const STUB_ERR_SPI_FAILED: u8 = 0xC4;
     /// Stub error: not in flash mode (DATA without BEGIN).
     pub const STUB_ERR_NOT_IN_FLASH_MODE: u8 = 0xC6;
     /// Stub error: inflate error.
@@ -664,10 +673,32 @@ pub mod serial {
     pub const TIMEOUT_MEM_END_ROM_MS: u64 = 200;
     /// Wait for the stub greeting (ms).
     pub const TIMEOUT_OHAI_MS: u64 = 3000;
-    /// ROM FLASH_BEGIN / ERASE_REGION timeout per MB (ms).
-    pub const TIMEOUT_ERASE_PER_MB_MS: u64 = 40_000;
-    /// MD5 timeout per MB (ms).
-    pub const TIMEOUT_MD5_PER_MB_MS: u64 = 8000;
+    /// ROM FLASH_BEGIN / ERASE_REGION timeout, seconds per 10^6 bytes (esptool
+    /// `ERASE_REGION_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_ERASE_PER_SEC_MB: u64 = 40;
+    /// Erase-and-write timeout of a data block, seconds per 10^6 bytes (esptool
+    /// `ERASE_WRITE_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_ERASE_WRITE_PER_SEC_MB: u64 = 40;
+    /// MD5 timeout, seconds per 10^6 bytes (esptool `MD5_TIMEOUT_PER_MB`).
+    pub const TIMEOUT_MD5_PER_SEC_MB: u64 = 8;
+    /// The stub's inflate buffer: one flash-block erase may start per buffer cycle (esptool
+    /// `STUB_DEFLATE_BUFFER_SIZE`).
+    pub const STUB_INFLATE_BUFFER: usize = 32 * 1024;
+    /// Simulated flash timing: 4 KiB sector erase (datasheet typical, µs).
+    pub const SIM_SECTOR_ERASE_US: u64 = 45_000;
+    /// Simulated flash timing: 256-byte page program (datasheet typical, µs).
+    pub const SIM_PAGE_PROGRAM_US: u64 = 700;
+    /// Simulated MD5 speed: flash read plus MD5 on the 80 MHz core (ns per byte; 2 MB/s).
+    pub const SIM_MD5_NS_PER_BYTE: u64 = 500;
+    /// Page size for the simulated program time.
+    pub const SIM_PAGE: usize = 256;
+    /// Baud rates a chip still running a stub may be found at after a previous session
+    /// (besides 115200 and `--baud`).
+    pub const STUB_FALLBACK_BAUDS: [u32; 2] = [921_600, 460_800];
+    /// Environment variable with the default port.
+    pub const PORT_ENV: &str = "ESPDUMP_PORT";
+    /// Environment variable with the default baud rate.
+    pub const BAUD_ENV: &str = "ESPDUMP_BAUD";
     /// ERASE_FLASH timeout (ms).
     pub const TIMEOUT_CHIP_ERASE_MS: u64 = 120_000;
     /// Per-frame READ_FLASH timeout (ms).
@@ -680,8 +711,11 @@ pub mod serial {
     pub const BLOCK_RETRIES: usize = 3;
     /// Reset pulse (EN low) duration (ms).
     pub const RESET_PULSE_MS: u64 = 100;
-    /// Delay after EN high before releasing GPIO0 (ms), short and long variants.
-    pub const RESET_DELAYS_MS: [u64; 2] = [50, 550];
+    /// esptool's `DEFAULT_RESET_DELAY` (ms): EN high to GPIO0 release; the long variant adds
+    /// 500 ms (esptool `_construct_reset_strategy_sequence`).
+    pub const RESET_DELAY_MS: u64 = 50;
+    /// The extra delay of the long reset variants (ms).
+    pub const RESET_EXTRA_DELAY_MS: u64 = 500;
     /// Wait after CHANGE_BAUDRATE before flushing (ms).
     pub const BAUD_SETTLE_MS: u64 = 50;
 

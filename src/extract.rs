@@ -43,6 +43,11 @@ pub fn safe_name(name: &str) -> String {
 
 /// Plan the extraction of `data` described by `r`.
 pub fn plan(data: &[u8], r: &InspectReport) -> Vec<Item> {
+    if r.dmp.is_some() {
+        if let Some(d) = crate::tasmota::dmp::detect(data) {
+            return crate::tasmota::dmp_report::extract_dmp(&d);
+        }
+    }
     let mut out = Vec::new();
     for f in &r.filesystems {
         let dir = format!(

@@ -42,6 +42,12 @@ impl FirmwareKind {
     pub const EspOpenRtos: FirmwareKind = FirmwareKind("esp-open-rtos");
     /// Tuya firmware.
     pub const Tuya: FirmwareKind = FirmwareKind("tuya");
+    /// ITEAD (Sonoff) stock eWeLink firmware.
+    pub const Ewelink: FirmwareKind = FirmwareKind("ewelink");
+    /// WLED.
+    pub const Wled: FirmwareKind = FirmwareKind("wled");
+    /// SUPLA firmware (supla-device).
+    pub const Supla: FirmwareKind = FirmwareKind("supla");
     /// Other Arduino sketches.
     pub const Arduino: FirmwareKind = FirmwareKind("arduino");
     /// Other NONOS SDK applications.

@@ -5,11 +5,11 @@
 //! Parsing never fails on a damaged checksum: it records stored and computed values. It fails only
 //! when the bytes are not an image at all (bad magic, impossible segment count, truncated data).
 
+use crate::binparse::read_at;
 use crate::consts::image as c;
-use crate::consts::{flash, SECTOR_SIZE};
+use crate::consts::{flash, SECTOR_SIZE, XOR_CHECKSUM_SEED};
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
-use std::io::Cursor;
 
 /// The 8-byte header shared by v1 images and the outer header of v2 images. Raw bytes are kept so
 /// that writing it back is byte-exact; meanings are exposed by accessors.
@@ -34,8 +34,7 @@ impl RawHeader {
 
     /// Parse from the start of `b`.
     pub fn parse(b: &[u8]) -> Option<Self> {
-        let b = b.get(..Self::SIZE)?;
-        RawHeader::read(&mut Cursor::new(b)).ok()
+        read_at(b, 0)
     }
 
     /// The SPI mode (esptool name), or `None` when the code is unknown.
@@ -67,7 +66,8 @@ fn lookup(table: &[(u8, &'static str)], code: u8) -> Option<&'static str> {
     table.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
 
-/// An 8-byte segment header.
+/// An 8-byte segment header. In a v2 image the outer header is followed by one for the IROM
+/// block (address 0, length of the block): the 16-byte v2 header is a `RawHeader` and this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
 #[brw(little)]
 pub struct SegmentHeader {
@@ -75,6 +75,21 @@ pub struct SegmentHeader {
     pub addr: u32,
     /// Data length in bytes.
     pub len: u32,
+}
+
+impl SegmentHeader {
+    /// Encoded length.
+    pub const SIZE: usize = c::SEGMENT_HEADER_LEN;
+}
+
+/// Arduino's two link-time words at 0x1010 (core ≥ 2.5, `elf2bin.py`): `__crc_len`, `__crc_val`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct ArduinoCrcWords {
+    /// Bytes of flash the CRC covers, from offset 0.
+    pub len: u32,
+    /// The CRC-32/MPEG-2 value.
+    pub val: u32,
 }
 
 /// A segment as found in the input.
@@ -209,21 +224,22 @@ pub enum ImageError {
     TruncatedChecksum(usize),
 }
 
-/// XOR checksum of data, seeded with 0xEF.
+/// The ESP8266 XOR checksum of data, seeded with 0xEF: image segment data (esptool), and the
+/// SDK's system-parameter copies ([`crate::sdk::param_checksum`]). Eight bytes at a time: XOR
+/// does not care in which lane a byte is folded.
 pub fn xor_checksum<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u8 {
     let mut acc64 = 0u64;
-    let mut acc8 = c::CHECKSUM_SEED;
+    let mut acc8 = XOR_CHECKSUM_SEED;
     for p in parts {
-        let (chunks, rest) = p.split_at(p.len() - p.len() % 8);
-        for ch in chunks.chunks_exact(8) {
-            acc64 ^= u64::from_le_bytes(ch.try_into().unwrap_or([0; 8]));
+        let mut chunks = p.chunks_exact(8);
+        for ch in chunks.by_ref() {
+            acc64 ^= u64::from_ne_bytes([ch[0], ch[1], ch[2], ch[3], ch[4], ch[5], ch[6], ch[7]]);
         }
-        for b in rest {
+        for b in chunks.remainder() {
             acc8 ^= b;
         }
     }
-    let b = acc64.to_le_bytes();
-    b.iter().fold(acc8, |a, x| a ^ x)
+    acc64.to_ne_bytes().iter().fold(acc8, |a, x| a ^ x)
 }
 
 /// The CRC32 trailer transform used by SDK `gen_appbin.py` (Python 2 signed crc32).
@@ -235,12 +251,6 @@ pub fn v2_crc_transform(crc: u32) -> u32 {
     }
 }
 
-fn read_u32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
 /// Parse the v1 segment list starting at `at` (just after a header), returning the segments and
 /// the offset after the last segment's data.
 fn parse_segments(
@@ -250,22 +260,12 @@ fn parse_segments(
     out: &mut Vec<Segment>,
 ) -> Result<usize, ImageError> {
     let mut pos = at;
-    for i in 0..count as usize {
-        let hdr =
-            data.get(pos..pos + c::SEGMENT_HEADER_LEN)
-                .ok_or(ImageError::TruncatedSegment {
-                    index: out.len(),
-                    offset: pos,
-                    len: 8,
-                    available: data.len().saturating_sub(pos),
-                })?;
-        let sh = SegmentHeader::read(&mut Cursor::new(hdr)).map_err(|_| {
-            ImageError::TruncatedSegment {
-                index: i,
-                offset: pos,
-                len: 8,
-                available: 0,
-            }
+    for _ in 0..count {
+        let sh: SegmentHeader = read_at(data, pos).ok_or(ImageError::TruncatedSegment {
+            index: out.len(),
+            offset: pos,
+            len: SegmentHeader::SIZE as u32,
+            available: data.len().saturating_sub(pos),
         })?;
         let dstart = pos + c::SEGMENT_HEADER_LEN;
         let available = data.len().saturating_sub(dstart);
@@ -353,8 +353,10 @@ fn parse_v2(data: &[u8], offset: usize, header: RawHeader) -> Result<Image, Imag
             reason: "byte 1 is not 0x04",
         });
     }
-    let irom_len = read_u32(data, offset + 12).ok_or(ImageError::TruncatedHeader(offset))?;
-    let irom_start = offset + 16;
+    let irom_len = read_at::<SegmentHeader>(data, offset + RawHeader::SIZE)
+        .ok_or(ImageError::TruncatedHeader(offset))?
+        .len;
+    let irom_start = offset + RawHeader::SIZE + SegmentHeader::SIZE;
     let inner_offset = irom_start
         .checked_add(irom_len as usize)
         .filter(|&e| e <= data.len())
@@ -396,7 +398,7 @@ fn parse_v2(data: &[u8], offset: usize, header: RawHeader) -> Result<Image, Imag
         h.update(&data[offset..=checksum.offset]);
         v2_crc_transform(h.finalize())
     };
-    let crc32 = match read_u32(data, end) {
+    let crc32 = match read_at::<u32>(data, end) {
         Some(stored) => {
             let computed = crc_computed();
             // gen_appbin writes byte 2 = 0 and byte 3 = the user-bin number (1 or 2).
@@ -513,8 +515,8 @@ pub fn crc32_mpeg2(parts: &[&[u8]]) -> u32 {
 /// `[0, len)` of the flash with those two words taken as zero. `None` when the words are not a
 /// plausible length (older cores keep other data there).
 pub fn arduino_crc(data: &[u8]) -> Option<Crc32Check> {
-    let len = read_u32(data, c::ARDUINO_CRC_LEN_OFFSET)? as usize;
-    let stored = read_u32(data, c::ARDUINO_CRC_VAL_OFFSET)?;
+    let words: ArduinoCrcWords = read_at(data, c::ARDUINO_CRC_LEN_OFFSET)?;
+    let (len, stored) = (words.len as usize, words.val);
     if len <= c::ARDUINO_CRC_VAL_OFFSET + 4 || len > data.len() {
         return None;
     }
@@ -533,6 +535,7 @@ pub fn arduino_crc(data: &[u8]) -> Option<Crc32Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     /// The worked example of `esp8266-layout.md` §1.5 (esptool calls it valid).
     fn worked_example() -> Vec<u8> {
@@ -623,6 +626,12 @@ mod tests {
     fn v2_crc_transform_follows_gen_appbin() {
         assert_eq!(v2_crc_transform(0x8000_0000), 0x7FFF_FFFF);
         assert_eq!(v2_crc_transform(0x1234_5678), 0x1234_5679);
+    }
+
+    #[test]
+    fn seed_is_esptools() {
+        assert_eq!(xor_checksum([]), 0xEF);
+        assert_eq!(xor_checksum([&[0xEFu8][..]]), 0);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Parsers take byte slices and return reports ([`report`]); nothing below [`cli`] prints.
 #![deny(missing_docs)]
 
+pub mod binparse;
 pub mod bootloader;
 pub mod claims;
 pub mod cli;
@@ -30,5 +31,6 @@ pub mod serial;
 pub mod shelly;
 pub mod synth;
 pub mod tasmota;
+pub mod vendors;
 
 pub use error::{Error, Result};

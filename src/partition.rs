@@ -2,9 +2,44 @@
 //! (`AA 50`, type, subtype, offset, size, 16-byte label, flags), ended by an MD5 entry (`EB EB`)
 //! or erased bytes.
 
+use crate::binparse::read_at;
 use crate::consts::partition as c;
+use binrw::{BinRead, BinWrite};
 use md5::{Digest, Md5};
 use serde::Serialize;
+
+/// One 32-byte row of the table as stored: a partition entry (`AA 50`) or the MD5 entry
+/// (`EB EB`) over the rows before it. Anything else ends the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+#[br(return_unexpected_error)]
+pub enum RawRow {
+    /// `esp_partition_info_t`.
+    #[brw(magic = 0x50AAu16)]
+    Entry {
+        /// Type byte.
+        ptype: u8,
+        /// Subtype byte.
+        subtype: u8,
+        /// Flash offset.
+        offset: u32,
+        /// Size.
+        size: u32,
+        /// Label, NUL-padded.
+        label: [u8; 16],
+        /// Flags (bit 0: encrypted).
+        flags: u32,
+    },
+    /// The MD5 row.
+    #[brw(magic = 0xEBEBu16)]
+    Md5 {
+        /// Padding (erased).
+        pad: [u8; 14],
+        /// MD5 of the rows before this one.
+        digest: [u8; 16],
+    },
+}
+const _: () = assert!(c::ENTRY_MAGIC == 0x50AA && c::MD5_MAGIC == 0xEBEB && c::ENTRY_LEN == 32);
 
 /// One partition entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,32 +90,35 @@ pub fn parse(data: &[u8], flash_len: usize) -> Option<PartitionTable> {
     let mut entries = Vec::new();
     let mut pos = base;
     let mut md5_valid = None;
-    while pos + c::ENTRY_LEN <= data.len() && pos < base + c::MAX_LEN {
-        let e = &data[pos..pos + c::ENTRY_LEN];
-        let magic = u16::from_le_bytes([e[0], e[1]]);
-        if magic == c::ENTRY_MAGIC {
-            let offset = u32::from_le_bytes(e[4..8].try_into().ok()?);
-            let size = u32::from_le_bytes(e[8..12].try_into().ok()?);
-            if size == 0 || (offset as usize).checked_add(size as usize)? > flash_len {
-                return None;
-            }
-            let label_raw = &e[12..28];
-            let n = label_raw.iter().position(|&b| b == 0).unwrap_or(16);
-            entries.push(Partition {
-                label: String::from_utf8_lossy(&label_raw[..n]).into_owned(),
-                ptype: e[2],
-                subtype: e[3],
+    while pos < base + c::MAX_LEN {
+        match read_at::<RawRow>(data, pos) {
+            Some(RawRow::Entry {
+                ptype,
+                subtype,
                 offset,
                 size,
-            });
-            pos += c::ENTRY_LEN;
-        } else if magic == c::MD5_MAGIC {
-            let digest = Md5::digest(&data[base..pos]);
-            md5_valid = Some(digest.as_slice() == &e[16..32]);
-            pos += c::ENTRY_LEN;
-            break;
-        } else {
-            break;
+                label,
+                ..
+            }) => {
+                if size == 0 || (offset as usize).checked_add(size as usize)? > flash_len {
+                    return None;
+                }
+                let n = label.iter().position(|&b| b == 0).unwrap_or(label.len());
+                entries.push(Partition {
+                    label: String::from_utf8_lossy(&label[..n]).into_owned(),
+                    ptype,
+                    subtype,
+                    offset,
+                    size,
+                });
+                pos += c::ENTRY_LEN;
+            }
+            Some(RawRow::Md5 { digest, .. }) => {
+                md5_valid = Some(Md5::digest(&data[base..pos]).as_slice() == digest);
+                pos += c::ENTRY_LEN;
+                break;
+            }
+            None => break,
         }
     }
     if entries.is_empty() {

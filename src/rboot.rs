@@ -1,9 +1,65 @@
 //! The rBoot config sector, in raburton's layout and in the Mongoose OS layout
 //! (`esp8266-layout.md` §3.4–3.5, `shelly-stock.md` §1.3). Found at 0x1000 or 0x7000.
 
+use crate::binparse::read_at;
 use crate::consts::boot as c;
 use crate::consts::SECTOR_SIZE;
+use binrw::{BinRead, BinWrite};
 use serde::Serialize;
+
+/// The first six bytes both layouts share: magic `E1`, version `01`, mode, current ROM, GPIO ROM,
+/// ROM count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little, magic = b"\xE1\x01")]
+pub struct RawHead {
+    /// Boot mode.
+    pub mode: u8,
+    /// The slot that boots.
+    pub current_rom: u8,
+    /// The slot a GPIO boot selects.
+    pub gpio_rom: u8,
+    /// Slots in use.
+    pub count: u8,
+}
+const _: () = assert!(c::RBOOT_CONFIG_MAGIC == 0xE1 && c::RBOOT_CONFIG_VERSION == 0x01);
+
+/// raburton/rboot `rboot_config` (without the optional checksum byte after the slots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct RawRaburton {
+    /// Magic, version, mode, slots.
+    pub head: RawHead,
+    /// Padding.
+    pub unused: [u8; 2],
+    /// Slot addresses (`count` used).
+    pub roms: [u32; c::RBOOT_MAX_ROMS],
+}
+
+/// Mongoose OS `rboot_config` up to the file-system sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct RawMgos {
+    /// Magic, version, mode, slots.
+    pub head: RawHead,
+    /// Slot booted before the last update.
+    pub previous_rom: u8,
+    /// First boot after an update not yet confirmed.
+    pub is_first_boot: u8,
+    /// Boot attempts of an unconfirmed update.
+    pub boot_attempts: u8,
+    /// Firmware-updated flag.
+    pub fw_updated: u8,
+    /// Padding.
+    pub padding: [u8; 2],
+    /// Slot addresses.
+    pub roms: [u32; c::RBOOT_MAX_ROMS],
+    /// Slot sizes.
+    pub rom_sizes: [u32; c::RBOOT_MAX_ROMS],
+    /// File-system address per slot.
+    pub fs_addresses: [u32; c::RBOOT_MAX_ROMS],
+    /// File-system size per slot.
+    pub fs_sizes: [u32; c::RBOOT_MAX_ROMS],
+}
 
 /// Which struct layout the config uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,64 +120,61 @@ impl RbootConfig {
     }
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn words(b: &[u8], at: usize, n: usize) -> Option<Vec<u32>> {
-    (0..n).map(|i| u32_at(b, at + 4 * i)).collect()
-}
-
 /// Parse a config at `offset`. `flash_len` bounds the addresses (the dump length or 16 MiB).
+/// Either layout needs the Mongoose OS struct's length of input (the sector holds it).
 pub fn parse(data: &[u8], offset: usize, flash_len: usize) -> Option<RbootConfig> {
-    let b = data.get(offset..offset + c::RBOOT_MGOS_CONFIG_LEN)?;
-    if b[0] != c::RBOOT_CONFIG_MAGIC || b[1] != c::RBOOT_CONFIG_VERSION {
+    let b = data.get(offset..offset.checked_add(c::RBOOT_MGOS_CONFIG_LEN)?)?;
+    let m: RawMgos = read_at(b, 0)?;
+    let h = m.head;
+    if h.count == 0 || h.count as usize > c::RBOOT_MAX_ROMS || h.current_rom >= h.count {
         return None;
     }
-    let count = b[5];
-    if count == 0 || count as usize > c::RBOOT_MAX_ROMS || b[3] >= count {
-        return None;
-    }
-    let n = count as usize;
+    let n = h.count as usize;
     let aligned_in = |a: u32| a as usize % SECTOR_SIZE == 0 && (a as usize) < flash_len;
-    let roms = words(b, 0x0C, n)?;
-    let rom_sizes = words(b, 0x1C, n)?;
-    let fs_addresses = words(b, 0x2C, n)?;
-    let fs_sizes = words(b, 0x3C, n)?;
+    let (roms, rom_sizes) = (&m.roms[..n], &m.rom_sizes[..n]);
+    let (fs_addresses, fs_sizes) = (&m.fs_addresses[..n], &m.fs_sizes[..n]);
     let mgos_ok = roms.iter().all(|&a| aligned_in(a) && a != 0)
-        && b[6..10].iter().all(|&x| x < 16)
+        && [
+            m.previous_rom,
+            m.is_first_boot,
+            m.boot_attempts,
+            m.fw_updated,
+        ]
+        .iter()
+        .all(|&x| x < 16)
         && fs_sizes.iter().all(|&s| s as usize % SECTOR_SIZE == 0)
         && roms
             .iter()
-            .zip(&rom_sizes)
-            .zip(&fs_addresses)
+            .zip(rom_sizes)
+            .zip(fs_addresses)
             .all(|((&r, &s), &f)| f == 0 || r.saturating_add(s) <= f);
     if mgos_ok {
         return Some(RbootConfig {
             offset: offset as u64,
             layout: RbootLayout::Mgos,
-            mode: b[2],
-            current_rom: b[3],
-            count,
-            roms,
-            rom_sizes,
-            fs_addresses,
-            fs_sizes,
-            previous_rom: Some(b[6]),
-            is_first_boot: Some(b[7]),
-            boot_attempts: Some(b[8]),
-            fw_updated: Some(b[9]),
+            mode: h.mode,
+            current_rom: h.current_rom,
+            count: h.count,
+            roms: roms.to_vec(),
+            rom_sizes: rom_sizes.to_vec(),
+            fs_addresses: fs_addresses.to_vec(),
+            fs_sizes: fs_sizes.to_vec(),
+            previous_rom: Some(m.previous_rom),
+            is_first_boot: Some(m.is_first_boot),
+            boot_attempts: Some(m.boot_attempts),
+            fw_updated: Some(m.fw_updated),
         });
     }
-    let roms = words(b, 0x08, n)?;
+    let r: RawRaburton = read_at(b, 0)?;
+    let roms = &r.roms[..n];
     if roms.iter().all(|&a| aligned_in(a) && a != 0) {
         return Some(RbootConfig {
             offset: offset as u64,
             layout: RbootLayout::Raburton,
-            mode: b[2],
-            current_rom: b[3],
-            count,
-            roms,
+            mode: h.mode,
+            current_rom: h.current_rom,
+            count: h.count,
+            roms: roms.to_vec(),
             rom_sizes: vec![],
             fs_addresses: vec![],
             fs_sizes: vec![],

@@ -4,11 +4,81 @@
 //! The SDK places them relative to the flash size in the header at offset 0, which is not always
 //! the real chip size (Tasmota's 1 MB header on a 2 MiB Shelly), so [`find`] probes both.
 
+use crate::binparse::read_at;
 use crate::consts::sdk as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::evidence::MacEvidence;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
+use binrw::{BinRead, BinWrite};
 use serde::Serialize;
+use std::io::SeekFrom;
+
+/// The fixed head of the flag sector as stored (SDK `struct save_flag`, `esp8266-layout.md` §4):
+/// which copy is current, the first magic, the save counter, then per copy the checksummed length
+/// and the checksum, and (newer SDKs) the second magic. A sector without the first magic is not a
+/// flag sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct RawFlag {
+    /// 0: copy 0 is current; anything else: copy 1.
+    pub flag: u8,
+    /// Padding (erased on the SDK's sectors).
+    pub pad: [u8; 3],
+    /// Save counter (after the magic `AA 55 AA 55` at +0x04).
+    #[brw(magic = 0x55AA_55AAu32)]
+    pub counter: u32,
+    /// Checksummed length of each copy.
+    pub lengths: [u32; 2],
+    /// Stored checksum of each copy.
+    pub checksums: [u32; 2],
+    /// [`c::FLAG_MAGIC2`] on newer SDKs.
+    pub magic2: u32,
+}
+const _: () = assert!(c::FLAG_MAGIC1 == 0x55AA_55AA);
+
+/// A cached AP record of a parameter copy: SSID length, SSID, password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct RawApRecord {
+    /// SSID length.
+    pub ssid_len: u32,
+    /// SSID bytes.
+    pub ssid: [u8; 32],
+    /// Password, NUL-terminated.
+    pub password: [u8; 64],
+}
+const _: () = assert!(4 + 32 + 64 == c::AP_RECORD_LEN);
+
+/// The fields espdump reads from a system-parameter copy (SDK `struct softap_config` /
+/// `station_config` as saved), each at its offset in [`c`].
+#[derive(Debug, Clone, PartialEq, Eq, BinRead)]
+#[br(little)]
+pub struct RawParams {
+    /// Station SSID length.
+    #[br(seek_before = SeekFrom::Start(c::OFF_STA_SSID_LEN as u64))]
+    pub sta_ssid_len: u32,
+    /// Station SSID.
+    #[br(seek_before = SeekFrom::Start(c::OFF_STA_SSID as u64))]
+    pub sta_ssid: [u8; 32],
+    /// Station password, NUL-terminated.
+    #[br(seek_before = SeekFrom::Start(c::OFF_STA_PASSWORD as u64))]
+    pub sta_password: [u8; 64],
+    /// softAP SSID length.
+    #[br(seek_before = SeekFrom::Start(c::OFF_AP_SSID_LEN as u64))]
+    pub ap_ssid_len: u32,
+    /// softAP SSID.
+    #[br(seek_before = SeekFrom::Start(c::OFF_AP_SSID as u64))]
+    pub ap_ssid: [u8; 32],
+    /// softAP password, NUL-terminated.
+    #[br(seek_before = SeekFrom::Start(c::OFF_AP_PASSWORD as u64))]
+    pub ap_password: [u8; 64],
+    /// Cached AP records.
+    #[br(seek_before = SeekFrom::Start(c::OFF_AP_RECORDS as u64))]
+    pub ap_records: [RawApRecord; c::AP_RECORD_COUNT],
+    /// Stored station MAC.
+    #[br(seek_before = SeekFrom::Start(c::OFF_STA_MAC as u64))]
+    pub sta_mac: [u8; 6],
+}
 
 /// The flag sector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,10 +184,6 @@ impl SdkTail {
     }
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
 fn is_erased(b: &[u8]) -> bool {
     let (chunks, rest) = b.split_at(b.len() - b.len() % 8);
     chunks.chunks_exact(8).all(|c| c == [ERASED; 8]) && rest.iter().all(|&x| x == ERASED)
@@ -133,29 +199,18 @@ fn c_string(b: &[u8]) -> Vec<u8> {
     b[..n].to_vec()
 }
 
-fn field(b: &[u8], off: usize, len: usize) -> Option<&[u8]> {
-    b.get(off..off + len)
+/// An SSID stored with its length: 1..=32 bytes, none of them NUL or erased.
+fn ssid_with_len(len: u32, raw: &[u8; 32]) -> Option<Vec<u8>> {
+    let s = raw.get(..usize::try_from(len).ok().filter(|n| (1..=32).contains(n))?)?;
+    s.iter().all(|&x| x != 0 && x != ERASED).then(|| s.to_vec())
 }
 
-fn ssid_with_len(b: &[u8], len_off: usize, ssid_off: usize) -> Option<Vec<u8>> {
-    let len = u32_at(b, len_off)?;
-    let raw = field(b, ssid_off, 32)?;
-    if (1..=32).contains(&len) {
-        let s = &raw[..len as usize];
-        if s.iter().all(|&x| x != 0 && x != ERASED) {
-            return Some(s.to_vec());
-        }
-    }
-    None
-}
-
-fn text_field(b: &[u8], off: usize, len: usize) -> Option<Vec<u8>> {
-    let raw = field(b, off, len)?;
-    if raw[0] == ERASED || raw[0] == 0 {
+/// A NUL-terminated text field that is neither empty nor erased.
+fn text_field(raw: &[u8]) -> Option<Vec<u8>> {
+    if matches!(raw.first(), None | Some(&ERASED) | Some(&0)) {
         return None;
     }
-    let s = c_string(raw);
-    (!s.is_empty()).then_some(s)
+    Some(c_string(raw))
 }
 
 fn parse_copy(sector: &[u8], index: u8, offset: usize) -> ParamCopy {
@@ -176,52 +231,45 @@ fn parse_copy(sector: &[u8], index: u8, offset: usize) -> ParamCopy {
     if erased {
         return copy;
     }
-    copy.sta_ssid = ssid_with_len(sector, c::OFF_STA_SSID_LEN, c::OFF_STA_SSID);
+    let Some(p) = read_at::<RawParams>(sector, 0) else {
+        return copy;
+    };
+    copy.sta_ssid = ssid_with_len(p.sta_ssid_len, &p.sta_ssid);
     if copy.sta_ssid.is_some() {
-        copy.sta_password = text_field(sector, c::OFF_STA_PASSWORD, 64);
+        copy.sta_password = text_field(&p.sta_password);
     }
-    copy.ap_ssid = ssid_with_len(sector, c::OFF_AP_SSID_LEN, c::OFF_AP_SSID);
+    copy.ap_ssid = ssid_with_len(p.ap_ssid_len, &p.ap_ssid);
     if copy.ap_ssid.is_some() {
-        copy.ap_password = text_field(sector, c::OFF_AP_PASSWORD, 64);
+        copy.ap_password = text_field(&p.ap_password);
     }
-    for i in 0..c::AP_RECORD_COUNT {
-        let base = c::OFF_AP_RECORDS + i * c::AP_RECORD_LEN;
-        if let Some(ssid) = ssid_with_len(sector, base, base + 4) {
-            let pw = text_field(sector, base + 36, 64).unwrap_or_default();
+    for r in &p.ap_records {
+        if let Some(ssid) = ssid_with_len(r.ssid_len, &r.ssid) {
+            let pw = text_field(&r.password).unwrap_or_default();
             copy.ap_records.push((ssid, pw));
         }
     }
-    if let Some(m) = field(sector, c::OFF_STA_MAC, 6) {
-        let plausible = m.iter().any(|&x| x != 0xFF) && m.iter().any(|&x| x != 0) && m[0] & 1 == 0;
-        if plausible {
-            copy.mac = m.try_into().ok();
-        }
-    }
+    let m = p.sta_mac;
+    let plausible = m.iter().any(|&x| x != 0xFF) && m.iter().any(|&x| x != 0) && m[0] & 1 == 0;
+    copy.mac = plausible.then_some(m);
     copy
 }
 
 fn parse_flag(sector: &[u8], offset: usize) -> Option<FlagSector> {
-    if u32_at(sector, 4)? != c::FLAG_MAGIC1 {
-        return None;
-    }
+    let f: RawFlag = read_at(sector, 0)?;
     Some(FlagSector {
         offset: offset as u64,
-        current: u8::from(sector[0] != 0),
-        counter: u32_at(sector, 8)?,
-        lengths: [u32_at(sector, 0x0C)?, u32_at(sector, 0x10)?],
-        checksums: [u32_at(sector, 0x14)?, u32_at(sector, 0x18)?],
-        second_magic: u32_at(sector, 0x1C)? == c::FLAG_MAGIC2,
+        current: u8::from(f.flag != 0),
+        counter: f.counter,
+        lengths: f.lengths,
+        checksums: f.checksums,
+        second_magic: f.magic2 == c::FLAG_MAGIC2,
     })
 }
 
-/// The system-parameter checksum: 0xEF XOR the first `len` bytes.
+/// The system-parameter checksum: the XOR checksum ([`crate::image::xor_checksum`], seed 0xEF)
+/// of the first `len` bytes, as the flag sector stores it (a u32).
 pub fn param_checksum(b: &[u8], len: usize) -> u32 {
-    let n = len.min(b.len());
-    u32::from(
-        b[..n]
-            .iter()
-            .fold(c::PARAM_CHECKSUM_SEED as u8, |a, x| a ^ x),
-    )
+    u32::from(crate::image::xor_checksum([&b[..len.min(b.len())]]))
 }
 
 fn is_phy_init(sector: &[u8]) -> bool {
@@ -366,7 +414,7 @@ impl ParamCopy {
             ));
         }
         if let Some(s) = &self.ap_ssid {
-            let class = if s.starts_with(b"ESP_") {
+            let class = if softap_names_unit(s) {
                 Class::Identity
             } else {
                 Class::Site
@@ -437,9 +485,33 @@ impl ParamCopy {
     }
 }
 
+/// A softAP SSID that names this unit: the SDK default `ESP_<MAC tail>`, ITEAD's
+/// `ITEAD-<deviceid>`, or any name ending in `-`/`_` and four or more hex digits (the MAC or id
+/// tail vendors append: `SmartLife-1A2B`, `shelly1-A1B2C3`).
+pub fn softap_names_unit(s: &[u8]) -> bool {
+    if s.starts_with(b"ESP_") || s.starts_with(crate::vendors::ewelink::AP_PREFIX) {
+        return true;
+    }
+    let tail = match s.iter().rposition(|&b| b == b'-' || b == b'_') {
+        Some(i) => &s[i + 1..],
+        None => return false,
+    };
+    tail.len() >= 4 && tail.iter().all(u8::is_ascii_hexdigit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn softap_names() {
+        assert!(softap_names_unit(b"ESP_0A1B2C"));
+        assert!(softap_names_unit(b"ITEAD-1000abcdef"));
+        assert!(softap_names_unit(b"SmartLife-1A2B"));
+        assert!(!softap_names_unit(b"WLED-AP"));
+        assert!(!softap_names_unit(b"MyNetwork"));
+        assert!(!softap_names_unit(b"Net-abc"));
+    }
 
     /// A 1 MiB image with an SDK tail holding fake credentials in copy 1.
     pub(crate) fn tail_fixture() -> Vec<u8> {

@@ -246,20 +246,17 @@ pub fn sdk_tail(dump: &mut [u8], flash_size: usize, p: &SdkParams, current: u8) 
         checks[i] = crate::sdk::param_checksum(c, sc::PARAM_CHECKSUM_LEN as usize);
     }
     let f = flash_size - sc::FLAG_FROM_END;
-    let mut flag = vec![current, 0xFF, 0xFF, 0xFF];
-    for w in [
-        sc::FLAG_MAGIC1,
-        5,
-        32,
-        32,
-        checks[0],
-        checks[1],
-        sc::FLAG_MAGIC2,
-    ] {
-        flag.extend_from_slice(&w.to_le_bytes());
-    }
+    let flag = crate::sdk::RawFlag {
+        flag: current,
+        pad: [ERASED; 3],
+        counter: 5,
+        lengths: [sc::PARAM_CHECKSUM_LEN; 2],
+        checksums: checks,
+        magic2: sc::FLAG_MAGIC2,
+    };
     dump[f..f + SECTOR_SIZE].fill(ERASED);
-    dump[f..f + flag.len()].copy_from_slice(&flag);
+    let mut w = std::io::Cursor::new(&mut dump[f..f + SECTOR_SIZE]);
+    binrw::BinWrite::write(&flag, &mut w).expect("a flag sector fits in a sector");
 }
 
 /// An erased flash of `size` bytes.

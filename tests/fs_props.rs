@@ -312,3 +312,122 @@ fn write_refuses_what_it_cannot_do() {
     assert!(spiffs::write_file(&mut d, &f, "b", &vec![7u8; 251 * 93 + 1]).is_err());
     assert_eq!(spiffs::read(&d, &f, "a").unwrap().len(), 251 * 93);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The binrw structures of the file systems: written and read back byte-exact, never panicking
+// on arbitrary bytes, and what the readers see.
+
+mod structures {
+    use binrw::{BinRead, BinWrite};
+    use espdump::binparse::{read_at, write_at};
+    use espdump::fs::littlefs::{RawTag, Superblock, SuperblockHead, Words2};
+    use espdump::fs::spiffs::{self, BlockTail, IxHeader, PageHeader};
+    use proptest::prelude::*;
+    use std::fmt::Debug;
+
+    fn round_trip<T>(v: &T, len: usize) -> Vec<u8>
+    where
+        T: BinRead + BinWrite + PartialEq + Debug,
+        for<'a> <T as BinRead>::Args<'a>: Default,
+        for<'a> <T as BinWrite>::Args<'a>: Default,
+    {
+        let mut buf = vec![0xFFu8; len + 1];
+        assert_eq!(write_at(&mut buf, 1, v), Some(()));
+        assert!(
+            write_at(&mut buf[..len], 1, v).is_none(),
+            "shorter than {len}"
+        );
+        assert_eq!(read_at::<T>(&buf, 1).as_ref(), Some(v));
+        assert!(read_at::<T>(&buf[..len], 1).is_none());
+        buf.split_off(1)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn spiffs_structures_round_trip(
+            id in any::<u16>(),
+            span in any::<u16>(),
+            flags in any::<u8>(),
+            align in any::<[u8; 3]>(),
+            size in any::<u32>(),
+            ty in any::<u8>(),
+        ) {
+            let page = PageHeader { obj_id: id, span_ix: span, flags };
+            prop_assert_eq!(round_trip(&page, 5), [&id.to_le_bytes()[..], &span.to_le_bytes(), &[flags]].concat());
+            let ix = IxHeader { page, align, size, obj_type: ty };
+            let b = round_trip(&ix, 13);
+            prop_assert_eq!(&b[8..12], &size.to_le_bytes());
+            prop_assert_eq!(b[12], ty);
+            round_trip(&BlockTail { magic: id, erase_count: span }, 4);
+        }
+
+        /// A file written by `spiffs::write_file` (page and index headers through the writer)
+        /// reads back through the same structures: its header, its data pages' headers, content.
+        #[test]
+        fn spiffs_written_headers_read_back(
+            name in "[a-z]{1,20}",
+            content in proptest::collection::vec(any::<u8>(), 0..2000),
+        ) {
+            let fs = spiffs::mongoose_info(0, 0x10000);
+            let mut d = spiffs::format(&fs).unwrap();
+            spiffs::write_file(&mut d, &fs, &name, &content).unwrap();
+            let f = spiffs::find(&d, &fs, &name).unwrap();
+            let ix: IxHeader = read_at(&d, f.header_offset).unwrap();
+            prop_assert_eq!(ix.page.obj_id, f.obj_id | 0x8000);
+            prop_assert_eq!((ix.page.span_ix, ix.page.flags, ix.size), (0, 0xF8, content.len() as u32));
+            for (s, &o) in f.data_offsets.iter().enumerate() {
+                let p: PageHeader = read_at(&d, o).unwrap();
+                prop_assert_eq!((p.obj_id, p.span_ix as usize, p.flags), (f.obj_id, s, 0xFC));
+            }
+            let tail: BlockTail = read_at(&d, 0xFC).unwrap();
+            prop_assert_eq!((tail.magic, tail.erase_count), (spiffs::magic_for(256), 0));
+            prop_assert_eq!(spiffs::read_entry(&d, &fs, &f), content);
+        }
+
+        #[test]
+        fn littlefs_structures_round_trip(w in any::<[u32; 6]>()) {
+            prop_assert_eq!(round_trip(&RawTag(w[0]), 4), w[0].to_be_bytes().to_vec());
+            let head = SuperblockHead { revision: w[0], struct_tag: RawTag(w[1]), version: w[2], block_size: w[3] };
+            let b = round_trip(&head, 0x1C);
+            prop_assert_eq!(&b[4..16], b"\xF0\x0F\xFF\xF7littlefs");
+            prop_assert_eq!(&b[16..20], &w[1].to_be_bytes());
+            prop_assert_eq!(&b[0x18..0x1C], &w[3].to_le_bytes());
+            let sb = Superblock { version: w[0], block_size: w[1], block_count: w[2], name_max: w[3], file_max: w[4], attr_max: w[5] };
+            round_trip(&sb, 24);
+            round_trip(&Words2(w[0], w[1]), 8);
+        }
+
+        /// Every structure at every offset of arbitrary bytes: a value or `None`, never a panic.
+        #[test]
+        fn fs_structures_never_panic_on_arbitrary_bytes(
+            data in proptest::collection::vec(any::<u8>(), 0..0x100),
+            at in 0usize..0x120,
+        ) {
+            let _ = read_at::<PageHeader>(&data, at);
+            let _ = read_at::<IxHeader>(&data, at);
+            let _ = read_at::<BlockTail>(&data, at);
+            let _ = read_at::<RawTag>(&data, at);
+            let _ = read_at::<Superblock>(&data, at);
+            let _ = read_at::<Words2>(&data, at);
+            if let Some(h) = read_at::<SuperblockHead>(&data, at) {
+                prop_assert_eq!(&data[at + 4..at + 16], b"\xF0\x0F\xFF\xF7littlefs");
+                prop_assert_eq!(h.block_size.to_le_bytes(), [data[at + 0x18], data[at + 0x19], data[at + 0x1A], data[at + 0x1B]]);
+            }
+        }
+    }
+
+    /// The superblock of the Arduino-built LittleFS image in the corpus, through the structures.
+    #[test]
+    fn corpus_littlefs_superblock() {
+        let Some(img) = super::lfs_image() else {
+            return;
+        };
+        let head: SuperblockHead = read_at(img, 0).unwrap();
+        let f = espdump::fs::littlefs::probe(img, 0).unwrap();
+        assert_eq!(head.block_size as usize, f.block_size);
+        assert_eq!(head.version >> 16, 2);
+        assert_eq!(f.version >> 16, 2);
+    }
+}

@@ -184,3 +184,44 @@ fn rtos_partition_entries_are_areas() {
     let data: Vec<u64> = areas(&r, AreaRole::Data).iter().map(|a| a.0).collect();
     assert_eq!(data, vec![0x9000, 0xD000]);
 }
+
+/// Tuya's areas are the sectors its decoders claimed; its factory record at size − 0x5000
+/// replaces the SDK layout's RF calibration position there.
+#[test]
+fn tuya_factory_record_and_user_config_are_areas() {
+    let r = report(&common::corpus_bytes("dump_tuya-switch_factory_1MB.bin"));
+    assert_eq!(r.firmware.kind.as_str(), "tuya");
+    let tuya: Vec<u64> = areas(&r, AreaRole::Settings)
+        .iter()
+        .filter(|a| a.2 == "tuya")
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(
+        tuya,
+        vec![0x79000, 0x7B000, 0x7C000, 0x7D000, 0x7E000, 0x7F000, 0x80000, 0xFB000]
+    );
+    assert!(areas(&r, AreaRole::RfCal).is_empty());
+    assert_eq!(
+        areas(&r, AreaRole::PhyInit),
+        vec![(0xFC000, 0xFD000, "nonos-ota")]
+    );
+}
+
+#[test]
+fn ewelink_factory_record_and_config_sectors_are_areas() {
+    let r = report(&common::corpus_bytes("dump_sonoff-ewelink_stock_1MB.bin"));
+    assert_eq!(r.firmware.kind.as_str(), "ewelink");
+    let ew: Vec<u64> = areas(&r, AreaRole::Settings)
+        .iter()
+        .filter(|a| a.2 == "ewelink")
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(
+        ew,
+        vec![0x78000, 0x7A000, 0x7C000, 0x7D000, 0x7E000, 0x7F000]
+    );
+    assert_eq!(
+        areas(&r, AreaRole::RfCal),
+        vec![(0xFB000, 0xFC000, "nonos-ota")]
+    );
+}

@@ -201,7 +201,14 @@ fn esptool_reads_writes_and_erases_the_simulator() {
             .as_array()
             .map(|a| (a[0].as_u64(), a[1].as_u64()));
         if e["op"] == "GET_SECURITY_INFO" {
-            assert_eq!(st, Some((Some(1), Some(5))));
+            // The ROM's "unsupported", or the current stub's "not implemented" when a later
+            // esptool run finds the stub still running (it does not reboot on FLASH_END).
+            let want = if e["mode"] == "stub" {
+                (0xFF, 0)
+            } else {
+                (1, 5)
+            };
+            assert_eq!(st, Some((Some(want.0), Some(want.1))), "{e}");
         } else if let Some(st) = st {
             assert_eq!(st, (Some(0), Some(0)), "{e}");
         }
@@ -322,12 +329,17 @@ fn espdump_uses_esptools_stub() {
     let s = ops(&log).join(",");
     // The real stub is 0x2CC0 + 0x398 bytes (esp-flasher-stub v1.4.1): two text blocks.
     assert!(
-        s.starts_with("SYNC,MEM_BEGIN,MEM_DATA,MEM_DATA,MEM_BEGIN,MEM_DATA,MEM_END,READ_REG"),
+        s.starts_with(
+            "SYNC,READ_REG,MEM_BEGIN,MEM_DATA,MEM_DATA,MEM_BEGIN,MEM_DATA,MEM_END,READ_REG"
+        ),
         "{s}"
     );
-    assert!(s.contains("SPI_SET_PARAMS,SPI_FLASH_MD5"), "{s}");
+    // UNKNOWN: espdump's STUB_INFO probe for its own stub's extensions; esptool's stub answers
+    // it as an invalid command and gets the standard protocol.
+    assert!(s.contains("SPI_SET_PARAMS,UNKNOWN,SPI_FLASH_MD5"), "{s}");
     assert!(s.contains("READ_FLASH"), "{s}");
-    assert!(s.ends_with("FLASH_BEGIN,FLASH_END"), "{s}");
+    // Leaving: esptool's FLASH_BEGIN + FLASH_END, then a SYNC to learn where the chip is.
+    assert!(s.ends_with("FLASH_BEGIN,FLASH_END,SYNC"), "{s}");
     let mem_begin = log
         .iter()
         .find(|e| e["op"] == "MEM_BEGIN")

@@ -52,6 +52,7 @@ fn pty_transport_reads_and_has_no_reset_lines() {
             baud: Some(921_600),
             stub: Some(stub()),
             connect_attempts: Some(2),
+            stop: Default::default(),
         };
         let mut s = ops::open_session(t, &o, &mut |_| {}).expect("session");
         assert_eq!(s.loader.reset_lines, Some(false));
@@ -80,6 +81,7 @@ fn throttled_pty_runs_at_the_line_rate() {
             baud: Some(921_600),
             stub: Some(stub()),
             connect_attempts: Some(2),
+            stop: Default::default(),
         };
         let mut s = ops::open_session(t, &o, &mut |_| {}).expect("session");
         let t0 = Instant::now();

@@ -149,3 +149,40 @@ fn no_other_corpus_file_is_tasmota() {
     }
     assert!(checked >= 40, "only {checked} files");
 }
+
+/// Sonoff-Tasmota 5.x (SonOTA's final stage): no "Tasmota" text anywhere in the image; the MQTT
+/// defaults, the 5.x banner and `SettingsDefault`'s literal pool (u32 `CFG_HOLDER` 0x20161209
+/// then `VERSION` 0x05090100) identify it as 5.9.1.
+#[test]
+fn sonoff_tasmota_5x_image() {
+    let data = read("tasmota_5.x_sonota_core2.3.0.bin");
+    assert!(memchr::memmem::find(&data, b"Tasmota").is_none());
+    let r = detect_image(&data).expect("5.x image detected");
+    assert_eq!(r.version.as_deref(), Some("5.9.1"));
+    assert_eq!(r.version_raw, Some(0x0509_0100));
+    assert_eq!(r.evidence_offset, Some(0x3780));
+    assert_eq!(
+        r.evidence_text.as_deref(),
+        Some("CFG_HOLDER 0x20161209 + version 5.9.1")
+    );
+    assert_eq!(r.cfg_holder, Some(0x1209));
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.text.starts_with("Project %s %s (Topic %s, Fallback %s")));
+    // Through inspect and the profile vote: kind tasmota, version 5.9.1.
+    let rep = espdump::inspect::inspect(&data, &Default::default()).unwrap();
+    assert_eq!(rep.firmware.kind, espdump::identify::FirmwareKind::Tasmota);
+    assert_eq!(rep.firmware.version.as_deref(), Some("5.9.1"));
+    let c = &rep.firmware.candidates[0];
+    assert_eq!(c.kind, espdump::identify::FirmwareKind::Tasmota);
+    let texts: Vec<&str> = c.evidence.iter().map(|h| h.text.as_str()).collect();
+    assert!(
+        texts.contains(&"Sonoff-Tasmota 5.x boot banner"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"CFG_HOLDER 0x20161209 + version 5.9.1"),
+        "{texts:?}"
+    );
+}

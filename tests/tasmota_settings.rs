@@ -93,7 +93,7 @@ fn ring_scan_lists_every_copy_and_picks_the_newest_valid() {
     assert_eq!(newest.save_flag, 12);
     assert_eq!(newest.slot, Slot::Rotating1M(0));
     assert_eq!(newest.version_str, "12.1.1.6");
-    assert_eq!(newest.cfg_size, 4096);
+    assert_eq!(newest.cfg_size, Some(4096));
     assert_eq!(newest.cfg_holder, 4617);
     assert_eq!(newest.config_version, Some(0));
     assert!(newest.newest && newest.valid);
@@ -103,7 +103,7 @@ fn ring_scan_lists_every_copy_and_picks_the_newest_valid() {
     assert!(!bad.valid && !bad.newest);
     let c32 = bad.crc32.unwrap();
     assert_ne!(c32.stored, c32.computed);
-    assert!(!bad.crc16.valid);
+    assert!(!bad.crc16.unwrap().valid);
     assert_eq!(sc.copies[3].slot, Slot::Eeprom1M);
     assert_eq!(sc.qpc, vec![0xF3000]);
     // stored checksums are the ones Tasmota computes
@@ -114,7 +114,7 @@ fn ring_scan_lists_every_copy_and_picks_the_newest_valid() {
             k.crc32.unwrap().stored,
             espdump::tasmota::crc32(&b[..0xFFC])
         );
-        assert_eq!(k.crc16.stored, espdump::tasmota::crc16(b, 3584));
+        assert_eq!(k.crc16.unwrap().stored, espdump::tasmota::crc16(b, 3584));
     }
     assert_eq!(find_copies(&d), sc.copies);
     let (k, b) = newest_block(&d).unwrap();
@@ -172,7 +172,7 @@ fn old_blocks_are_checked_by_cfg_crc() {
     assert_eq!(u16::from_le_bytes([b[2], b[3]]), 0xE00);
     place(&mut d, 0xFB000, &b);
     let k = &scan(&d).copies[0];
-    assert!(k.valid && k.crc16.valid && k.newest);
+    assert!(k.valid && k.crc16.unwrap().valid && k.newest);
     assert_eq!(k.crc32, None);
     assert_eq!(k.cfg_timestamp, None);
     // 6.6.0.7..=6.6.0.10 summed all 4096 bytes
@@ -242,11 +242,15 @@ fn unsupported_versions_are_reported() {
         "{}",
         e.reason
     );
-    b = SettingsBuilder::blank(0x0605_0000).build();
-    assert!(decode(&b)
-        .unwrap_err()
-        .reason
-        .contains("older than 6.6.0.0"));
+    // 6.5 and 5.10 decode now; 5.9 (a 5.x header decode-config has no layout for) is refused
+    // with one line.
+    assert!(decode(&SettingsBuilder::blank(0x0605_0000).build()).is_ok());
+    assert!(decode(&SettingsBuilder::blank(0x050A_0000).build()).is_ok());
+    b = SettingsBuilder::blank(0x0509_0100).build();
+    let e = decode(&b).unwrap_err();
+    assert_eq!(e.version_str, "5.9.1");
+    assert!(e.reason.contains("older than 5.10.0"), "{}", e.reason);
+    assert!(!e.to_string().contains('\n'));
     b = SettingsBuilder::blank(V12).build();
     b[0xF36] = 1;
     assert!(decode(&b).unwrap_err().reason.contains("ESP32"));
@@ -274,7 +278,7 @@ fn sanitize_leaves_one_clean_copy() {
     assert_eq!(sc.copies.len(), 1, "{:?}", sc.copies);
     let k = &sc.copies[0];
     assert_eq!(k.offset, 0xFB000);
-    assert!(k.valid && k.crc16.valid && k.newest);
+    assert!(k.valid && k.crc16.unwrap().valid && k.newest);
     assert_eq!(k.save_flag, 12);
     assert_eq!(k.bootcount, 0);
     assert!(sc.qpc.is_empty());
@@ -490,4 +494,73 @@ fn sanitize_file_system_build_touches_only_copies() {
     assert_eq!(&d[0xF5000..0xF6000], &other[..]);
     assert!(!contains(&d, b"wifipass-fsrot"));
     assert!(!contains(&d, b"wifipass-fsee"));
+}
+
+/// A 5.x flash copy as Tasmota 5.x writes it: `sizeof(SYSCFG)` bytes (0x670 / 0xA00) into an
+/// erased sector, u32 `CFG_HOLDER` 0x20161209, no checksum.
+fn copy_5x(version: u32, save_flag: u32, ssid: &str) -> [u8; 4096] {
+    let block = SettingsBuilder::new(version)
+        .save_flag(save_flag)
+        .set("sta_ssid", 0, ssid)
+        .unwrap()
+        .set("mqtt_pwd", 0, "fake-mqtt-secret")
+        .unwrap()
+        .build();
+    let n = espdump::tasmota::fields::block_size(version).unwrap();
+    let mut sector = [0xFFu8; 4096];
+    sector[..n].copy_from_slice(&block[..n]);
+    sector
+}
+
+#[test]
+fn sonoff_tasmota_5x_copies_in_a_dump() {
+    let v = 0x050E_0000; // 5.14.0
+    let mut dump = vec![0xFFu8; MIB];
+    place(&mut dump, 0xFB000, &copy_5x(v, 40, "fake-old"));
+    place(&mut dump, 0xFA000, &copy_5x(v, 41, "fake-new"));
+    let sc = scan(&dump);
+    assert_eq!(sc.copies.len(), 2);
+    let k = sc.newest_copy().unwrap();
+    assert_eq!(k.offset, 0xFA000);
+    assert_eq!((k.cfg_size, k.crc16, k.crc32), (None, None, None));
+    assert_eq!(
+        (k.size, k.cfg_holder, k.version_str.as_str()),
+        (0xA00, 0x1209, "5.14.0")
+    );
+    assert!(k.valid);
+    let d = decode(&dump[0xFA000..0xFB000]).unwrap();
+    assert_eq!(d.get("sta_ssid").unwrap(), &json!(["fake-new", ""]));
+    assert_eq!(d.get("cfg_holder").unwrap(), 0x2016_1209);
+    assert_eq!(d.get("mqtt_topic").unwrap(), "sonoff");
+    // sanitize: one copy left, no secret, still a 5.x block the firmware accepts
+    let changes = sanitize(&mut dump, &KeepPolicy::default()).unwrap();
+    assert!(!changes.is_empty());
+    let sc = scan(&dump);
+    assert_eq!(sc.copies.len(), 1);
+    assert!(sc.copies[0].valid);
+    assert!(!contains(&dump, b"fake-mqtt-secret") && !contains(&dump, b"fake-new"));
+    assert!(!contains(&dump, b"fake-old"));
+    // A 5.x copy without the 5.x holder is not a settings copy (nothing to check it by).
+    let mut other = copy_5x(v, 1, "x");
+    other[0] ^= 1;
+    assert!(espdump::tasmota::parse_copy(&other, 0).is_none());
+}
+
+#[test]
+fn settings_older_than_5_10_are_one_finding() {
+    let mut dump = vec![0xFFu8; MIB];
+    place(&mut dump, 0xFB000, &copy_5x(0x050A_0000, 3, "fake"));
+    // rewrite the version to 5.9.1: a header decode-config has no layout for
+    dump[0xFB008..0xFB00C].copy_from_slice(&0x0509_0100u32.to_le_bytes());
+    let r = espdump::inspect::inspect(&dump, &Default::default()).unwrap();
+    let f: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "tasmota_settings_unsupported")
+        .collect();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].offset, Some(0xFB000));
+    assert!(f[0].message.contains("5.9.1") && f[0].message.contains("older than 5.10.0"));
+    assert!(!f[0].message.contains('\n'));
+    assert!(r.config.iter().all(|s| !s.source.starts_with("tasmota")));
 }

@@ -7,6 +7,9 @@ use super::serial_common::{
 };
 use crate::serial::ops;
 use clap::Args;
+
+// Without any stub, fall back to the ROM loader with a notice.
+const ROM_OK: bool = true;
 use std::io::Write;
 
 /// Arguments of `erase`.
@@ -26,14 +29,15 @@ pub struct EraseArgs {
 /// Run `erase`.
 pub fn run(a: EraseArgs, w: &mut dyn Write) -> CliResult {
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = u64::from(detected_size(&s)?);
     let offset = a.offset.unwrap_or(0);
     let size = a.size.unwrap_or(chip.saturating_sub(offset));
     if size == 0 || offset + size > chip {
-        return Err(CliError::refused(format!(
-            "0x{offset:x}+0x{size:x} is outside the chip's {chip} bytes of flash"
-        )));
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("0x{offset:x}+0x{size:x} is outside the chip's {chip} bytes of flash"),
+        ));
     }
     let whole = offset == 0 && size == chip;
     let mut cb = |e| bars.event(e);
@@ -42,7 +46,7 @@ pub fn run(a: EraseArgs, w: &mut dyn Write) -> CliResult {
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": a.conn.port, "chip": s.info, "stub": s.stub_source, "erase": rep }),
+            &serde_json::json!({ "port": s.port, "chip": s.info, "stub": s.stub_source, "erase": rep }),
         )?;
         return Ok(Exit::Ok);
     }

@@ -14,12 +14,22 @@ pub enum Exit {
     Usage = 2,
     /// The input cannot be read or is not an ESP8266 dump/image.
     Input = 3,
-    /// The device or serial port failed (no answer, protocol error, ROM error).
+    /// The device broke the protocol (unexpected or corrupt reply, MD5 mismatch, not an ESP8266).
     Device = 4,
     /// Refused to protect data (clone guard, no sanitize recipe, output equals input, size mismatch).
     Refused = 5,
     /// An output file could not be written.
     Output = 6,
+    /// The chip did not answer a command in time (the command is named).
+    Timeout = 7,
+    /// The serial port failed (cannot open, unplugged, ioctl error on the reset lines).
+    Port = 8,
+    /// The ROM loader or the stub answered a command with a failure status.
+    ChipStatus = 9,
+    /// Stopped by Ctrl-C (SIGINT) at a safe point; confirmed work was kept.
+    Interrupted = 130,
+    /// Stopped by SIGTERM at a safe point; confirmed work was kept.
+    Terminated = 143,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -86,7 +96,20 @@ impl From<crate::Error> for CliError {
             crate::Error::InvalidInput(_) | crate::Error::Parse { .. } => Exit::Input,
             crate::Error::Refused(_) => Exit::Refused,
             crate::Error::Device(_) => Exit::Device,
+            crate::Error::Timeout { .. } => Exit::Timeout,
+            crate::Error::Transport(_) => Exit::Port,
+            crate::Error::Status { .. } => Exit::ChipStatus,
+            crate::Error::Usage(_) => Exit::Usage,
+            crate::Error::Interrupted { signal, .. } => {
+                if *signal == "SIGTERM" {
+                    Exit::Terminated
+                } else {
+                    Exit::Interrupted
+                }
+            }
             crate::Error::Io { .. } => Exit::Input,
+            #[allow(unreachable_patterns)]
+            _ => Exit::Device,
         };
         CliError::new(exit, e.to_string())
     }

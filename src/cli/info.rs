@@ -17,14 +17,22 @@ pub struct InfoArgs {
 /// Run `info`.
 pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, false, &mut bars)?;
+    let mut s = open_session(&a.conn, false, false, &mut bars)?;
     let info = s.info.clone();
     let stub = s.stub_source.clone();
     finish(&mut s, &a.conn, &mut bars)?;
+    // The stub read/write/erase/verify would upload (info itself talks to the ROM).
+    let selected = if a.conn.no_stub {
+        None
+    } else {
+        crate::serial::stub::find_stub(a.conn.stub.as_deref())
+            .ok()
+            .map(|s| s.source)
+    };
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": a.conn.port, "chip": info, "stub": stub }),
+            &serde_json::json!({ "port": s.port, "chip": info, "stub": stub, "stub_selected": selected }),
         )?;
         return Ok(Exit::Ok);
     }
@@ -43,5 +51,14 @@ pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     )
     .map_err(out_err)?;
     writeln!(w, "flash size:  {size}").map_err(out_err)?;
+    let stub_line = match (&stub, &selected) {
+        (Some(running), _) => format!("{running} (running)"),
+        (None, Some(name)) if name == crate::serial::builtin_stub::NAME => {
+            "builtin (espdump's own; used by read, write, erase and verify)".into()
+        }
+        (None, Some(path)) => format!("{path} (used by read, write, erase and verify)"),
+        (None, None) => "none (ROM loader only)".into(),
+    };
+    writeln!(w, "stub:        {}", crate::escape::escape(&stub_line)).map_err(out_err)?;
     Ok(Exit::Ok)
 }

@@ -23,9 +23,16 @@ pub mod write;
 use clap::{Parser, Subcommand};
 use exit::{CliError, Exit};
 
+/// The exit codes, shown under `espdump --help` (README.md and docs/serial.md say more).
+pub const EXIT_CODES: &str = "Exit codes: 0 ok; 1 differences found; 2 usage (bad option, misaligned \
+offset); 3 unusable input; 4 device protocol error; 5 refused to protect data; 6 output not written; \
+7 no reply in time (command named); 8 serial port failure; 9 ROM/stub failure status; 130 Ctrl-C; \
+143 SIGTERM.
+Environment: ESPDUMP_PORT, ESPDUMP_BAUD, ESPDUMP_STUB.";
+
 /// espdump: inspect, sanitize, diff, back up and restore ESP8266 flash.
 #[derive(Debug, Parser)]
-#[command(name = "espdump", version, about, long_about = None)]
+#[command(name = "espdump", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// The subcommand.
     #[command(subcommand)]

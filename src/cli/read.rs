@@ -13,6 +13,9 @@ use super::serial_common::{
 use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::serial::ops;
 use clap::Args;
+
+// Reading and comparing need the stub: say what to install or pass.
+const ROM_OK: bool = false;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -58,17 +61,20 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
         ));
     }
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = match a.size {
         Some(sz) => s.info.flash_size.map(u64::from).unwrap_or(a.offset + sz),
         None => u64::from(detected_size(&s)?),
     };
     let size = a.size.unwrap_or(chip.saturating_sub(a.offset));
     if size == 0 || a.offset + size > chip {
-        return Err(CliError::refused(format!(
-            "0x{:x}+0x{size:x} is outside the chip's {chip} bytes of flash",
-            a.offset
-        )));
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "0x{:x}+0x{size:x} is outside the chip's {chip} bytes of flash",
+                a.offset
+            ),
+        ));
     }
     let part = part_path(&a.out);
     let mut buf = vec![ERASED; size as usize];
@@ -88,16 +94,17 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
     let rep = match result {
         Ok(r) => r,
         Err(e) => {
+            // `buf` holds only MD5-confirmed data where it was read (and the old partial
+            // file elsewhere): worth keeping for --resume whatever stopped the read.
             let saved = write_atomic(&part, &buf).is_ok();
-            let hint = if saved {
-                format!(
-                    "; what was read is in {} (run again with --resume)",
+            let mut err = CliError::from(e);
+            if saved {
+                err.message.push_str(&format!(
+                    "; what was confirmed is in {} (run again with --resume)",
                     part.display()
-                )
-            } else {
-                String::new()
-            };
-            return Err(CliError::device(format!("{e}{hint}")));
+                ));
+            }
+            return Err(err);
         }
     };
     write_atomic(&a.out, &buf)?;
@@ -108,7 +115,7 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
         print_json(
             w,
             &serde_json::json!({
-                "port": a.conn.port,
+                "port": s.port,
                 "chip": s.info,
                 "stub": s.stub_source,
                 "output": a.out.display().to_string(),

@@ -2,7 +2,8 @@
 //! `verify`): port and reset options, stub selection, opening a session, and the indicatif
 //! progress adapter (stderr only, hidden with `--json` or when stderr is not a terminal).
 
-use super::exit::CliError;
+use super::exit::{CliError, Exit};
+use crate::serial::loader::EndState;
 use crate::serial::ops::{self, Session, SessionOptions};
 use crate::serial::stub;
 use crate::serial::transport::{After, Before, SerialTransport};
@@ -12,54 +13,94 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// `--before`.
+/// `--before` (esptool's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum BeforeArg {
-    /// Pulse EN with GPIO0 low through DTR/RTS (skipped when the port has no modem lines).
+    /// Pulse EN with GPIO0 low through DTR/RTS, alternating esptool's "unix tight" and
+    /// "classic" sequences with 50 ms and 550 ms delays (skipped when the port has no lines).
     #[default]
     DefaultReset,
-    /// Do not reset: the chip is already in download mode.
+    /// Do not reset: the chip is already in download mode; SYNC only.
     NoReset,
+    /// Neither reset nor SYNC: a flasher stub is already running at the port's baud.
+    NoResetNoSync,
 }
 
-/// `--after`.
+/// `--after` (esptool's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum AfterArg {
-    /// Pulse EN so the firmware runs (without reset lines: leave the chip in the ROM loader).
+    /// Pulse EN through RTS so the firmware runs (without reset lines: leave the stub and say
+    /// where the chip is).
     #[default]
     HardReset,
-    /// Leave the chip in the ROM loader.
+    /// Ask the loader to run the firmware (ROM FLASH_END / stub RUN_USER_CODE).
+    SoftReset,
+    /// Ask the stub to reboot into the ROM loader; the state reached is checked and reported.
     NoReset,
+    /// Leave the flasher stub running at 115200 for the next command.
+    NoResetStub,
 }
 
 /// Options for talking to a chip.
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
-    /// Serial port, e.g. /dev/ttyUSB0 (or the pty `espdump simulate` prints).
-    #[arg(long, short = 'p')]
-    pub port: String,
+    /// Serial port, e.g. /dev/ttyUSB0 (or the pty `espdump simulate` prints). Default:
+    /// $ESPDUMP_PORT, else the only USB serial port.
+    #[arg(long, short = 'p', env = "ESPDUMP_PORT")]
+    pub port: Option<String>,
     /// Baud rate after the stub is running (the ROM talks at 115200).
-    #[arg(long, short = 'b')]
+    #[arg(long, short = 'b', env = "ESPDUMP_BAUD")]
     pub baud: Option<u32>,
     /// Reset into the loader before connecting.
     #[arg(long, value_enum, default_value_t = BeforeArg::DefaultReset)]
     pub before: BeforeArg,
-    /// What to do with the chip afterwards.
+    /// What to do with the chip afterwards (also after an error or Ctrl-C).
     #[arg(long, value_enum, default_value_t = AfterArg::HardReset)]
     pub after: AfterArg,
-    /// Flasher stub in esptool's JSON format (default: $ESPDUMP_STUB, else the esp8266.json
-    /// of an installed esptool).
+    /// Flasher stub: `builtin` (espdump's own) or a file in esptool's JSON format (default:
+    /// $ESPDUMP_STUB, else the esp8266.json of an installed esptool, else builtin).
     #[arg(long, value_name = "FILE", conflicts_with = "no_stub")]
     pub stub: Option<PathBuf>,
     /// ROM only: write and erase work (slowly, unverified); read and verify are refused.
     #[arg(long)]
     pub no_stub: bool,
-    /// Connect attempts.
-    #[arg(long, default_value_t = 7, hide = true)]
+    /// Connect attempts (each one reset + 5 SYNCs), as esptool's --connect-attempts.
+    #[arg(long, default_value_t = 7)]
     pub connect_attempts: usize,
+    /// Flash size when the chip's flash id cannot be read (0xffffff / 0x000000) or is
+    /// unknown, e.g. 1MB, 2MB, 4MB, 0x200000.
+    #[arg(long, value_parser = parse_flash_size)]
+    pub flash_size: Option<u32>,
     /// Print exactly one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parse a flash size: `512KB`, `1MB`, `2MB`, `4MB`, `8MB`, `16MB` (esptool's names) or a
+/// number of bytes that is one of those.
+pub fn parse_flash_size(s: &str) -> Result<u32, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let named = crate::consts::flash::SIZES
+        .iter()
+        .find(|(_, name, _)| name.eq_ignore_ascii_case(&t))
+        .map(|&(_, _, b)| b);
+    let bytes = match named {
+        Some(b) => b,
+        None => {
+            let n = super::args::parse_num(s)?;
+            u32::try_from(n).map_err(|_| format!("'{s}' is too large"))?
+        }
+    };
+    if crate::consts::flash::SIZES
+        .iter()
+        .any(|&(_, _, b)| b == bytes)
+    {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "'{s}' is not a flash size (256KB, 512KB, 1MB, 2MB, 4MB, 8MB, 16MB)"
+        ))
+    }
 }
 
 impl ConnectArgs {
@@ -68,14 +109,55 @@ impl ConnectArgs {
         match self.before {
             BeforeArg::DefaultReset => Before::DefaultReset,
             BeforeArg::NoReset => Before::NoReset,
+            BeforeArg::NoResetNoSync => Before::NoResetNoSync,
         }
     }
     /// The `--after` strategy.
     pub fn after(&self) -> After {
         match self.after {
             AfterArg::HardReset => After::HardReset,
+            AfterArg::SoftReset => After::SoftReset,
             AfterArg::NoReset => After::NoReset,
+            AfterArg::NoResetStub => After::NoResetStub,
         }
+    }
+}
+
+/// The port to use: `--port` / $ESPDUMP_PORT, else the only USB serial port (named in a
+/// note), else a usage error listing what was found.
+pub fn choose_port(a: &ConnectArgs, bars: &mut Bars) -> Result<String, CliError> {
+    if let Some(p) = a.port.as_deref().filter(|p| !p.is_empty()) {
+        return Ok(p.to_string());
+    }
+    let usb: Vec<_> = crate::serial::transport::list_ports()?
+        .into_iter()
+        .filter(|p| p.kind == "usb")
+        .collect();
+    match usb.as_slice() {
+        [one] => {
+            bars.event(ProgressEvent::Note(format!(
+                "using {} (the only USB serial port{})",
+                one.name,
+                one.ids().map(|i| format!(", {i}")).unwrap_or_default()
+            )));
+            Ok(one.name.clone())
+        }
+        [] => Err(CliError::new(
+            Exit::Usage,
+            "no --port given and no USB serial port found: pass --port or set ESPDUMP_PORT",
+        )),
+        many => Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "no --port given and {} USB serial ports found ({}): pass --port or set \
+                 ESPDUMP_PORT",
+                many.len(),
+                many.iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
 }
 
@@ -159,11 +241,17 @@ impl Drop for Bars {
     }
 }
 
-/// An open session that, if dropped without [`finish`] (a refusal or an error), leaves the
-/// chip in the ROM loader at 115200 so the next command finds it in a known state.
+/// An open session. Dropped without [`finish`] (an error, a refusal, Ctrl-C) it still ends
+/// per `--after` (a hard reset through RTS where the port has it) and says on stderr where the
+/// chip was left.
 pub struct Dev {
     s: Session<SerialTransport>,
     done: bool,
+    after: After,
+    /// The port in use.
+    pub port: String,
+    /// The flash size to use: `--flash-size`, else the detected one.
+    pub flash_size: Option<u32>,
 }
 
 impl std::ops::Deref for Dev {
@@ -182,40 +270,78 @@ impl std::ops::DerefMut for Dev {
 impl Drop for Dev {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.s.loader.finish(After::NoReset);
+            let msg = match self.s.loader.finish(self.after) {
+                Ok(st) => st.describe(),
+                Err(e) => format!("could not leave the chip in a known state ({e})"),
+            };
+            eprintln!("espdump: {}", crate::escape::escape(&msg));
         }
     }
 }
 
-/// Open a session: port, reset, sync, chip info, stub (unless `--no-stub` or `want_stub` is
-/// false), baud.
-pub fn open_session(a: &ConnectArgs, want_stub: bool, bars: &mut Bars) -> Result<Dev, CliError> {
-    let stub = if want_stub && !a.no_stub {
-        Some(stub::find_stub(a.stub.as_deref())?)
-    } else {
-        None
-    };
-    let t = SerialTransport::open(&a.port, crate::consts::serial::ROM_BAUD)?;
+/// Find the stub; `None` (with a notice) when none is found and `rom_ok` (write, erase).
+fn stub_for(
+    a: &ConnectArgs,
+    want_stub: bool,
+    rom_ok: bool,
+    bars: &mut Bars,
+) -> Result<Option<stub::Stub>, CliError> {
+    if !want_stub || a.no_stub {
+        return Ok(None);
+    }
+    match stub::find_stub(a.stub.as_deref()) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if rom_ok && a.stub.is_none() => {
+            bars.event(ProgressEvent::Note(format!(
+                "{e}; carrying on through the ROM loader (slow, no skipping of unchanged sectors, \
+                 no MD5 verification)"
+            )));
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Open a session: port, reset, sync, magic, stub (unless `--no-stub` or `want_stub` is
+/// false; through the ROM with a notice when `rom_ok` and no stub is found), chip info, baud.
+/// Ctrl-C / SIGTERM are caught from here on and honoured at safe points.
+pub fn open_session(
+    a: &ConnectArgs,
+    want_stub: bool,
+    rom_ok: bool,
+    bars: &mut Bars,
+) -> Result<Dev, CliError> {
+    let stub = stub_for(a, want_stub, rom_ok, bars)?;
+    let port = choose_port(a, bars)?;
+    crate::serial::interrupt::install();
+    let t = SerialTransport::open(&port, crate::consts::serial::ROM_BAUD)?;
+    let use_baud = stub.is_some() || a.before() == Before::NoResetNoSync;
     let opts = SessionOptions {
         before: a.before(),
-        baud: if want_stub && !a.no_stub {
-            a.baud
-        } else {
-            None
-        },
+        baud: if use_baud { a.baud } else { None },
         stub,
         connect_attempts: Some(a.connect_attempts),
+        stop: crate::serial::interrupt::StopFlag::Signals,
     };
-    if a.no_stub && a.baud.is_some() {
+    if !use_baud && a.baud.is_some_and(|b| b != crate::consts::serial::ROM_BAUD) {
         bars.event(ProgressEvent::Note(
             "--baud ignored: the ESP8266 ROM cannot change baud rate".into(),
         ));
     }
     let mut cb = |e| bars.event(e);
-    Ok(Dev {
-        s: ops::open_session(t, &opts, &mut cb)?,
+    let s = ops::open_session(t, &opts, &mut cb)?;
+    let flash_size = a.flash_size.or(s.info.flash_size);
+    let mut dev = Dev {
+        s,
         done: false,
-    })
+        after: a.after(),
+        port,
+        flash_size,
+    };
+    if let (Some(size), None) = (a.flash_size, dev.info.flash_size) {
+        dev.loader.set_flash_size(size)?;
+    }
+    Ok(dev)
 }
 
 /// The chip summary line printed by the human output.
@@ -234,27 +360,39 @@ pub fn chip_line(s: &Session<SerialTransport>) -> String {
     )
 }
 
-/// Close the session per `--after`; a note when the port has no reset lines.
-pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<bool, CliError> {
+/// Close the session per `--after`; a note says where the chip is unless it was reset
+/// through RTS as asked.
+pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<EndState, CliError> {
     s.done = true;
-    let reset = s.loader.finish(a.after())?;
-    if a.after() == After::HardReset && !reset {
-        bars.event(ProgressEvent::Note(
-            "chip not reset: the port has no DTR/RTS reset lines; it is back in the ROM \
-             loader (power-cycle it with GPIO0 high to run the firmware)"
-                .into(),
-        ));
+    let st = s.loader.finish(a.after())?;
+    if st != EndState::HardReset {
+        let why = if a.after() == After::HardReset {
+            "not reset: the port has no DTR/RTS reset lines; "
+        } else {
+            ""
+        };
+        bars.event(ProgressEvent::Note(format!("{why}{}", st.describe())));
     }
-    Ok(reset)
+    Ok(st)
 }
 
-/// The whole flash size: the detected one, or an error asking for `--size`.
-pub fn detected_size(s: &Session<SerialTransport>) -> Result<u32, CliError> {
-    s.info.flash_size.ok_or_else(|| {
-        CliError::device(format!(
-            "unknown flash id 0x{:06x}: pass --size",
-            s.info.flash_id
-        ))
+/// The whole flash size: `--flash-size`, else the detected one, else an error naming
+/// `--flash-size`.
+pub fn detected_size(s: &Dev) -> Result<u32, CliError> {
+    s.flash_size.ok_or_else(|| {
+        let id = s.info.flash_id;
+        let why = if id == 0xFF_FFFF || id == 0 {
+            "cannot be read (no answer from the flash chip: check its wiring and power)"
+        } else {
+            "is not a known size"
+        };
+        CliError::new(
+            Exit::Usage,
+            format!(
+                "the flash id 0x{id:06x} {why}: pass --flash-size (e.g. --flash-size 2MB) to \
+                 go on"
+            ),
+        )
     })
 }
 

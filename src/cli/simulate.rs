@@ -5,7 +5,7 @@
 use super::exit::{CliError, CliResult, Exit};
 use super::io::{read_input, write_atomic};
 use crate::serial::sim::serve::{serve, ServeOptions};
-use crate::serial::sim::{Device, DeviceConfig, Faults};
+use crate::serial::sim::{Device, DeviceConfig, Faults, Mode, StubKind};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,6 +24,21 @@ pub struct SimulateArgs {
     /// Throttle to the line rate (10 bit times per byte at the chip's baud).
     #[arg(long)]
     pub throttle: bool,
+    /// Answer instantly instead of spending datasheet flash time (45 ms per 4 KiB sector
+    /// erase, 0.7 ms per 256-byte page program, MD5 at 2 MB/s) before replies.
+    #[arg(long)]
+    pub no_flash_timing: bool,
+    /// Which flasher stub the chip runs after an upload: `current` (esp-flasher-stub, esptool
+    /// 5.x: FLASH_END never reboots, errors come with the next command) or `legacy`.
+    #[arg(long, value_enum, default_value_t = StubKind::Current)]
+    pub stub_kind: StubKind,
+    /// JEDEC flash id the SPI engine reports (hex, e.g. 0x1640ef; 0xffffff plays a flash that
+    /// does not answer). Default: a Winbond id matching the flash size.
+    #[arg(long, value_parser = parse_hex_id)]
+    pub flash_id: Option<u32>,
+    /// Start with a flasher stub already running at this baud (as left by an earlier session).
+    #[arg(long, value_name = "BAUD")]
+    pub stub_running_at: Option<u32>,
     /// Extra latency before each reply, in ms (a USB adapter's turnaround; with --throttle).
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -43,6 +58,15 @@ pub struct SimulateArgs {
     /// Print the pty as one JSON line (`{"port": "/dev/pts/N", "flash_size": N, "mac": "..."}`).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parse a 24-bit hex id (`0x1640ef` or `1640ef`).
+pub fn parse_hex_id(s: &str) -> Result<u32, String> {
+    let t = s.trim_start_matches("0x").trim_start_matches("0X");
+    u32::from_str_radix(t, 16)
+        .ok()
+        .filter(|v| *v <= 0xFF_FFFF)
+        .ok_or_else(|| format!("'{s}' is not a 24-bit hex flash id"))
 }
 
 /// Parse `aa:bb:cc:dd:ee:ff`.
@@ -80,10 +104,16 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         flash,
         DeviceConfig {
             mac: a.mac,
-            jedec: None,
+            jedec: a.flash_id,
         },
     );
     dev.faults = faults;
+    dev.timing = !a.no_flash_timing;
+    dev.stub_kind = a.stub_kind;
+    if let Some(b) = a.stub_running_at {
+        dev.mode = Mode::Stub;
+        dev.baud = b;
+    }
     let pty = crate::serial::pty::open()?;
     if let Some(link) = &a.link {
         let _ = std::fs::remove_file(link);

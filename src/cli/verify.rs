@@ -9,6 +9,9 @@ use super::serial_common::{
 };
 use crate::serial::ops;
 use clap::Args;
+
+// Reading and comparing need the stub: say what to install or pass.
+const ROM_OK: bool = false;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -35,15 +38,18 @@ pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
         ));
     }
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = u64::from(detected_size(&s)?);
     if a.offset + data.len() as u64 > chip {
-        return Err(CliError::refused(format!(
-            "{} ({} bytes at 0x{:x}) does not fit in the chip's {chip} bytes",
-            a.file.display(),
-            data.len(),
-            a.offset
-        )));
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "{} ({} bytes at 0x{:x}) does not fit in the chip's {chip} bytes",
+                a.file.display(),
+                data.len(),
+                a.offset
+            ),
+        ));
     }
     let mut cb = |e| bars.event(e);
     let rep = ops::verify(&mut s.loader, a.offset as u32, &data, &mut cb)?;
@@ -56,7 +62,7 @@ pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": a.conn.port, "chip": s.info, "file": a.file.display().to_string(), "verify": rep }),
+            &serde_json::json!({ "port": s.port, "chip": s.info, "file": a.file.display().to_string(), "verify": rep }),
         )?;
         return Ok(code);
     }

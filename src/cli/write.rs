@@ -16,6 +16,9 @@ use crate::identity::DumpIdentity;
 use crate::serial::guard::{self, Guard};
 use crate::serial::ops;
 use clap::Args;
+
+// Without any stub, fall back to the ROM loader with a notice.
+const ROM_OK: bool = true;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -63,6 +66,15 @@ fn sanitize_for_clone(
 /// Run `write`.
 pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     let mut data = read_input(&a.input)?;
+    if let Some(d) = crate::tasmota::dmp::detect(&data) {
+        return Err(CliError::refused(format!(
+            "{} is a Tasmota configuration backup ({}, settings {}), not a flash image; \
+             restore it in Tasmota's web UI (Restore Configuration) or with decode-config",
+            a.input.display(),
+            d.form.describe(),
+            d.copy.version_str
+        )));
+    }
     if a.offset % crate::consts::SECTOR_SIZE as u64 != 0 {
         return Err(CliError::new(
             Exit::Usage,
@@ -70,7 +82,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         ));
     }
     let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, &mut bars)?;
+    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = detected_size(&s)?;
     let name = a.input.display().to_string();
     if a.offset + data.len() as u64 > u64::from(chip) {
@@ -144,6 +156,14 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 rom.erase_size, rom.blocks
             )
             .map_err(out_err)?;
+            let tail = data.len().next_multiple_of(crate::consts::SECTOR_SIZE) - data.len();
+            if tail > 0 {
+                writeln!(
+                    w,
+                    "      note: the ROM cannot read the {tail} bytes after the image to the sector end: they will be erased"
+                )
+                .map_err(out_err)?;
+            }
             if let Some(sec) = rom.collateral_sector {
                 writeln!(
                     w,
@@ -159,7 +179,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         if a.conn.json {
             print_json(
                 w,
-                &serde_json::json!({ "port": a.conn.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
+                &serde_json::json!({ "port": s.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
             )?;
         }
         return Ok(Exit::Ok);
@@ -172,7 +192,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         print_json(
             w,
             &serde_json::json!({
-                "port": a.conn.port,
+                "port": s.port,
                 "chip": s.info,
                 "stub": s.stub_source,
                 "input": name,

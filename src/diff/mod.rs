@@ -309,6 +309,10 @@ pub struct DiffReport {
     pub summary: Summary,
     /// Noise entries dropped by `ignore_noise`.
     pub noise_hidden: usize,
+    /// One side is a Tasmota `.dmp`: only the settings (and the firmware version they state) are
+    /// compared; there is no flash map or byte overlay.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub settings_only: bool,
     /// Secret strings seen in either input, to mask free text (line diffs). Never serialised.
     #[serde(skip)]
     secrets: Vec<String>,
@@ -348,6 +352,10 @@ pub fn diff_reports(
 ) -> DiffReport {
     let mut changes = Vec::new();
     let secrets = collect_secrets(ra, rb);
+    let settings_only = ra.dmp.is_some() || rb.dmp.is_some();
+    if settings_only {
+        return settings_diff(ra, rb, side(a, ra), side(b, rb), secrets, opts);
+    }
     if a.len() != b.len() {
         changes.push(
             SemanticChange::new(Area::Size, "dump", "size")
@@ -415,6 +423,52 @@ pub fn diff_reports(
         changes,
         summary,
         noise_hidden,
+        settings_only: false,
+        secrets,
+    }
+}
+
+/// A `.dmp` on either side: compare the decoded settings (and the firmware version they state),
+/// field by field; the flash map and bytes of a dump have no counterpart in a `.dmp`.
+fn settings_diff(
+    ra: &InspectReport,
+    rb: &InspectReport,
+    side_a: Side,
+    side_b: Side,
+    secrets: Vec<String>,
+    opts: &Options,
+) -> DiffReport {
+    let mut changes = Vec::new();
+    firmware_changes(ra, rb, &side_a, &side_b, &mut changes);
+    for p in crate::profile::REGISTRY {
+        p.diff_changes(ra, rb, &mut changes);
+    }
+    changes.sort_by_key(|c| c.area);
+    let n0 = changes.len();
+    if opts.ignore_noise {
+        changes.retain(|c| !c.noise);
+    }
+    let mut summary = Summary::default();
+    for ch in &changes {
+        if ch.noise {
+            summary.noise += 1;
+        } else {
+            summary.changes += 1;
+        }
+    }
+    let noise_hidden = n0 - changes.len();
+    DiffReport {
+        a: side_a,
+        b: side_b,
+        identical: changes.is_empty(),
+        ignore_noise: opts.ignore_noise,
+        common_size: 0,
+        size_differs: false,
+        regions: Vec::new(),
+        changes,
+        summary,
+        noise_hidden,
+        settings_only: true,
         secrets,
     }
 }

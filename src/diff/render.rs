@@ -204,6 +204,12 @@ fn region_line(w: &mut dyn Write, r: &RegionDiff, style: Style) -> io::Result<()
 pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style) -> io::Result<()> {
     side_line(w, "A", a, &r.a)?;
     side_line(w, "B", b, &r.b)?;
+    if r.settings_only {
+        writeln!(
+            w,
+            "a Tasmota .dmp is compared by its settings only (no flash map, no bytes)"
+        )?;
+    }
     if r.size_differs {
         writeln!(
             w,

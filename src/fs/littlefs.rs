@@ -13,22 +13,62 @@
 //! toolchain at build time, and mounts through a block-device trait rather than a slice); no
 //! maintained pure-Rust reader was found. This reader never writes.
 
+use binrw::{BinRead, BinWrite};
+
 use super::{FsInfo, FsKind};
+use crate::binparse::read_at;
 use crate::consts::littlefs as c;
 use crate::consts::SECTOR_SIZE;
 
-fn rd32le(d: &[u8], off: usize) -> Option<u32> {
-    let b = d.get(off..off.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+/// A metadata tag as stored: big-endian, XOR-chained with the previous tag (`SPEC.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(big)]
+pub struct RawTag(pub u32);
+
+/// The start of a freshly compacted superblock block: revision count, then the first commit's
+/// superblock name tag (`F0 0F FF F7`, type 0x0FF, id 0, size 8) with the name `littlefs`, then the
+/// inline-struct tag and the first fields of that struct. Used to find candidates; the geometry
+/// that counts comes from the newest commit ([`Superblock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct SuperblockHead {
+    /// Revision count of the block.
+    pub revision: u32,
+    /// The inline-struct tag, after the name tag and the name.
+    #[brw(magic = b"\xF0\x0F\xFF\xF7littlefs")]
+    pub struct_tag: RawTag,
+    /// On-disk version (major << 16 | minor).
+    pub version: u32,
+    /// Block size.
+    pub block_size: u32,
 }
 
-fn rd32be(d: &[u8], off: usize) -> Option<u32> {
-    let b = d.get(off..off.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+/// The superblock's inline struct (`lfs_superblock`, little-endian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct Superblock {
+    /// On-disk version (major << 16 | minor).
+    pub version: u32,
+    /// Block size.
+    pub block_size: u32,
+    /// Block count.
+    pub block_count: u32,
+    /// Longest name.
+    pub name_max: u32,
+    /// Largest file.
+    pub file_max: u32,
+    /// Largest custom attribute.
+    pub attr_max: u32,
 }
+
+/// A pair of u32 payload words: a directory struct or hard tail (metadata pair), or a CTZ
+/// struct (head block, size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct Words2(pub u32, pub u32);
 
 /// littlefs CRC: CRC-32 register update without final XOR.
-fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
+pub(crate) fn lfs_crc(crc: u32, data: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new_with_initial(!crc);
     h.update(data);
     !h.finalize()
@@ -48,10 +88,8 @@ fn tag_dsize(t: u32) -> usize {
     4 + if s == c::SIZE_DELETED { 0 } else { s as usize }
 }
 
-fn has_signature(data: &[u8], at: usize) -> bool {
-    let m = at + c::OFF_MAGIC;
-    let t = at + c::OFF_FIRST_TAG;
-    data.get(m..m + 8) == Some(&c::MAGIC[..]) && data.get(t..t + 4) == Some(&c::FIRST_TAG[..])
+fn superblock_head(data: &[u8], at: usize) -> Option<SuperblockHead> {
+    read_at(data, at)
 }
 
 /// One directory entry as replayed from a metadata pair (payload offsets are absolute).
@@ -74,7 +112,7 @@ struct PairState {
 /// Replay the valid commits of one block. None when it has no valid commit.
 fn fetch_block(data: &[u8], at: usize, bs: usize) -> Option<(u32, PairState)> {
     let blk = data.get(at..at.checked_add(bs)?)?;
-    let rev = rd32le(blk, 0)?;
+    let rev: u32 = read_at(blk, 0)?;
     let mut crc = lfs_crc(0xFFFF_FFFF, &blk[0..4]);
     let mut ptag: u32 = 0xFFFF_FFFF;
     let mut off = 0usize;
@@ -84,7 +122,9 @@ fn fetch_block(data: &[u8], at: usize, bs: usize) -> Option<(u32, PairState)> {
     // Every tag takes at least 4 bytes, so this loop is bounded by bs / 4.
     loop {
         off += tag_dsize(ptag);
-        let Some(raw) = rd32be(blk, off) else { break };
+        let Some(RawTag(raw)) = read_at(blk, off) else {
+            break;
+        };
         crc = lfs_crc(crc, &blk[off..off + 4]);
         let tag = raw ^ ptag;
         if tag & 0x8000_0000 != 0 || off + tag_dsize(tag) > bs {
@@ -92,7 +132,7 @@ fn fetch_block(data: &[u8], at: usize, bs: usize) -> Option<(u32, PairState)> {
         }
         ptag = tag;
         if tag_type3(tag) & 0x780 == c::TYPE2_CCRC {
-            let Some(dcrc) = rd32le(blk, off + 4) else {
+            let Some(dcrc) = read_at::<u32>(blk, off + 4) else {
                 break;
             };
             if crc != dcrc {
@@ -176,11 +216,8 @@ fn fetch_pair(data: &[u8], fs: &FsInfo, pair: (u32, u32)) -> Option<PairState> {
 
 /// Check for a LittleFS superblock at `start` and read the geometry.
 pub fn probe(data: &[u8], start: usize) -> Option<FsInfo> {
-    if !has_signature(data, start) {
-        return None;
-    }
     // Bootstrap from the first commit's fixed layout, then trust the newest commit.
-    let bs0 = rd32le(data, start + c::OFF_BLOCK_SIZE)? as usize;
+    let bs0 = superblock_head(data, start)?.block_size as usize;
     if bs0 < c::MIN_BLOCK_SIZE || start.checked_add(bs0)? > data.len() {
         return None;
     }
@@ -209,10 +246,13 @@ pub fn probe(data: &[u8], start: usize) -> Option<FsInfo> {
     if sb.struct_type != c::TYPE_INLINESTRUCT || sl < 24 {
         return None;
     }
-    let version = rd32le(data, so)?;
-    let bs = rd32le(data, so + 4)? as usize;
-    let bc = rd32le(data, so + 8)? as usize;
-    let name_max = rd32le(data, so + 12)? as usize;
+    let sup: Superblock = read_at(data, so)?;
+    let (version, bs, bc) = (
+        sup.version,
+        sup.block_size as usize,
+        sup.block_count as usize,
+    );
+    let name_max = sup.name_max as usize;
     if (version >> 16) as u16 != c::VERSION_MAJOR || bs != bs0 || bc < 2 {
         return None;
     }
@@ -224,12 +264,21 @@ pub fn probe(data: &[u8], start: usize) -> Option<FsInfo> {
     Some(f)
 }
 
+/// The block count the superblock states (the region in a dump can be shorter when the dump is).
+pub fn superblock_block_count(data: &[u8], fs: &FsInfo) -> Option<usize> {
+    let st = fetch_pair(data, fs, (0, 1))?;
+    let (so, sl) = st.entries.first()?.struct_at?;
+    (sl >= 24).then_some(())?;
+    let sup: Superblock = read_at(data, so)?;
+    Some(sup.block_count as usize)
+}
+
 /// Every LittleFS region in a dump (superblocks on 4 KiB boundaries).
 pub fn detect(data: &[u8]) -> Vec<FsInfo> {
     let mut out = Vec::new();
     let mut o = 0usize;
     while o + SECTOR_SIZE <= data.len() {
-        if has_signature(data, o) {
+        if superblock_head(data, o).is_some() {
             if let Some(f) = probe(data, o) {
                 o = f.end.max(o + SECTOR_SIZE).next_multiple_of(SECTOR_SIZE);
                 out.push(f);
@@ -305,8 +354,8 @@ fn walk(
                     let (inline, size, offset, head) = match (e.struct_type, e.struct_at) {
                         (c::TYPE_INLINESTRUCT, Some((o, l))) => (true, l as u32, Some(o), None),
                         (c::TYPE_CTZSTRUCT, Some((o, 8))) => {
-                            let head = rd32le(data, o).unwrap_or(u32::MAX);
-                            let size = rd32le(data, o + 4).unwrap_or(0);
+                            let (head, size) =
+                                read_at(data, o).map_or((u32::MAX, 0), |Words2(h, s)| (h, s));
                             let off = (head as usize) < fs.block_count;
                             let off = off.then(|| fs.start + head as usize * fs.block_size);
                             (false, size, off, Some(head))
@@ -332,7 +381,7 @@ fn walk(
                         head: None,
                     });
                     if let (c::TYPE_DIRSTRUCT, Some((o, 8))) = (e.struct_type, e.struct_at) {
-                        if let (Some(a), Some(b)) = (rd32le(data, o), rd32le(data, o + 4)) {
+                        if let Some(Words2(a, b)) = read_at(data, o) {
                             walk(data, fs, (a, b), &path, depth + 1, budget, out);
                         }
                     }
@@ -342,7 +391,7 @@ fn walk(
         }
         cur = st
             .hard_tail_at
-            .and_then(|o| Some((rd32le(data, o)?, rd32le(data, o + 4)?)));
+            .and_then(|o| read_at(data, o).map(|Words2(a, b)| (a, b)));
     }
 }
 
@@ -387,7 +436,7 @@ pub fn read_entry(data: &[u8], fs: &FsInfo, e: &LfsEntry) -> Option<Vec<u8>> {
         }
         blocks[i] = b;
         if i > 0 {
-            b = rd32le(data, fs.start + b * bs)? as usize;
+            b = read_at::<u32>(data, fs.start + b * bs)? as usize;
         }
     }
     let mut out = Vec::with_capacity(size);
@@ -405,4 +454,28 @@ pub fn read(data: &[u8], fs: &FsInfo, path: &str) -> Option<Vec<u8>> {
     let want = format!("/{}", path.trim_start_matches('/'));
     let e = list(data, fs).into_iter().find(|e| e.path == want)?;
     read_entry(data, fs, &e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binparse::write_at;
+
+    #[test]
+    fn superblock_head_magic_is_first_tag_and_name() {
+        let head = SuperblockHead {
+            revision: 1,
+            struct_tag: RawTag(0x2010_0018),
+            version: 0x0002_0000,
+            block_size: 4096,
+        };
+        let mut b = [0u8; 0x1C];
+        write_at(&mut b, 0, &head).unwrap();
+        assert_eq!(b[4..8], c::FIRST_TAG);
+        assert_eq!(&b[8..16], c::MAGIC);
+        assert_eq!(b[16..20], [0x20, 0x10, 0x00, 0x18]);
+        assert_eq!(superblock_head(&b, 0), Some(head));
+        b[15] ^= 1;
+        assert_eq!(superblock_head(&b, 0), None);
+    }
 }

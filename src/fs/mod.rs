@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 pub mod littlefs;
+pub mod littlefs_write;
 pub mod spiffs;
 
 /// Which file system a region holds.

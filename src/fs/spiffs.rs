@@ -11,25 +11,65 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use binrw::{BinRead, BinWrite};
+
 use super::{FsInfo, FsKind};
+use crate::binparse::{read_at, write_at};
 use crate::consts::spiffs as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::{Error, Result};
 
-fn rd16(data: &[u8], off: usize) -> Option<u16> {
-    let b = data.get(off..off.checked_add(2)?)?;
-    Some(u16::from_le_bytes([b[0], b[1]]))
+/// The header of every object page (`spiffs_page_header`): object id (bit 15 on index pages),
+/// span index, and the active-low flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct PageHeader {
+    /// Object id.
+    pub obj_id: u16,
+    /// Span index.
+    pub span_ix: u16,
+    /// Flags (`c::FLAG_*`, 0 = set).
+    pub flags: u8,
+}
+const _: () = assert!(c::PAGE_HEADER_LEN == 5);
+
+/// The fixed head of an object index header (`spiffs_page_object_ix_header`, span 0): the page
+/// header, three alignment bytes, size and type. The name (and metadata, and the page indices)
+/// follow at offsets that depend on the build configuration ([`Geometry`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct IxHeader {
+    /// Page header (obj_id with bit 15, span 0).
+    pub page: PageHeader,
+    /// Alignment.
+    pub align: [u8; 3],
+    /// Size in bytes (`c::SIZE_UNDEFINED` while unknown).
+    pub size: u32,
+    /// Object type (`c::TYPE_FILE` ...).
+    pub obj_type: u8,
+}
+const _: () = assert!(c::IX_HDR_OFF_SIZE == 8 && c::IX_HDR_OFF_TYPE == 12);
+const _: () = assert!(c::IX_HDR_OFF_NAME == 13);
+
+/// The last four bytes of a block's lookup pages: the per-block magic and the erase count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
+#[brw(little)]
+pub struct BlockTail {
+    /// [`magic_for`] the page size, XOR the remaining block count with `SPIFFS_USE_MAGIC_LENGTH`.
+    pub magic: u16,
+    /// Erase count.
+    pub erase_count: u16,
 }
 
-fn rd32(data: &[u8], off: usize) -> Option<u32> {
-    let b = data.get(off..off.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+/// A lookup entry or a page index: the u16 arrays of lookup pages and index pages, whose
+/// positions depend on the geometry.
+fn entry_at(data: &[u8], off: usize) -> Option<u16> {
+    read_at(data, off)
 }
 
-fn wr16(data: &mut [u8], off: usize, v: u16) -> Option<()> {
-    let b = data.get_mut(off..off.checked_add(2)?)?;
-    b.copy_from_slice(&v.to_le_bytes());
-    Some(())
+/// Write a lookup entry or page index.
+fn set_entry(data: &mut [u8], off: usize, v: u16) -> Option<()> {
+    write_at(data, off, &v)
 }
 
 /// The u16 magic for a page size (without the length term).
@@ -197,7 +237,7 @@ pub fn page_state(data: &[u8], g: &Geometry, pix: usize) -> PageState {
     let Some(lu_off) = g.lu_entry_off(pix) else {
         return PageState::Inconsistent;
     };
-    let Some(lu) = rd16(data, lu_off) else {
+    let Some(lu) = entry_at(data, lu_off) else {
         return PageState::Inconsistent;
     };
     let po = g.page_off(pix);
@@ -214,9 +254,14 @@ pub fn page_state(data: &[u8], g: &Geometry, pix: usize) -> PageState {
     if lu == c::OBJ_ID_DELETED {
         return PageState::Deleted;
     }
-    let id = u16::from_le_bytes([page[0], page[1]]);
-    let span = u16::from_le_bytes([page[2], page[3]]);
-    let flags = page[4];
+    let Some(PageHeader {
+        obj_id: id,
+        span_ix: span,
+        flags,
+    }) = read_at(page, 0)
+    else {
+        return PageState::Inconsistent;
+    };
     if flags & c::FLAG_DELET == 0 {
         return PageState::Deleted;
     }
@@ -243,7 +288,7 @@ pub fn page_state(data: &[u8], g: &Geometry, pix: usize) -> PageState {
 /// or None when the slot holds no magic for this page size.
 fn magic_term(data: &[u8], at: usize, bs: usize, ps: usize) -> Option<u16> {
     let pos = at.checked_add(lookup_pages(bs, ps) * ps - 4)?;
-    Some(rd16(data, pos)? ^ magic_for(ps))
+    Some(read_at::<BlockTail>(data, pos)?.magic ^ magic_for(ps))
 }
 
 /// SPIFFS regions that carry the per-block magic.
@@ -404,17 +449,17 @@ fn block_score(data: &[u8], at: usize, bs: usize, ps: usize) -> Option<(usize, u
     }
     let (mut ok, mut checked) = (0, 0);
     for i in 0..entries {
-        let e = u16::from_le_bytes([page[i * 2], page[i * 2 + 1]]);
+        let Some(e) = entry_at(page, i * 2) else {
+            break;
+        };
         if e == c::OBJ_ID_FREE || e == c::OBJ_ID_DELETED {
             continue;
         }
         checked += 1;
-        let po = at + (lu + i) * ps;
-        let Some(h) = data.get(po..po + c::PAGE_HEADER_LEN) else {
+        let Some(h) = read_at::<PageHeader>(data, at + (lu + i) * ps) else {
             continue;
         };
-        let id = u16::from_le_bytes([h[0], h[1]]);
-        if id == e && h[4] & c::FLAG_USED == 0 {
+        if h.obj_id == e && h.flags & c::FLAG_USED == 0 {
             ok += 1;
         }
     }
@@ -429,7 +474,7 @@ fn all_erased(data: &[u8], at: usize, len: usize) -> bool {
 /// erasing a block (so plain erased flash is not taken for free FS space).
 fn free_block(data: &[u8], at: usize, bs: usize, ps: usize) -> bool {
     let ec = lookup_pages(bs, ps) * ps - 2;
-    rd16(data, at + ec).is_some_and(|v| v != 0xFFFF)
+    read_at::<BlockTail>(data, at + ec - 2).is_some_and(|t| t.erase_count != 0xFFFF)
         && all_erased(data, at, ec)
         && all_erased(data, at + ec + 2, bs - ec - 2)
 }
@@ -552,13 +597,13 @@ fn choose_config(data: &[u8], f: &mut FsInfo) {
             let pix = g0.pix_of(blk, i);
             let lu = g0
                 .lu_entry_off(pix)
-                .and_then(|o| rd16(data, o))
+                .and_then(|o| entry_at(data, o))
                 .unwrap_or(0);
             if lu & c::OBJ_ID_IX_FLAG == 0 || lu == c::OBJ_ID_FREE {
                 continue;
             }
             if let PageState::Index(id, 0) = page_state(data, &g0, pix) {
-                let size = rd32(data, g0.page_off(pix) + c::IX_HDR_OFF_SIZE).unwrap_or(0);
+                let size = read_at::<IxHeader>(data, g0.page_off(pix)).map_or(0, |h| h.size);
                 headers.push((pix, id, size));
                 if headers.len() >= 256 {
                     break 'blocks;
@@ -577,7 +622,7 @@ fn choose_config(data: &[u8], f: &mut FsInfo) {
             let po = g.page_off(pix);
             let spans = span_count(size, g.data_len);
             for k in 0..spans.min(g.hdr_ix_entries).min(4) {
-                let e = rd16(data, po + g.hdr_ix_off + k * 2).unwrap_or(0xFFFF) as usize;
+                let e = entry_at(data, po + g.hdr_ix_off + k * 2).unwrap_or(0xFFFF) as usize;
                 let want = PageState::Data(id & !c::OBJ_ID_IX_FLAG, k as u16);
                 if g.is_object_page(e) && page_state(data, &g, e) == want {
                     ok += 1;
@@ -673,8 +718,9 @@ impl PageMap {
 fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry {
     let g = &m.g;
     let po = g.page_off(pix);
-    let raw_size = rd32(data, po + c::IX_HDR_OFF_SIZE).unwrap_or(c::SIZE_UNDEFINED);
-    let obj_type = data.get(po + c::IX_HDR_OFF_TYPE).copied().unwrap_or(0);
+    let hdr = read_at::<IxHeader>(data, po);
+    let raw_size = hdr.map_or(c::SIZE_UNDEFINED, |h| h.size);
+    let obj_type = hdr.map_or(0, |h| h.obj_type);
     let name_area = data
         .get(po + c::IX_HDR_OFF_NAME..po + c::IX_HDR_OFF_NAME + g.name_len)
         .unwrap_or(&[]);
@@ -696,7 +742,7 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
     let mut cur_ix: Option<(usize, usize)> = None; // (index span, page off)
     for s in 0..spans {
         let entry = if s < g.hdr_ix_entries {
-            rd16(data, po + g.hdr_ix_off + s * 2)
+            entry_at(data, po + g.hdr_ix_off + s * 2)
         } else {
             let k = 1 + (s - g.hdr_ix_entries) / g.ix_entries;
             let idx = (s - g.hdr_ix_entries) % g.ix_entries;
@@ -706,7 +752,7 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
                     index_offsets.push(off);
                 }
             }
-            cur_ix.and_then(|(_, off)| rd16(data, off + c::IX_PAGE_OFF_ENTRIES + idx * 2))
+            cur_ix.and_then(|(_, off)| entry_at(data, off + c::IX_PAGE_OFF_ENTRIES + idx * 2))
         };
         let want = PageState::Data(oid, s as u16);
         let pix_d = entry
@@ -878,7 +924,7 @@ pub fn deleted_stats(data: &[u8], fs: &FsInfo) -> DeletedStats {
 fn delete_page(data: &mut [u8], g: &Geometry, pix: usize, header: bool) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     if let Some(lu) = g.lu_entry_off(pix) {
-        if wr16(data, lu, c::OBJ_ID_DELETED).is_some() {
+        if set_entry(data, lu, c::OBJ_ID_DELETED).is_some() {
             out.push(lu..lu + 2);
         }
     }
@@ -934,7 +980,7 @@ pub fn scrub_deleted(data: &mut [u8], fs: &FsInfo) -> Vec<Range<usize>> {
         }
         // Lookup entry 0x0000, flags DELET/USED cleared.
         if let Some(lu) = g.lu_entry_off(pix) {
-            if rd16(data, lu) != Some(c::OBJ_ID_DELETED) && wr16(data, lu, 0).is_some() {
+            if entry_at(data, lu) != Some(c::OBJ_ID_DELETED) && set_entry(data, lu, 0).is_some() {
                 out.push(lu..lu + 2);
             }
         }
@@ -1038,9 +1084,12 @@ pub fn write_file(
     for (s, (&pix, chunk)) in data_pix.iter().zip(content.chunks(g.data_len)).enumerate() {
         let po = g.page_off(pix);
         let page = &mut data[po..po + g.ps];
-        page[0..2].copy_from_slice(&oid.to_le_bytes());
-        page[2..4].copy_from_slice(&(s as u16).to_le_bytes());
-        page[4] = c::FLAGS_LIVE_DATA;
+        let header = PageHeader {
+            obj_id: oid,
+            span_ix: s as u16,
+            flags: c::FLAGS_LIVE_DATA,
+        };
+        write_at(page, 0, &header);
         page[c::PAGE_HEADER_LEN..c::PAGE_HEADER_LEN + chunk.len()].copy_from_slice(chunk);
         out.push(po..po + g.ps);
     }
@@ -1048,18 +1097,22 @@ pub fn write_file(
     let po = g.page_off(*hdr_pix);
     {
         let page = &mut data[po..po + g.ps];
-        page[0..2].copy_from_slice(&(oid | c::OBJ_ID_IX_FLAG).to_le_bytes());
-        page[2..4].copy_from_slice(&0u16.to_le_bytes());
-        page[4] = c::FLAGS_LIVE_INDEX;
-        page[c::IX_HDR_OFF_SIZE..c::IX_HDR_OFF_SIZE + 4]
-            .copy_from_slice(&(content.len() as u32).to_le_bytes());
-        page[c::IX_HDR_OFF_TYPE] = c::TYPE_FILE;
+        let header = IxHeader {
+            page: PageHeader {
+                obj_id: oid | c::OBJ_ID_IX_FLAG,
+                span_ix: 0,
+                flags: c::FLAGS_LIVE_INDEX,
+            },
+            align: [ERASED; 3],
+            size: content.len() as u32,
+            obj_type: c::TYPE_FILE,
+        };
+        write_at(page, 0, &header);
         let n = &mut page[c::IX_HDR_OFF_NAME..c::IX_HDR_OFF_NAME + g.name_len];
         n.fill(0);
         n[..name.len()].copy_from_slice(name.as_bytes());
         for (k, &pix) in data_pix.iter().enumerate() {
-            let e = g.hdr_ix_off + k * 2;
-            page[e..e + 2].copy_from_slice(&(pix as u16).to_le_bytes());
+            set_entry(page, g.hdr_ix_off + k * 2, pix as u16);
         }
     }
     out.push(po..po + g.ps);
@@ -1067,7 +1120,7 @@ pub fn write_file(
     for (k, &pix) in pages.iter().enumerate() {
         let id = if k == 0 { oid | c::OBJ_ID_IX_FLAG } else { oid };
         if let Some(lu) = g.lu_entry_off(pix) {
-            wr16(data, lu, id);
+            set_entry(data, lu, id);
             out.push(lu..lu + 2);
         }
     }
@@ -1084,15 +1137,18 @@ pub fn format(fs: &FsInfo) -> Option<Vec<u8>> {
     let mut img = vec![ERASED; g.bs * g.blocks];
     for blk in 0..g.blocks {
         let at = blk * g.bs + g.lu_pages * g.ps - 4;
-        let m = if fs.magic_length {
+        let magic = if !fs.magic {
+            u16::MAX // left erased
+        } else if fs.magic_length {
             magic_for(g.ps) ^ (g.blocks - blk) as u16
         } else {
             magic_for(g.ps)
         };
-        if fs.magic {
-            img[at..at + 2].copy_from_slice(&m.to_le_bytes());
-        }
-        img[at + 2..at + 4].copy_from_slice(&0u16.to_le_bytes());
+        let tail = BlockTail {
+            magic,
+            erase_count: 0,
+        };
+        write_at(&mut img, at, &tail)?;
     }
     Some(img)
 }
@@ -1149,19 +1205,21 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         let Some(h) = data.get(po..po + g.ps) else {
             continue;
         };
-        let id = u16::from_le_bytes([h[0], h[1]]);
-        let span = u16::from_le_bytes([h[2], h[3]]);
+        let Some(ix) = read_at::<IxHeader>(h, 0) else {
+            continue;
+        };
+        let (id, flags) = (ix.page.obj_id, ix.page.flags);
         // A (deleted) index header: bit 15 in the id, INDEX flag set (0), span 0, written.
         if id & c::OBJ_ID_IX_FLAG == 0
             || id == c::OBJ_ID_FREE
-            || span != 0
-            || h[4] & c::FLAG_INDEX != 0
-            || h[4] & c::FLAG_USED != 0
+            || ix.page.span_ix != 0
+            || flags & c::FLAG_INDEX != 0
+            || flags & c::FLAG_USED != 0
         {
             continue;
         }
         let oid = id & !c::OBJ_ID_IX_FLAG;
-        let raw_size = rd32(h, c::IX_HDR_OFF_SIZE).unwrap_or(c::SIZE_UNDEFINED);
+        let raw_size = ix.size;
         let size = if raw_size == c::SIZE_UNDEFINED {
             0
         } else {
@@ -1180,14 +1238,14 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         let mut complete = span_count(size, g.data_len) <= g.hdr_ix_entries;
         let mut left = size as usize;
         for s in 0..spans {
-            let e = rd16(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
+            let e = entry_at(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
             let dp = g.page_off(e);
             let ok = g.is_object_page(e)
-                && data.get(dp..dp + 5).is_some_and(|d| {
-                    u16::from_le_bytes([d[0], d[1]]) == oid
-                        && u16::from_le_bytes([d[2], d[3]]) == s as u16
-                        && d[4] & c::FLAG_INDEX != 0
-                        && d[4] & c::FLAG_USED == 0
+                && read_at::<PageHeader>(data, dp).is_some_and(|d| {
+                    d.obj_id == oid
+                        && d.span_ix == s as u16
+                        && d.flags & c::FLAG_INDEX != 0
+                        && d.flags & c::FLAG_USED == 0
                 });
             if !ok {
                 complete = false;

@@ -16,6 +16,7 @@ mod fs;
 mod images;
 mod report;
 mod tail;
+mod vendors;
 
 pub use report::{
     FileReport, FsReport, ImageReport, InspectReport, Region, RegionKind, SegmentReport,
@@ -46,6 +47,13 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
             "input is empty".to_string()
         }));
     }
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        return Ok(crate::tasmota::dmp_report::inspect_dmp(
+            &d,
+            data.len(),
+            opts.offset as u64,
+        ));
+    }
     let mut cx = Ctx::new(data);
     boot::offset0(&mut cx);
     boot::boot_data(&mut cx);
@@ -59,6 +67,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
     images::reports(&mut cx);
     fs::filesystems(&mut cx);
     firmware::settings(&mut cx);
+    vendors::facts(&mut cx);
     firmware::areas(&mut cx);
     cx.regions = crate::claims::resolve(data, &cx.claims);
     cx.findings.extend(cx.claims.conflicts());
@@ -88,6 +97,7 @@ fn into_report(mut cx: Ctx, opts: &Options) -> InspectReport {
         config: cx.config,
         findings: cx.findings,
         claims: std::mem::take(&mut cx.claims.0),
+        dmp: None,
     }
 }
 

@@ -259,6 +259,9 @@ pub struct InspectReport {
     /// Every claim the passes made (owner, strength), before resolution into `regions`.
     #[serde(skip)]
     pub claims: Vec<crate::claims::Claim>,
+    /// Set when the input is a Tasmota `.dmp` configuration backup rather than a flash dump.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dmp: Option<crate::tasmota::dmp_report::DmpReport>,
 }
 
 impl InspectReport {

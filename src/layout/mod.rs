@@ -328,12 +328,17 @@ impl Layout {
         self.areas.iter().find(|a| a.role == role)
     }
     /// Add areas (boot data's, a firmware's); an Arduino EEPROM area one of them covers is
-    /// dropped (the firmware uses it), and an area equal in place and role to one already there
+    /// dropped (the firmware uses it), so is an RF calibration position a firmware's settings
+    /// area covers (Tuya keeps its factory record where the SDK layout puts RF calibration), and an area equal in place and role to one already there
     /// is not added twice.
     pub fn add_areas(&mut self, extra: Vec<Area>) {
         for a in &extra {
-            self.areas
-                .retain(|b| !(b.role == AreaRole::Eeprom && b.start >= a.start && b.end <= a.end));
+            let firmware = a.role == AreaRole::Settings;
+            self.areas.retain(|b| {
+                let covered = b.start >= a.start && b.end <= a.end;
+                !(covered
+                    && (b.role == AreaRole::Eeprom || (firmware && b.role == AreaRole::RfCal)))
+            });
         }
         for a in extra {
             let dup = self

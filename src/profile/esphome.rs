@@ -14,6 +14,9 @@ impl Profile for Esphome {
     fn kind(&self) -> FirmwareKind {
         FirmwareKind::Esphome
     }
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        Some("ESPHome compiles the Wi-Fi credentials, API key and OTA password into the application image, so no sanitize can remove them without rebuilding the firmware; --force-generic cleans only the SDK sectors")
+    }
     /// An app on the esp8266/Arduino core.
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::Arduino)

@@ -20,6 +20,7 @@ mod esp_at;
 mod esp_open_rtos;
 mod esphome;
 mod espurna;
+mod ewelink;
 mod haa;
 mod micropython;
 mod mongoose_os;
@@ -27,9 +28,11 @@ mod nodemcu;
 mod nonos_sdk;
 mod shelly;
 mod sming;
+mod supla;
 mod tasmota;
 mod tasmota_diff;
 mod tuya;
+mod wled;
 
 pub use app::App;
 
@@ -183,6 +186,11 @@ pub trait Profile: Sync {
     fn secret_key(&self, _path: &str) -> bool {
         false
     }
+    /// Why this firmware has no sanitize recipe, when there is a reason beyond an unknown
+    /// settings format (an identity written at the factory, credentials compiled into the image).
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// What the analysis found, as the profiles' configuration and completion methods see it.
@@ -242,6 +250,9 @@ pub static REGISTRY: &[&dyn Profile] = &[
     &sming::Sming,
     &esp_open_rtos::EspOpenRtos,
     &tuya::Tuya,
+    &ewelink::Ewelink,
+    &wled::Wled,
+    &supla::Supla,
     &arduino::Arduino,
     &nonos_sdk::NonosSdk,
 ];

@@ -4,7 +4,9 @@
 //! support.ino, `MQTT_CLIENT_ID`) together with the default full topic `%prefix%/%topic%/`
 //! (my_user_config.h, `MQTT_FULLTOPIC`); the version is the `VERSION` constant, found either by
 //! the `VERSION_MARKER` Tasmota places around it or as the literal that follows `CFG_HOLDER`
-//! (see `tasmota::image`).
+//! (see `tasmota::image`). Sonoff-Tasmota 5.x images hold no "Tasmota" text: besides the MQTT
+//! defaults they carry the 5.x boot banner `Project %s %s (Topic %s, Fallback %s, GroupTopic %s)`
+//! (`sonoff.ino`), and their `CFG_HOLDER` literal is the u32 0x20161209.
 
 use super::{App, Found, Profile, Score, Strength};
 use crate::consts::{sdk as sc, tasmota as c, SECTOR_SIZE};
@@ -78,6 +80,17 @@ impl Profile for Tasmota {
             app.base + first,
             "DVES_%06X and %prefix%/%topic%/",
         );
+        if let Some(e) = img
+            .evidence
+            .iter()
+            .find(|e| e.text.starts_with("Project %s %s (Topic %s"))
+        {
+            s.hit(
+                Strength::Marker,
+                app.base + e.offset as usize,
+                "Sonoff-Tasmota 5.x boot banner",
+            );
+        }
         if let (Some(v), Some(o), Some(t)) = (&img.version, img.evidence_offset, &img.evidence_text)
         {
             s.hit(Strength::Version, app.base + o as usize, t.clone());

@@ -106,6 +106,48 @@ fn every_registered_kind_is_unique() {
 }
 
 #[test]
+fn ewelink_needs_two_protocol_markers() {
+    let v = run(
+        b"\0iotgo_tree_update\0factory_apikey\0\x002.6.0\0device\0SDK ver: %s\0",
+        BootKind::EspSdkBoot,
+    );
+    assert_eq!(v.kind, FirmwareKind::Ewelink);
+    assert_eq!(v.score.version.as_deref(), Some("2.6.0"));
+    let one = run(b"\0factory_apikey\0SDK ver: %s\0", BootKind::EspSdkBoot);
+    assert_eq!(one.kind, FirmwareKind::NonosSdk);
+}
+
+#[test]
+fn wled_refines_arduino_and_reads_version_string() {
+    let v = run(
+        b"<a href=\"https://github.com/Aircoookie/WLED\">\0wledota\0wled1234\0\0\0\x000.8.5\0NodeMCU\0",
+        BootKind::Eboot,
+    );
+    assert_eq!(v.kind, FirmwareKind::Wled);
+    assert_eq!(v.score.version.as_deref(), Some("0.8.5"));
+    assert!(!v.candidates.iter().any(|c| c.kind == FirmwareKind::Arduino));
+    // The defaults alone are words: an Arduino sketch that borrowed them stays a sketch.
+    let w = run(b"\0wled1234\0WLED-AP\0", BootKind::Eboot);
+    assert_eq!(w.kind, FirmwareKind::Arduino);
+}
+
+#[test]
+fn supla_and_tuya_versions() {
+    let v = run(
+        b"Missing AuthKey\0SuplaDevice initialized\0SDK 23.11.02-dev\0",
+        BootKind::Eboot,
+    );
+    assert_eq!(v.kind, FirmwareKind::Supla);
+    assert_eq!(v.score.version.as_deref(), Some("23.11.02-dev"));
+    let t = run(
+        b"tuya_mdev_test\0tuya_ws_db.c\0tuya_httpc.c\0user_main.c\0oem_x\0\x001.0.7\0Apr 14 2020\x0010:46:17\0",
+        BootKind::EspSdkBoot,
+    );
+    assert_eq!(t.kind, FirmwareKind::Tuya);
+    assert_eq!(t.score.version.as_deref(), Some("1.0.7"));
+}
+
+#[test]
 fn a_firmware_on_the_arduino_core_removes_the_platform_candidates() {
     let v = run(
         b"DVES_%06X\0%prefix%/%topic%/\0SDK ver: %s\0Tasmota\0",

@@ -2,10 +2,12 @@
 //!
 //! Marker: the Tuya SDK names its API and log tags `tuya_...` (tuya_iot_*, tuya_gw_*); several of
 //! them make a Tuya build, a single one is only a word (a driver for Tuya MCUs in another
-//! firmware has one or two).
+//! firmware has one or two). Version: `USER_SW_VER` as `user_main.c` of Tuya's SDK template logs
+//! it, beside `APP_BIN_NAME` and the build date (see `vendors::tuya::scan_image`).
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Found, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
+use crate::layout::{Area, Layout, LayoutKind};
 
 /// Tuya.
 pub struct Tuya;
@@ -20,6 +22,16 @@ impl Profile for Tuya {
     fn refines(&self) -> Option<FirmwareKind> {
         Some(FirmwareKind::NonosSdk)
     }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::NonosOta)
+    }
+    /// The sectors the vendor decoders claimed: its factory record (at size − 0x5000, where the SDK layout would put RF calibration) and the user-configuration sectors between the app and the record.
+    fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
+        super::claimed_areas(layout, found, "tuya")
+    }
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, t)) = app.find_text(b"tuya_", 32) {
@@ -29,6 +41,21 @@ impl Profile for Tuya {
                 Strength::Weak
             };
             s.hit(strength, o, t);
+            if strength == Strength::Marker {
+                let info = crate::vendors::tuya::scan_image(app.hay, app.base as u64);
+                if let Some(v) = info.as_ref().and_then(|i| i.version.clone()) {
+                    let name = info
+                        .and_then(|i| i.firmware_name)
+                        .map(|n| format!("{} ", n.text))
+                        .unwrap_or_default();
+                    s.hit(
+                        Strength::Version,
+                        v.offset as usize,
+                        format!("{name}{}", v.text),
+                    );
+                    s.version = Some(v.text);
+                }
+            }
         }
         s
     }

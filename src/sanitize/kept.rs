@@ -19,6 +19,8 @@ pub(super) enum Step {
     Tasmota,
     /// Stock Shelly / Mongoose OS file-system recipe.
     Shelly,
+    /// WLED file-system recipe.
+    Wled,
     /// SDK tail recipe.
     Sdk,
     /// Erasing stale sectors that hold residue.
@@ -30,6 +32,7 @@ impl Step {
         match self {
             Step::Tasmota => "tasmota settings",
             Step::Shelly => "shelly file system",
+            Step::Wled => "wled file system",
             Step::Sdk => "sdk tail",
             Step::Stale => "stale residue",
         }
@@ -39,7 +42,7 @@ impl Step {
     fn owns(self, owner: &str, layout: &str) -> bool {
         match self {
             Step::Tasmota => owner == "tasmota",
-            Step::Shelly => owner == "filesystem",
+            Step::Shelly | Step::Wled => owner == "filesystem",
             Step::Sdk => owner == "sdk" || owner == "stale-sdk" || owner == layout,
             Step::Stale => owner == "stale-image",
         }

@@ -69,7 +69,7 @@ impl Policy {
         }
         Ok(self)
     }
-    fn tasmota(&self) -> crate::tasmota::KeepPolicy {
+    pub(crate) fn tasmota(&self) -> crate::tasmota::KeepPolicy {
         crate::tasmota::KeepPolicy {
             wifi: self.keep_wifi,
             mqtt: self.keep_mqtt,
@@ -92,7 +92,7 @@ pub struct SanitizeReport {
     pub firmware: String,
     /// Its version.
     pub version: Option<String>,
-    /// The recipe: `tasmota`, `shelly`, `generic`.
+    /// The recipe: `tasmota`, `shelly`, `wled`, `generic`.
     pub recipe: &'static str,
     /// The policy applied.
     pub policy: Policy,
@@ -102,11 +102,26 @@ pub struct SanitizeReport {
     pub verification: Verification,
 }
 
-/// The recipe the identified firmware's profile names, or why there is none.
-fn recipe_for(kind: FirmwareKind, policy: &Policy) -> crate::Result<&'static str> {
+/// The recipe the identified firmware's profile names, or why there is none. A refusal lists
+/// every identity and secret the analysis found (key, class, offset), so the user knows what a
+/// copy would carry.
+fn recipe_for(data: &[u8], before: &InspectReport, policy: &Policy) -> crate::Result<&'static str> {
+    let kind = before.firmware.kind;
     let profile = crate::profile::by_kind(kind);
-    if let Some(r) = profile.and_then(|p| p.sanitize_recipe()) {
-        return Ok(r);
+    let found = || format!("identity and secrets found: {}", identity_listing(before));
+    match profile.and_then(|p| p.sanitize_recipe()) {
+        // The WLED recipe edits cfg.json/wsec.json: releases that keep settings in EEPROM have none.
+        Some("wled") if !has_wled_fs(data, before) => {
+            if policy.force_generic {
+                return Ok("generic");
+            }
+            return Err(crate::Error::Refused(format!(
+                "no sanitize recipe for WLED releases that keep their settings in EEPROM (no cfg.json in a file system); {}",
+                found()
+            )));
+        }
+        Some(r) => return Ok(r),
+        None => {}
     }
     match kind {
         _ if policy.force_generic => Ok("generic"),
@@ -114,11 +129,24 @@ fn recipe_for(kind: FirmwareKind, policy: &Policy) -> crate::Result<&'static str
             "no firmware identified ({}); --force-generic cleans only the SDK sectors",
             kind.as_str()
         ))),
-        other => Err(crate::Error::Refused(format!(
-            "no sanitize recipe for {} firmware: its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
-            other.as_str()
-        ))),
+        other => {
+            let why = profile.and_then(|p| p.no_recipe_reason()).unwrap_or(
+                "its settings format is not known, so secrets could survive; --force-generic cleans only the SDK sectors",
+            );
+            Err(crate::Error::Refused(format!(
+                "no sanitize recipe for {} firmware: {why}; {}",
+                other.as_str(),
+                found()
+            )))
+        }
     }
+}
+
+fn has_wled_fs(data: &[u8], before: &InspectReport) -> bool {
+    before
+        .filesystems
+        .iter()
+        .any(|f| crate::vendors::wled_fs::is_wled_fs(data, &f.info))
 }
 
 /// The steps of a plan, each with its recipe.
@@ -157,6 +185,19 @@ fn run_plan(
             plan.extend(c.into_iter().map(|c| (kept::Step::Shelly, c)));
         }
     }
+    if recipe == "wled" {
+        let keep = crate::vendors::wled::Keep {
+            wifi: policy.keep_wifi,
+            mqtt: policy.keep_mqtt,
+        };
+        for f in &before.filesystems {
+            if crate::vendors::wled_fs::is_wled_fs(data, &f.info) {
+                let c = crate::vendors::wled_fs::sanitize_fs(&mut out, &f.info, keep)
+                    .map_err(crate::Error::Refused)?;
+                plan.extend(c.into_iter().map(|c| (kept::Step::Wled, c)));
+            }
+        }
+    }
     for t in &before.sdk {
         let c = sdk_tail::clean(&mut out, t, policy, before.bootloader.kind);
         plan.extend(c.into_iter().map(|c| (kept::Step::Sdk, c)));
@@ -175,7 +216,7 @@ pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
         force_generic: true,
         ..Policy::default()
     };
-    let recipe = recipe_for(before.firmware.kind, &policy).map_err(|e| e.to_string())?;
+    let recipe = recipe_for(data, before, &policy).map_err(|e| e.to_string())?;
     let cands = sensitive_strings(data, before, &policy);
     let (_, plan) = run_plan(data, before, &policy, recipe, &cands).map_err(|e| e.to_string())?;
     let foreign = kept::foreign_touches(before, &plan);
@@ -190,6 +231,10 @@ pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
 /// `policy.force_generic`, Tasmota settings it cannot decode, and a plan that would touch bytes
 /// another structure owns.
 pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
+    if let Some(d) = crate::tasmota::dmp::detect(data) {
+        // A Tasmota .dmp in, a .dmp out.
+        return crate::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+    }
     let before = inspect(data, &Options::default())?;
     sanitize_with(data, &before, policy)
 }
@@ -202,7 +247,7 @@ pub fn sanitize_with(
     policy: &Policy,
 ) -> crate::Result<(Vec<u8>, SanitizeReport)> {
     let kind = before.firmware.kind;
-    let recipe = recipe_for(kind, policy)?;
+    let recipe = recipe_for(data, before, policy)?;
     let candidates = sensitive_strings(data, before, policy);
     let (out, plan) = run_plan(data, before, policy, recipe, &candidates)?;
     let foreign = kept::foreign_touches(before, &plan);
@@ -244,6 +289,59 @@ pub fn sanitize_for_clone_with(data: &[u8], before: &InspectReport) -> crate::Re
         )));
     }
     Ok(out)
+}
+
+/// Every identity and secret item of a report as `key (class) @0xoffset in <source>`, values
+/// never included: the list a refusal gives so the user knows what a copy would carry.
+pub fn identity_listing(r: &InspectReport) -> String {
+    let items: Vec<String> = r
+        .config
+        .iter()
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        .filter(|(_, i)| matches!(i.class, Class::Identity | Class::Secret))
+        .filter(|(_, i)| !i.value.is_null() && i.value != "")
+        .map(|(s, i)| {
+            let at = i.offset.map(|o| format!(" @0x{o:06x}")).unwrap_or_default();
+            let src = s.source.split(" @").next().unwrap_or(&s.source);
+            format!("{} ({}){at} in {src}", i.key, i.class.as_str())
+        })
+        .collect();
+    if items.is_empty() {
+        "none decoded".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Identity and secret values of the vendor decoders (factory records, EEPROM and JSON settings).
+fn vendor_strings(r: &InspectReport, p: &Policy) -> Vec<(Vec<u8>, String, Class)> {
+    const SOURCES: [&str; 6] = ["ewelink", "tuya", "wled", "espurna", "esphome", "littlefs@"];
+    let kept = |k: &str| {
+        let wifi = k.starts_with("nw.ins.") || k.starts_with("clientSSID") || k == "clientPass";
+        let mqtt = k.starts_with("if.mqtt.") && !k.ends_with(".cid") && !k.ends_with(".device");
+        (p.keep_wifi && wifi)
+            || (p.keep_mqtt && (mqtt || k.starts_with("mqttUser") || k.starts_with("mqttPass")))
+    };
+    let wanted = |k: &str, c: Class| match c {
+        Class::Identity | Class::Secret => true,
+        // An SSID or a broker is site data: out unless kept.
+        Class::Site => k.ends_with("ssid") || k.ends_with("broker") || k == "clientSSID",
+        _ => false,
+    };
+    r.config
+        .iter()
+        .filter(|s| SOURCES.iter().any(|p| s.source.starts_with(p)))
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        .filter(|(_, i)| wanted(&i.key, i.class) && !kept(&i.key))
+        .filter_map(|(s, i)| {
+            let v = i.value.as_str()?;
+            Some((
+                v.as_bytes().to_vec(),
+                format!("{} {}", s.source, i.key),
+                i.class,
+            ))
+        })
+        .collect()
 }
 
 fn mac_forms(m: &[u8; 6]) -> Vec<Vec<u8>> {
@@ -349,6 +447,9 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
                 );
             }
         }
+    }
+    for (bytes, key, class) in vendor_strings(r, policy) {
+        push(bytes, key, class);
     }
     // Firmware defaults are not the owner's: drop values the firmware images themselves contain,
     // and values under 4 bytes (too short to search for without false alarms; WPA keys are 8+).

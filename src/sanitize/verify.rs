@@ -140,6 +140,17 @@ fn filesystems(
             let keep = matches!(name, "hwinfo_struct.json" | "conf0.json")
                 || name.ends_with(".gz")
                 || name == "cert.pem";
+            if f.fs_type == "littlefs" && !matches!(name, "/cfg.json" | "/wsec.json") {
+                let a = crate::fs::littlefs::read(input, &f.info, name);
+                let b = crate::fs::littlefs::read(out, &g.info, name);
+                if a.is_some() && a != b {
+                    ok = false;
+                    p.push(format!(
+                        "{name} in the file system at 0x{:x} changed",
+                        f.start
+                    ));
+                }
+            }
             if f.fs_type == "spiffs" && keep {
                 let read = |data: &[u8], r: &crate::inspect::FsReport| {
                     r.entries

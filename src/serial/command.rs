@@ -147,6 +147,20 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// FLASH_BEGIN with nothing to write: attaches the flash on the ROM, and precedes the
+    /// FLASH_END that asks a loader to leave (esptool's sequences).
+    pub fn flash_begin_empty(stub: bool) -> Command {
+        Command::FlashBegin {
+            erase_size: 0,
+            blocks: 0,
+            block_size: if stub { c::STUB_BLOCK } else { c::ROM_BLOCK } as u32,
+            offset: 0,
+            stub_form: stub,
+        }
+    }
+}
+
 /// The XOR checksum of `*_DATA` payloads, seeded with 0xEF.
 pub fn checksum(data: &[u8]) -> u8 {
     data.iter().fold(c::CHECKSUM_SEED, |a, &b| a ^ b)
@@ -293,25 +307,22 @@ impl Command {
         }
     }
 
-    /// Reply timeout (esptool's defaults, `serial-protocol.md` §2.11).
+    /// Reply timeout from the work the command itself asks for (docs/serial.md, "Timeouts").
+    /// Work a stub does *after* replying to a data block is added by the loader to the next
+    /// command ([`super::loader::Loader::pending_work`]); wire time is added there too.
     pub fn timeout(&self) -> Duration {
-        let per_mb = |ms_per_mb: u64, size: u32| {
-            let ms = ms_per_mb.saturating_mul(u64::from(size)) / (1024 * 1024);
-            Duration::from_millis(ms.max(c::TIMEOUT_DEFAULT_MS))
-        };
+        use super::timeouts;
         match self {
             Command::Sync => Duration::from_millis(c::TIMEOUT_SYNC_MS),
-            Command::FlashBegin { erase_size, .. } => {
-                per_mb(c::TIMEOUT_ERASE_PER_MB_MS, *erase_size)
-            }
-            Command::FlashDeflBegin { size, .. } => per_mb(c::TIMEOUT_ERASE_PER_MB_MS, *size),
-            Command::EraseRegion { size, .. } => per_mb(c::TIMEOUT_ERASE_PER_MB_MS, *size),
-            Command::FlashMd5 { size, .. } => per_mb(c::TIMEOUT_MD5_PER_MB_MS, *size),
+            // The ROM erases the whole region before it answers; the stub erases lazily, the
+            // budget is only an upper bound there.
+            Command::FlashBegin { erase_size, .. } => timeouts::erase(*erase_size),
+            Command::FlashDeflBegin { size, .. } => timeouts::erase(*size),
+            Command::EraseRegion { size, .. } => timeouts::erase(*size),
+            Command::FlashMd5 { size, .. } => timeouts::md5(*size),
             Command::EraseFlash => Duration::from_millis(c::TIMEOUT_CHIP_ERASE_MS),
-            // The stub writes the last block(s) before answering the END.
-            Command::FlashEnd { .. } | Command::FlashDeflEnd { .. } => {
-                Duration::from_millis(c::TIMEOUT_DEFAULT_MS * 3)
-            }
+            // The ROM programs a FLASH_DATA block before it answers.
+            Command::FlashData { data, .. } => timeouts::data_block_work(data.len() as u64, false),
             _ => Duration::from_millis(c::TIMEOUT_DEFAULT_MS),
         }
     }

@@ -67,33 +67,63 @@ impl<T: Transport> Loader<T> {
         Ok(data)
     }
 
-    fn data_command(&mut self, cmd: Command, retry_on_timeout: bool) -> Result<()> {
+    /// Send a data block and wait up to `timeout`. Retried (at most 3 sends) only when the
+    /// chip reports a checksum error, or on a timeout when `retry_on_timeout` (a block that is
+    /// processed before the reply, so a lost reply means a lost block). Any other status is an
+    /// error at once: with a reply-first stub it may be the deferred failure of the previous
+    /// block.
+    fn data_command(
+        &mut self,
+        cmd: &Command,
+        timeout: Duration,
+        retry_on_timeout: bool,
+    ) -> Result<()> {
         let mut last = None;
         for _ in 0..c::BLOCK_RETRIES {
-            self.send(&cmd)?;
-            match self.wait_response(cmd.opcode(), 0, cmd.timeout()) {
+            self.send(cmd)?;
+            match self.wait_response(cmd.opcode(), 0, timeout) {
                 Ok(r) => match r.status() {
                     Status::Ok => return Ok(()),
                     st @ (Status::Rom(c::ROM_ERR_CHECKSUM)
-                    | Status::Stub(c::STUB_ERR_BAD_CHECKSUM)
-                    | Status::Rom(c::ROM_ERR_MALFORMED)
-                    | Status::Stub(c::STUB_ERR_BAD_DATA_LEN)) => {
-                        last = Some(format!("{} failed: {st}", cmd.name()));
+                    | Status::Stub(c::STUB_ERR_BAD_CHECKSUM)) => {
+                        last = Some(Error::Status {
+                            command: cmd.name().to_string(),
+                            status: st.to_string(),
+                        });
                     }
-                    st => return Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+                    st => {
+                        return Err(Error::Status {
+                            command: cmd.name().to_string(),
+                            status: st.to_string(),
+                        })
+                    }
                 },
-                Err(e) if retry_on_timeout => last = Some(e.to_string()),
+                Err(e @ Error::Timeout { .. }) if retry_on_timeout => last = Some(e),
                 Err(e) => return Err(e),
             }
             self.flush_input()?;
         }
-        Err(Error::Device(
-            last.unwrap_or_else(|| "block write failed".into()),
-        ))
+        Err(last.unwrap_or_else(|| Error::Device("block write failed".into())))
+    }
+
+    /// Stop between blocks on Ctrl-C / SIGTERM, naming the range left unverified.
+    fn check_stop(&self, offset: u32, len: usize, sent: usize) -> Result<()> {
+        self.stop.check(|| {
+            format!(
+                "the write stopped between blocks after {sent} of {len} bytes at 0x{offset:06x}; \
+                 0x{offset:06x}..0x{:06x} is unverified (partly written): run the same write \
+                 again to finish it",
+                offset as usize + len
+            )
+        })
     }
 
     /// Write `data` at `offset` through the stub, zlib-compressed (FLASH_DEFL_*), then
     /// FLASH_DEFL_END (stay in the stub). `on_bytes` gets image bytes sent so far.
+    ///
+    /// The stub replies to a block first and inflates, erases and programs it afterwards, so
+    /// each reply also waits for the previous block's work: the timeout of block N+1 (and of
+    /// the END) includes the budget for what block N inflates to.
     pub fn write_deflated(
         &mut self,
         offset: u32,
@@ -101,25 +131,40 @@ impl<T: Transport> Loader<T> {
         on_bytes: &mut dyn FnMut(u64),
     ) -> Result<()> {
         self.require_stub("compressed writing")?;
+        self.check_stop(offset, data.len(), 0)?;
         let blocks = plan::deflate_blocks(data);
+        let sizes = plan::inflated_sizes(&blocks);
         self.command(&Command::FlashDeflBegin {
             size: data.len() as u32,
             blocks: blocks.len() as u32,
             block_size: c::STUB_BLOCK as u32,
             offset,
         })?;
-        let n = blocks.len().max(1) as u64;
-        for (seq, b) in blocks.into_iter().enumerate() {
+        let mut released = 0u64;
+        for (seq, (b, unc)) in blocks.into_iter().zip(sizes).enumerate() {
+            if seq > 0 {
+                self.check_stop(offset, data.len(), released as usize)?;
+            }
+            let cmd = Command::FlashDeflData {
+                seq: seq as u32,
+                data: b,
+            };
+            // esptool's stub replies before it writes a block (its work delays the next reply);
+            // espdump's own (it answered STUB_INFO) replies once the block is in flash.
+            let work = super::timeouts::data_block_work(unc, true);
+            let (now, later) = if self.ext.is_some() {
+                (work, Duration::ZERO)
+            } else {
+                (Duration::ZERO, work)
+            };
+            let timeout = self.timeout_for(&cmd) + std::mem::take(&mut self.pending_work) + now;
             // A lost reply may mean the stub consumed the block: never resend into the inflater.
-            self.data_command(
-                Command::FlashDeflData {
-                    seq: seq as u32,
-                    data: b,
-                },
-                false,
-            )?;
-            on_bytes((seq as u64 + 1) * data.len() as u64 / n);
+            self.data_command(&cmd, timeout, false)?;
+            self.pending_work = later;
+            released += unc;
+            on_bytes(released.min(data.len() as u64));
         }
+        // The END's reply comes after the last block is in flash.
         self.command(&Command::FlashDeflEnd { reboot: false })?;
         Ok(())
     }
@@ -133,10 +178,11 @@ impl<T: Transport> Loader<T> {
         on_bytes: &mut dyn FnMut(u64),
     ) -> Result<()> {
         if offset as usize % SECTOR_SIZE != 0 {
-            return Err(Error::Refused(format!(
+            return Err(Error::Usage(format!(
                 "the ROM writes whole sectors only: offset 0x{offset:x} is not a multiple of 0x1000"
             )));
         }
+        self.check_stop(offset, data.len(), 0)?;
         let p = plan::rom_write_plan(offset, data.len() as u32);
         let begin = if self.stub {
             Command::FlashBegin {
@@ -161,14 +207,20 @@ impl<T: Transport> Loader<T> {
             .into_iter()
             .enumerate()
         {
+            if seq > 0 {
+                self.check_stop(offset, data.len(), sent as usize)?;
+            }
             let rom = !self.stub;
-            self.data_command(
-                Command::FlashData {
-                    seq: seq as u32,
-                    data: b,
-                },
-                rom,
-            )?;
+            let len = b.len() as u64;
+            let cmd = Command::FlashData {
+                seq: seq as u32,
+                data: b,
+            };
+            let timeout = self.timeout_for(&cmd) + std::mem::take(&mut self.pending_work);
+            self.data_command(&cmd, timeout, rom)?;
+            if self.stub {
+                self.pending_work = super::timeouts::data_block_work(len, true);
+            }
             sent = (sent + c::ROM_BLOCK as u64).min(data.len() as u64);
             on_bytes(sent);
         }

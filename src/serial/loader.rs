@@ -4,15 +4,18 @@
 
 pub use super::chip::{flash_size_from_id, format_mac, mac_from_otp, ChipInfo};
 use super::command::Command;
+use super::interrupt::StopFlag;
+pub use super::leave::EndState;
 use super::response::{Response, Status};
 use super::slip;
 use super::stub::Stub;
-use super::transport::{self, After, Before, Transport};
+use super::timeouts;
+use super::transport::{self, Before, Transport};
 use super::{Progress, ProgressEvent, Task};
 use crate::consts::serial as c;
 use crate::{Error, Result};
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A session with the chip.
 pub struct Loader<T: Transport> {
@@ -23,6 +26,8 @@ pub struct Loader<T: Transport> {
     pub stub: bool,
     /// Current baud rate.
     pub baud: u32,
+    /// espdump's stub extensions, when the running stub offers them.
+    pub ext: Option<super::builtin_stub::Extensions>,
     /// Whether the port has reset lines (`None` until tried).
     pub reset_lines: Option<bool>,
     /// Connect attempts.
@@ -33,6 +38,16 @@ pub struct Loader<T: Transport> {
     pub bytes_out: u64,
     /// Bytes read from the port.
     pub bytes_in: u64,
+    /// Work the stub accepted (a data block it replied to first) and may still be doing: the
+    /// next reply waits for it, so the next timeout includes it.
+    pub pending_work: Duration,
+    /// Where to look for Ctrl-C / SIGTERM at safe points.
+    pub stop: StopFlag,
+    /// Bauds to try when the chip does not answer at 115200 (a stub left running at the fast
+    /// rate of an earlier session).
+    pub probe_bauds: Vec<u32>,
+    /// Set when connect found a stub already running (SYNC value 0), with its baud.
+    pub found_stub_at: Option<u32>,
     buf: Vec<u8>,
 }
 
@@ -45,11 +60,16 @@ impl<T: Transport> Loader<T> {
             frames: VecDeque::new(),
             stub: false,
             baud: c::ROM_BAUD,
+            ext: None,
             reset_lines: None,
             connect_attempts: c::CONNECT_ATTEMPTS,
             commands_sent: 0,
             bytes_out: 0,
             bytes_in: 0,
+            pending_work: Duration::ZERO,
+            stop: StopFlag::Never,
+            probe_bauds: Vec::new(),
+            found_stub_at: None,
             buf: vec![0u8; 8192],
         }
     }
@@ -88,12 +108,16 @@ impl<T: Transport> Loader<T> {
         if let Some(f) = self.frames.pop_front() {
             return Ok(Some(f));
         }
-        let deadline = Instant::now() + timeout;
+        let deadline = self.t.now() + timeout;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.saturating_duration_since(self.t.now());
             let n = self.t.read(&mut self.buf, left)?;
             if n == 0 {
-                return Ok(None);
+                // A timeout, or a signal woke the wait early: go on until the deadline.
+                if self.t.now() >= deadline {
+                    return Ok(None);
+                }
+                continue;
             }
             self.bytes_in += n as u64;
             let got = self.dec.push_all(&self.buf[..n]);
@@ -103,7 +127,7 @@ impl<T: Transport> Loader<T> {
             }
             // A partial frame stays in the decoder for the next call; a babbling port cannot
             // keep us here past the deadline.
-            if Instant::now() >= deadline {
+            if self.t.now() >= deadline {
                 return Ok(None);
             }
         }
@@ -116,9 +140,9 @@ impl<T: Transport> Loader<T> {
         data_len: usize,
         timeout: Duration,
     ) -> Result<Response> {
-        let deadline = Instant::now() + timeout;
+        let deadline = self.t.now() + timeout;
         for _ in 0..100 {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.saturating_duration_since(self.t.now());
             let Some(frame) = self.read_frame(left)? else {
                 break;
             };
@@ -128,41 +152,64 @@ impl<T: Transport> Loader<T> {
                 }
             }
         }
-        Err(Error::Device(format!(
-            "no reply to {} within {:.1} s",
-            super::command::opcode_name(op),
-            timeout.as_secs_f64()
-        )))
+        Err(Error::Timeout {
+            command: super::command::opcode_name(op).to_string(),
+            secs: timeout.as_secs_f64(),
+            hint: String::new(),
+        })
+    }
+
+    /// The reply timeout of `cmd`: its own work plus the time to send it.
+    pub fn timeout_for(&self, cmd: &Command) -> Duration {
+        cmd.timeout() + timeouts::wire(cmd.encode().len(), self.baud)
     }
 
     /// Send a command and return its successful response.
     pub fn command(&mut self, cmd: &Command) -> Result<Response> {
+        let extra = std::mem::take(&mut self.pending_work);
+        self.command_within(cmd, self.timeout_for(cmd) + extra)
+    }
+
+    /// Send a command and return its successful response, waiting up to `timeout`.
+    pub fn command_within(&mut self, cmd: &Command, timeout: Duration) -> Result<Response> {
         self.send(cmd)?;
-        let r = match self.wait_response(cmd.opcode(), cmd.response_data_len(), cmd.timeout()) {
+        let r = match self.wait_response(cmd.opcode(), cmd.response_data_len(), timeout) {
             Ok(r) => r,
             Err(e) => return Err(self.explain_timeout(e)),
         };
         match r.status() {
             Status::Ok => Ok(r),
-            st => Err(Error::Device(format!("{} failed: {st}", cmd.name()))),
+            st => Err(Error::Status {
+                command: cmd.name().to_string(),
+                status: st.to_string(),
+            }),
         }
     }
 
     /// After a missing reply with the stub running: probe with one SYNC whether the chip was
     /// reset (the ROM answers instead of the stub), and say so.
     fn explain_timeout(&mut self, e: Error) -> Error {
+        let Error::Timeout { command, secs, .. } = &e else {
+            return e;
+        };
         if !self.stub || self.flush_input().is_err() {
             return e;
         }
-        let msg = match &e {
-            Error::Device(m) => m.clone(),
-            other => other.to_string(),
-        };
+        let (command, secs) = (command.clone(), *secs);
+        let baud = self.baud;
         match self.sync() {
-            Ok(true) if !self.stub => Error::Device(format!(
-                "{msg}: the chip was reset during the transfer (the ROM loader answers, the stub \
-                 is gone); run again"
-            )),
+            Ok(true) if !self.stub => Error::Timeout {
+                command,
+                secs,
+                hint: "; the chip was reset during the transfer (the ROM loader answers, the \
+                       stub is gone); run again"
+                    .into(),
+            },
+            Ok(true) => Error::Timeout {
+                command,
+                secs,
+                hint: format!("; the stub still answers SYNC at {baud} baud"),
+            },
             _ => e,
         }
     }
@@ -185,32 +232,74 @@ impl<T: Transport> Loader<T> {
                 self.frames.clear();
                 Ok(true)
             }
-            Ok(_) | Err(Error::Device(_)) => Ok(false),
+            Ok(_) | Err(Error::Timeout { .. }) => Ok(false),
             Err(e) => Err(e),
         }
     }
 
-    /// Reset (per `before`) and sync, with retries.
+    /// Reset (per `before`) and sync, with retries: esptool's reset sequences cycle over the
+    /// attempts; after each attempt's SYNCs at 115200 the [`Loader::probe_bauds`] are tried for
+    /// a stub left running by an earlier session.
     pub fn connect(&mut self, before: Before) -> Result<()> {
+        if before == Before::NoResetNoSync {
+            self.stub = true;
+            self.found_stub_at = Some(self.baud);
+            return Ok(());
+        }
+        let seq = transport::reset_sequence();
         for attempt in 0..self.connect_attempts.max(1) {
+            self.stop
+                .check(|| "while connecting; nothing was changed".into())?;
             if before == Before::DefaultReset && self.reset_lines != Some(false) {
-                let delay = c::RESET_DELAYS_MS[attempt % c::RESET_DELAYS_MS.len()];
-                let ok = transport::reset_into_loader(&mut self.t, Duration::from_millis(delay))?;
+                let ok = transport::reset_into_loader(&mut self.t, seq[attempt % seq.len()])?;
                 self.reset_lines = Some(ok);
             }
             for _ in 0..c::SYNCS_PER_ATTEMPT {
                 self.flush_input()?;
                 if self.sync()? {
+                    if self.stub {
+                        self.found_stub_at = Some(self.baud);
+                    }
                     return Ok(());
                 }
                 self.t.sleep(Duration::from_millis(50));
             }
+            if self.probe_stub_bauds()? {
+                return Ok(());
+            }
         }
-        Err(Error::Device(
-            "the chip does not answer SYNC: check the port, hold GPIO0 low while resetting \
-             (download mode), or try --before no-reset"
-                .into(),
-        ))
+        Err(Error::Timeout {
+            command: "SYNC".into(),
+            secs: c::TIMEOUT_SYNC_MS as f64 / 1000.0,
+            hint: format!(
+                " ({} connect attempts): check the port and wiring, hold GPIO0 low while \
+                 resetting (download mode), or try --before no-reset",
+                self.connect_attempts.max(1)
+            ),
+        })
+    }
+
+    /// Try one SYNC at each probe baud; on a stub's answer stay at that baud.
+    fn probe_stub_bauds(&mut self) -> Result<bool> {
+        let home = self.baud;
+        let bauds: Vec<u32> = self
+            .probe_bauds
+            .iter()
+            .copied()
+            .filter(|&b| b != home)
+            .collect();
+        for b in bauds {
+            self.t.set_baud(b)?;
+            self.flush_input()?;
+            if self.sync()? && self.stub {
+                self.baud = b;
+                self.found_stub_at = Some(b);
+                return Ok(true);
+            }
+        }
+        self.t.set_baud(home)?;
+        self.stub = false;
+        Ok(false)
     }
 
     /// READ_REG.
@@ -264,15 +353,23 @@ impl<T: Transport> Loader<T> {
         Ok(v)
     }
 
-    /// Identify the chip, MAC, crystal and flash.
-    pub fn chip_info(&mut self) -> Result<ChipInfo> {
+    /// Check the chip-detect word before anything is uploaded (esptool's order: an ESP32 on
+    /// the port must not receive ESP8266 code).
+    pub fn check_magic(&mut self) -> Result<()> {
         let magic = self.read_reg(c::REG_CHIP_MAGIC)?;
         if magic != c::ESP8266_MAGIC {
             return Err(Error::Device(format!(
-                "not an ESP8266 (chip magic 0x{magic:08x}, expected 0x{:08x})",
+                "not an ESP8266 (chip magic 0x{magic:08x}, expected 0x{:08x}); espdump speaks \
+                 to the ESP8266 and ESP8285 only",
                 c::ESP8266_MAGIC
             )));
         }
+        Ok(())
+    }
+
+    /// Identify the chip, MAC, crystal and flash.
+    pub fn chip_info(&mut self) -> Result<ChipInfo> {
+        self.check_magic()?;
         let mac0 = self.read_reg(c::REG_OTP_MAC0)?;
         let mac1 = self.read_reg(c::REG_OTP_MAC1)?;
         let mac2 = self.read_reg(c::REG_OTP_MAC2)?;
@@ -286,13 +383,7 @@ impl<T: Transport> Loader<T> {
         let crystal_mhz = if est > 33 { 40 } else { 26 };
         if !self.stub {
             // The ROM needs the flash attached first (FLASH_BEGIN with nothing to write).
-            self.command(&Command::FlashBegin {
-                erase_size: 0,
-                blocks: 0,
-                block_size: c::ROM_BLOCK as u32,
-                offset: 0,
-                stub_form: false,
-            })?;
+            self.command(&Command::flash_begin_empty(false))?;
         }
         let flash_id = self.spi_command(c::FLASH_CMD_RDID, 24)? & 0xFF_FFFF;
         Ok(ChipInfo {
@@ -350,17 +441,17 @@ impl<T: Transport> Loader<T> {
             0,
             Duration::from_millis(c::TIMEOUT_MEM_END_ROM_MS),
         );
-        let deadline = Instant::now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
+        let deadline = self.t.now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
         let mut greeted = false;
         // Skip a bounded number of stray frames (a late MEM_END reply, noise) before OHAI.
         for _ in 0..100 {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.saturating_duration_since(self.t.now());
             match self.read_frame(left)? {
                 Some(f) if f == c::STUB_GREETING => {
                     greeted = true;
                     break;
                 }
-                Some(_) if Instant::now() < deadline => continue,
+                Some(_) if self.t.now() < deadline => continue,
                 _ => break,
             }
         }
@@ -423,43 +514,6 @@ impl<T: Transport> Loader<T> {
                 "{what} needs the flasher stub: the ESP8266 ROM loader cannot read flash or \
                  compute MD5 (run without --no-stub)"
             )))
-        }
-    }
-
-    /// End the session. Returns `true` when the chip was reset through the lines.
-    pub fn finish(&mut self, after: After) -> Result<bool> {
-        let leave_stub = |l: &mut Self| -> Result<()> {
-            if l.stub {
-                l.command(&Command::FlashBegin {
-                    erase_size: 0,
-                    blocks: 0,
-                    block_size: c::STUB_BLOCK as u32,
-                    offset: 0,
-                    stub_form: true,
-                })?;
-                l.command(&Command::FlashEnd { reboot: true })?;
-                l.stub = false;
-                l.t.set_baud(c::ROM_BAUD)?;
-                l.baud = c::ROM_BAUD;
-            }
-            Ok(())
-        };
-        match after {
-            After::NoReset => {
-                leave_stub(self)?;
-                Ok(false)
-            }
-            After::HardReset => {
-                if self.reset_lines != Some(false) && transport::hard_reset(&mut self.t)? {
-                    self.reset_lines = Some(true);
-                    self.stub = false;
-                    return Ok(true);
-                }
-                self.reset_lines = Some(false);
-                // No reset lines: leave the chip in a known state (ROM loader, 115200).
-                leave_stub(self)?;
-                Ok(false)
-            }
         }
     }
 }

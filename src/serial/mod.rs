@@ -7,10 +7,14 @@
 //! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
 //! on a pty). Reference: `shared/reference/serial-protocol.md`.
 
+pub mod bridge;
+pub mod builtin_stub;
 pub mod chip;
 pub mod command;
 mod flashio;
 pub mod guard;
+pub mod interrupt;
+mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
@@ -19,6 +23,7 @@ pub mod response;
 pub mod sim;
 pub mod slip;
 pub mod stub;
+pub mod timeouts;
 pub mod transport;
 
 use serde::Serialize;

@@ -25,6 +25,8 @@ pub struct SessionOptions {
     pub stub: Option<Stub>,
     /// Connect attempts (`None`: esptool's 7).
     pub connect_attempts: Option<usize>,
+    /// Where to look for Ctrl-C / SIGTERM.
+    pub stop: super::interrupt::StopFlag,
 }
 
 /// An open session: the loader plus what was learnt about the chip.
@@ -47,8 +49,26 @@ pub fn open_session<T: Transport>(
     if let Some(n) = opts.connect_attempts {
         loader.connect_attempts = n;
     }
+    loader.stop = opts.stop.clone();
+    loader.probe_bauds = opts.baud.into_iter().collect();
+    for b in c::STUB_FALLBACK_BAUDS {
+        if !loader.probe_bauds.contains(&b) {
+            loader.probe_bauds.push(b);
+        }
+    }
     loader.connect(opts.before)?;
-    let mut stub_source = loader.stub.then(|| "already running".to_string());
+    let mut stub_source = None;
+    if let Some(baud) = loader.found_stub_at {
+        if opts.before != Before::NoResetNoSync {
+            progress(ProgressEvent::Note(format!(
+                "the chip is still running a flasher stub (it answered SYNC with value 0 at \
+                 {baud} baud): carrying on with it"
+            )));
+        }
+        stub_source = Some(format!("already running at {baud} baud"));
+    }
+    // esptool's order: the chip must be an ESP8266 before ESP8266 code is uploaded.
+    loader.check_magic()?;
     if let Some(stub) = &opts.stub {
         if !loader.stub {
             loader.load_stub(stub, progress)?;
@@ -62,6 +82,7 @@ pub fn open_session<T: Transport>(
     if let Some(size) = info.flash_size {
         loader.set_flash_size(size)?;
     }
+    loader.ext = loader.probe_extensions()?;
     Ok(Session {
         loader,
         info,
@@ -89,6 +110,25 @@ pub fn classify<T: Transport>(
     expect: &[u8],
     progress: Progress,
 ) -> Result<Vec<SectorState>> {
+    classify_with(loader, offset, expect, false, progress)
+}
+
+/// Per-sector MD5s inside differing blocks stop paying off for a write when this many found
+/// no sector to skip: the rest of the differing blocks are written whole.
+const FRUITLESS_SECTOR_CHECKS: usize = 32;
+
+/// [`classify`]; with `for_write`, per-sector checks stop after [`FRUITLESS_SECTOR_CHECKS`]
+/// that found nothing to skip (a chip full of other data), since each costs a round trip and
+/// the chip's MD5 time while a sector write costs about 56 ms anyway. Sectors not checked are
+/// reported as [`SectorState::Differs`].
+pub fn classify_with<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    expect: &[u8],
+    for_write: bool,
+    progress: Progress,
+) -> Result<Vec<SectorState>> {
+    let (mut checked, mut skippable) = (0usize, 0usize);
     let sectors = plan::sector_ranges(expect.len());
     let per_block = c::SECTORS_PER_BLOCK;
     progress(ProgressEvent::Begin {
@@ -97,6 +137,9 @@ pub fn classify<T: Transport>(
     });
     let mut out = Vec::with_capacity(sectors.len());
     for (bi, group) in sectors.chunks(per_block).enumerate() {
+        loader
+            .stop
+            .check(|| "stopped while comparing by MD5; nothing was changed".into())?;
         let (a, b) = (group[0].start, group[group.len() - 1].end);
         let want = expect.get(a..b).unwrap_or(&[]);
         let dev = loader.md5(offset + a as u32, (b - a) as u32)?;
@@ -111,10 +154,14 @@ pub fn classify<T: Transport>(
                     SectorState::Erased
                 });
             }
+        } else if for_write && checked >= FRUITLESS_SECTOR_CHECKS && skippable == 0 {
+            out.resize(out.len() + group.len(), SectorState::Differs);
         } else {
             for r in group {
                 let want = expect.get(r.clone()).unwrap_or(&[]);
                 let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+                checked += 1;
+                skippable += usize::from(d == plan::md5(want));
                 out.push(if d == plan::md5(want) {
                     SectorState::Same
                 } else if d == plan::erased_md5(r.len()) {
@@ -156,8 +203,9 @@ pub struct ReadReport {
     pub seconds: f64,
 }
 
-/// Longest single READ_FLASH (a failed chunk is retried whole).
-pub const READ_CHUNK: usize = 0x10000;
+/// Longest single READ_FLASH (a failed chunk is retried whole; Ctrl-C is honoured between
+/// chunks, within 3 s at 115200).
+pub const READ_CHUNK: usize = 0x8000;
 
 fn resync<T: Transport>(loader: &mut Loader<T>) -> Result<()> {
     loader.transport().sleep(Duration::from_millis(100));
@@ -175,7 +223,17 @@ fn resync<T: Transport>(loader: &mut Loader<T>) -> Result<()> {
         }
         loader.flush_input()?;
     }
-    Err(Error::Device("the chip stopped answering".into()))
+    Err(Error::Timeout {
+        command: "SYNC".into(),
+        secs: c::TIMEOUT_SYNC_MS as f64 / 1000.0,
+        hint: ": the chip stopped answering during the read".into(),
+    })
+}
+
+/// A read error worth another try: a timeout or a corrupt packet / MD5 on the line, not a
+/// port failure or a chip status.
+fn retriable(e: &Error) -> bool {
+    matches!(e, Error::Timeout { .. } | Error::Device(_))
 }
 
 /// Read `[offset, offset + buf.len())` into `buf`. `buf` comes in holding what a partial file
@@ -190,11 +248,16 @@ pub fn read_into<T: Transport>(
 ) -> Result<ReadReport> {
     let t0 = Instant::now();
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "read offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
-    let states = classify(loader, offset, buf, progress)?;
+    let states = match loader.ext {
+        Some(e) if e.sector_map => {
+            super::builtin_stub::classify_by_map(loader, offset, buf, progress)?
+        }
+        _ => classify(loader, offset, buf, progress)?,
+    };
     let ranges = plan::sector_ranges(buf.len());
     let mut report = ReadReport {
         offset,
@@ -232,38 +295,7 @@ pub fn read_into<T: Transport>(
         task: Task::Read,
         total: to_read,
     });
-    let mut done = 0u64;
-    for run in plan::runs(&mask) {
-        let (a, b) = (ranges[run.start].start, ranges[run.end - 1].end);
-        let mut pos = a;
-        while pos < b {
-            let n = READ_CHUNK.min(b - pos);
-            let mut attempt = 0;
-            let data = loop {
-                let base = done;
-                let mut cb = |got: u64| {
-                    progress(ProgressEvent::Advance {
-                        task: Task::Read,
-                        done: base + got,
-                    })
-                };
-                match loader.read_flash(offset + pos as u32, n as u32, &mut cb) {
-                    Ok(d) => break d,
-                    Err(e) if attempt + 1 < c::BLOCK_RETRIES => {
-                        attempt += 1;
-                        report.retries += 1;
-                        progress(ProgressEvent::Note(format!("{e}; retrying")));
-                        resync(loader)?;
-                    }
-                    Err(e) => return Err(e),
-                }
-            };
-            buf[pos..pos + n].copy_from_slice(&data);
-            report.sectors_read += n.div_ceil(SECTOR_SIZE) as u32;
-            done += n as u64;
-            pos += n;
-        }
-    }
+    read_runs(loader, offset, buf, &ranges, &mask, &mut report, progress)?;
     progress(ProgressEvent::End { task: Task::Read });
     let local = plan::md5(buf);
     let dev = loader.md5(offset, buf.len() as u32)?;
@@ -281,6 +313,56 @@ pub fn read_into<T: Transport>(
     Ok(report)
 }
 
+/// Read the runs of sectors marked in `mask` into `buf`, 32 KiB per READ_FLASH, retrying a
+/// chunk after a line error and stopping between chunks on Ctrl-C / SIGTERM.
+fn read_runs<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    buf: &mut [u8],
+    ranges: &[std::ops::Range<usize>],
+    mask: &[bool],
+    report: &mut ReadReport,
+    progress: Progress,
+) -> Result<()> {
+    let mut done = 0u64;
+    for run in plan::runs(mask) {
+        let (a, b) = (ranges[run.start].start, ranges[run.end - 1].end);
+        let mut pos = a;
+        while pos < b {
+            let kept = done;
+            loader
+                .stop
+                .check(|| format!("the read stopped after {kept} bytes confirmed by MD5"))?;
+            let n = READ_CHUNK.min(b - pos);
+            let mut attempt = 0;
+            let data = loop {
+                let base = done;
+                let mut cb = |got: u64| {
+                    progress(ProgressEvent::Advance {
+                        task: Task::Read,
+                        done: base + got,
+                    })
+                };
+                match loader.read_flash_best(offset + pos as u32, n as u32, &mut cb) {
+                    Ok(d) => break d,
+                    Err(e) if attempt + 1 < c::BLOCK_RETRIES && retriable(&e) => {
+                        attempt += 1;
+                        report.retries += 1;
+                        progress(ProgressEvent::Note(format!("{e}; retrying")));
+                        resync(loader)?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            buf[pos..pos + n].copy_from_slice(&data);
+            report.sectors_read += n.div_ceil(SECTOR_SIZE) as u32;
+            done += n as u64;
+            pos += n;
+        }
+    }
+    Ok(())
+}
+
 /// Plan a write of `data` at `offset`. With the stub, sectors already holding the wanted bytes
 /// are skipped; through the ROM everything is written (the ROM cannot compare).
 pub fn plan_write<T: Transport>(
@@ -290,12 +372,12 @@ pub fn plan_write<T: Transport>(
     progress: Progress,
 ) -> Result<WritePlan> {
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "write offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
     if loader.stub {
-        let states = classify(loader, offset, data, progress)?;
+        let states = classify_with(loader, offset, data, true, progress)?;
         let differ: Vec<bool> = states.iter().map(|s| *s != SectorState::Same).collect();
         Ok(plan::stub_write_plan(offset, data.len() as u32, &differ))
     } else {
@@ -430,7 +512,7 @@ pub fn verify<T: Transport>(
     progress: Progress,
 ) -> Result<VerifyReport> {
     if offset as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "verify offset 0x{offset:x} is not sector aligned (0x1000)"
         )));
     }
@@ -479,7 +561,7 @@ pub fn erase<T: Transport>(
     progress: Progress,
 ) -> Result<EraseReport> {
     if offset as usize % SECTOR_SIZE != 0 || size as usize % SECTOR_SIZE != 0 {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "erase region 0x{offset:x}+0x{size:x} is not sector aligned (0x1000)"
         )));
     }

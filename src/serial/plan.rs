@@ -120,6 +120,33 @@ pub fn deflate_blocks(data: &[u8]) -> Vec<Vec<u8>> {
     z.chunks(c::STUB_BLOCK).map(<[u8]>::to_vec).collect()
 }
 
+/// How many bytes each compressed block releases when the stub inflates the stream block by
+/// block (esptool feeds its own decompressor the same way to size the timeouts).
+pub fn inflated_sizes(blocks: &[Vec<u8>]) -> Vec<u64> {
+    let mut d = flate2::Decompress::new(true);
+    let mut out = vec![0u8; 0x10000];
+    blocks
+        .iter()
+        .map(|b| {
+            let start = d.total_out();
+            let mut input: &[u8] = b;
+            loop {
+                let (i0, o0) = (d.total_in(), d.total_out());
+                let r = d.decompress(input, &mut out, flate2::FlushDecompress::None);
+                input = input.get((d.total_in() - i0) as usize..).unwrap_or(&[]);
+                let stuck = d.total_in() == i0 && d.total_out() == o0;
+                if r.is_err() || stuck || matches!(r, Ok(flate2::Status::StreamEnd)) {
+                    break;
+                }
+                if input.is_empty() && ((d.total_out() - o0) as usize) < out.len() {
+                    break;
+                }
+            }
+            d.total_out() - start
+        })
+        .collect()
+}
+
 /// A planned write, as shown to the user before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WritePlan {
@@ -223,6 +250,8 @@ mod tests {
         let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
         let blocks = deflate_blocks(&data);
         assert!(blocks[..blocks.len() - 1].iter().all(|b| b.len() == 0x4000));
+        let sizes = inflated_sizes(&blocks);
+        assert_eq!(sizes.iter().sum::<u64>(), data.len() as u64);
         let z: Vec<u8> = blocks.concat();
         let mut d = flate2::read::ZlibDecoder::new(&z[..]);
         let mut out = Vec::new();

@@ -1,7 +1,8 @@
 //! The flasher stub: esptool's JSON format (`entry`, `text`/`text_start`, `data`/`data_start`,
-//! base64 blobs) and where to find one. espdump never ships a stub binary: it takes `--stub
-//! FILE`, else `$ESPDUMP_STUB`, else the `esp8266.json` of an installed esptool (the
-//! Apache-2.0/MIT esp-flasher-stub build in `esptool/targets/stub_flasher/2/`).
+//! base64 blobs) and where to find one: `--stub FILE`, else `$ESPDUMP_STUB`, else the
+//! `esp8266.json` of an installed esptool (the Apache-2.0/MIT esp-flasher-stub build in
+//! `esptool/targets/stub_flasher/2/`), else espdump's own stub ([`super::builtin_stub`]).
+//! `--stub builtin` selects espdump's own explicitly.
 
 use crate::consts::serial as c;
 use crate::{Error, Result};
@@ -118,23 +119,68 @@ pub fn esptool_stub_path() -> Option<PathBuf> {
     None
 }
 
-/// Find the stub: `explicit`, else `$ESPDUMP_STUB`, else an installed esptool's.
+/// Load `--stub`/`$ESPDUMP_STUB`'s value: the word `builtin`, or a JSON file.
+fn load_named(p: &Path) -> Result<Stub> {
+    if p.as_os_str() == super::builtin_stub::NAME {
+        return super::builtin_stub::builtin();
+    }
+    Stub::from_file(p)
+}
+
+/// A place a stub can come from. New sources (a download cache) are one more variant, one more
+/// arm in [`StubSource::load`] and one more entry in [`SEARCH_ORDER`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StubSource {
+    /// The file named by `$ESPDUMP_STUB` (or `builtin`).
+    EnvVar,
+    /// The `esp8266.json` of an installed esptool (Apache-2.0/MIT esp-flasher-stub).
+    InstalledEsptool,
+    /// espdump's own stub, embedded in the binary ([`super::builtin_stub`]).
+    Builtin,
+}
+
+/// The order in which sources are tried when no `--stub` is given: esptool's stub stays the
+/// default where it is installed; espdump's own is the last resort.
+pub const SEARCH_ORDER: &[StubSource] = &[
+    StubSource::EnvVar,
+    StubSource::InstalledEsptool,
+    StubSource::Builtin,
+];
+
+impl StubSource {
+    /// The stub from this source: `Ok(None)` when the source has none, `Err` when it has a
+    /// broken one.
+    pub fn load(self) -> Result<Option<Stub>> {
+        match self {
+            StubSource::EnvVar => match std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
+                Some(p) => load_named(Path::new(&p)).map(Some),
+                None => Ok(None),
+            },
+            StubSource::InstalledEsptool => match esptool_stub_path() {
+                Some(p) => Stub::from_file(&p).map(Some),
+                None => Ok(None),
+            },
+            StubSource::Builtin => super::builtin_stub::builtin().map(Some),
+        }
+    }
+}
+
+/// Find the stub: `explicit` (a file or `builtin`), else the first of [`SEARCH_ORDER`] that
+/// has one.
 pub fn find_stub(explicit: Option<&Path>) -> Result<Stub> {
     if let Some(p) = explicit {
-        return Stub::from_file(p);
+        return load_named(p);
     }
-    if let Some(p) = std::env::var_os(c::STUB_ENV).filter(|v| !v.is_empty()) {
-        return Stub::from_file(Path::new(&p));
+    for src in SEARCH_ORDER {
+        if let Some(stub) = src.load()? {
+            return Ok(stub);
+        }
     }
-    match esptool_stub_path() {
-        Some(p) => Stub::from_file(&p),
-        None => Err(Error::InvalidInput(format!(
-            "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, \
-             or `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used); \
-             --no-stub works for write and erase only",
-            c::STUB_ENV
-        ))),
-    }
+    Err(Error::InvalidInput(format!(
+        "no flasher stub found: pass --stub FILE (esptool's esp8266.json), set {}, or \
+         `pip install esptool` (its Apache-2.0/MIT esp-flasher-stub is used)",
+        c::STUB_ENV
+    )))
 }
 
 #[cfg(test)]

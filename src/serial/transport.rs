@@ -2,7 +2,7 @@
 //! implementation, and reset-line sequences built on it.
 //!
 //! A pty (or any port without modem lines) fails DTR/RTS calls with ENOTTY; the trait reports
-//! that as "no reset lines" (`Ok(false)`) instead of an error (`serial-protocol.md` §7.1).
+//! that as "no reset lines" (`Ok(false)`); any other line error is an error (docs/serial.md).
 
 use crate::{Error, Result};
 use std::io::{Read, Write};
@@ -21,9 +21,13 @@ pub trait Transport {
     fn set_lines(&mut self, dtr: Option<bool>, rts: Option<bool>) -> Result<bool>;
     /// Discard buffered input.
     fn clear_input(&mut self) -> Result<()>;
-    /// Sleep (a real wait on hardware; the in-memory simulator may skip it).
+    /// Sleep (a real wait on hardware; the in-memory simulator advances its clock).
     fn sleep(&mut self, d: Duration) {
         std::thread::sleep(d);
+    }
+    /// The transport's clock: wall time on hardware, virtual time in the simulator.
+    fn now(&mut self) -> std::time::Instant {
+        std::time::Instant::now()
     }
 }
 
@@ -46,16 +50,20 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn sleep(&mut self, d: Duration) {
         (**self).sleep(d)
     }
+    fn now(&mut self) -> std::time::Instant {
+        (**self).now()
+    }
 }
 
-/// A real serial port (or a pty path) through the `serialport` crate.
+/// A real serial port (or a pty path) through the `serialport` crate; the modem lines through
+/// TIOCMGET/TIOCMSET so both can change in one call (esptool's "unix tight" reset).
 pub struct SerialTransport {
-    port: Box<dyn serialport::SerialPort>,
+    port: serialport::TTYPort,
     name: String,
 }
 
-fn dev(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Device(format!("{what}: {e}"))
+fn port_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Transport(format!("{what}: {e}"))
 }
 
 impl SerialTransport {
@@ -63,8 +71,8 @@ impl SerialTransport {
     pub fn open(path: &str, baud: u32) -> Result<Self> {
         let port = serialport::new(path, baud)
             .timeout(Duration::from_millis(100))
-            .open()
-            .map_err(|e| dev(&format!("cannot open {path}"), e))?;
+            .open_native()
+            .map_err(|e| port_err(&format!("cannot open {path}"), e))?;
         Ok(SerialTransport {
             port,
             name: path.to_string(),
@@ -75,6 +83,37 @@ impl SerialTransport {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// Read the modem-line bits; `Ok(None)` when the port has no modem lines (ENOTTY/EINVAL,
+    /// as on a pty).
+    fn modem_bits(&self) -> Result<Option<libc::c_int>> {
+        use std::os::fd::AsRawFd;
+        let mut bits: libc::c_int = 0;
+        // SAFETY: TIOCMGET writes one c_int through the valid pointer; the fd is the open port.
+        let rc = unsafe { libc::ioctl(self.port.as_raw_fd(), libc::TIOCMGET, &mut bits) };
+        if rc == 0 {
+            return Ok(Some(bits));
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::ENOTTY) | Some(libc::EINVAL) => Ok(None),
+            _ => Err(port_err(&format!("read DTR/RTS of {}", self.name), e)),
+        }
+    }
+
+    fn set_modem_bits(&self, bits: libc::c_int) -> Result<bool> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: TIOCMSET reads one c_int through the valid pointer; the fd is the open port.
+        let rc = unsafe { libc::ioctl(self.port.as_raw_fd(), libc::TIOCMSET, &bits) };
+        if rc == 0 {
+            return Ok(true);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::ENOTTY) | Some(libc::EINVAL) => Ok(false),
+            _ => Err(port_err(&format!("set DTR/RTS of {}", self.name), e)),
+        }
+    }
 }
 
 impl Transport for SerialTransport {
@@ -82,88 +121,148 @@ impl Transport for SerialTransport {
         self.port
             .write_all(data)
             .and_then(|_| self.port.flush())
-            .map_err(|e| dev(&format!("write to {}", self.name), e))
+            .map_err(|e| port_err(&format!("write to {}", self.name), e))
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize> {
+        use serialport::SerialPort;
         let t = timeout.max(Duration::from_millis(1));
         self.port
             .set_timeout(t)
-            .map_err(|e| dev(&format!("set timeout on {}", self.name), e))?;
+            .map_err(|e| port_err(&format!("set timeout on {}", self.name), e))?;
         match self.port.read(buf) {
+            Ok(0) => Err(Error::Transport(format!(
+                "{}: the port was closed (adapter unplugged?)",
+                self.name
+            ))),
             Ok(n) => Ok(n),
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(0),
+            // A signal (Ctrl-C) interrupted the wait: the caller decides at a safe point.
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(0),
-            Err(e) => Err(dev(&format!("read from {}", self.name), e)),
+            Err(e) => Err(port_err(&format!("read from {}", self.name), e)),
         }
     }
 
     fn set_baud(&mut self, baud: u32) -> Result<()> {
+        use serialport::SerialPort;
         self.port
             .set_baud_rate(baud)
-            .map_err(|e| dev(&format!("set {} to {baud} baud", self.name), e))
+            .map_err(|e| port_err(&format!("set {} to {baud} baud", self.name), e))
     }
 
     fn set_lines(&mut self, dtr: Option<bool>, rts: Option<bool>) -> Result<bool> {
-        if let Some(d) = dtr {
-            if self.port.write_data_terminal_ready(d).is_err() {
-                return Ok(false);
+        let Some(mut bits) = self.modem_bits()? else {
+            return Ok(false);
+        };
+        for (want, bit) in [(dtr, libc::TIOCM_DTR), (rts, libc::TIOCM_RTS)] {
+            match want {
+                Some(true) => bits |= bit,
+                Some(false) => bits &= !bit,
+                None => {}
             }
         }
-        if let Some(r) = rts {
-            if self.port.write_request_to_send(r).is_err() {
-                return Ok(false);
-            }
-            // Re-write DTR after an RTS change (esptool: usbser.sys quirk).
-            if let Some(d) = dtr {
-                let _ = self.port.write_data_terminal_ready(d);
-            }
-        }
-        Ok(true)
+        self.set_modem_bits(bits)
     }
 
     fn clear_input(&mut self) -> Result<()> {
+        use serialport::SerialPort;
         self.port
             .clear(serialport::ClearBuffer::Input)
-            .map_err(|e| dev(&format!("flush {}", self.name), e))
+            .map_err(|e| port_err(&format!("flush {}", self.name), e))
     }
 }
 
-/// How to get the chip into its loader before connecting (`--before`).
+/// How to get the chip into its loader before connecting (`--before`, esptool's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Before {
-    /// Pulse EN with GPIO0 held low (classic DTR/RTS circuit).
+    /// Pulse EN with GPIO0 held low through DTR/RTS, alternating esptool's sequences.
     #[default]
     DefaultReset,
-    /// Do nothing: the user put the chip in download mode.
+    /// Do not reset: the user put the chip in download mode; SYNC only.
     NoReset,
+    /// Neither reset nor SYNC: a stub is already running at the port's baud.
+    NoResetNoSync,
 }
 
-/// What to do after the operation (`--after`).
+/// What to do after the operation (`--after`, esptool's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum After {
-    /// Pulse EN with GPIO0 high: the new firmware runs.
+    /// Pulse EN with GPIO0 high: the firmware runs. Without reset lines: leave the stub and
+    /// report the state the chip is in.
     #[default]
     HardReset,
-    /// Leave the chip in the ROM loader.
+    /// Ask the loader to run the firmware (ROM: FLASH_END "run"; stub: RUN_USER_CODE).
+    SoftReset,
+    /// Leave the loader: the stub is asked to reboot into the ROM loader (the current stub
+    /// ignores that and stays, at 115200); the actual state is reported.
     NoReset,
+    /// Leave the stub running (at 115200) for the next command.
+    NoResetStub,
 }
 
-/// Classic reset into the loader: EN low, then EN high with GPIO0 low, then release GPIO0.
-/// Returns `Ok(false)` when the port has no reset lines.
-pub fn reset_into_loader<T: Transport + ?Sized>(t: &mut T, delay: Duration) -> Result<bool> {
+/// One bootloader-entry sequence (esptool 5.6 via esp-pylib `serial_reset.py`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetStrategy {
+    /// Both lines set in one TIOCMSET per step; POSIX only.
+    UnixTight {
+        /// EN high to GPIO0 release.
+        delay: Duration,
+    },
+    /// Sequential DTR then RTS writes; portable.
+    Classic {
+        /// EN high to GPIO0 release.
+        delay: Duration,
+    },
+}
+
+/// esptool's order on POSIX: unix-tight 50 ms, unix-tight 550 ms, classic 50 ms, classic
+/// 550 ms, cycled over the connect attempts.
+pub fn reset_sequence() -> [ResetStrategy; 4] {
+    use crate::consts::serial::{RESET_DELAY_MS, RESET_EXTRA_DELAY_MS};
+    let short = Duration::from_millis(RESET_DELAY_MS);
+    let long = Duration::from_millis(RESET_DELAY_MS + RESET_EXTRA_DELAY_MS);
+    [
+        ResetStrategy::UnixTight { delay: short },
+        ResetStrategy::UnixTight { delay: long },
+        ResetStrategy::Classic { delay: short },
+        ResetStrategy::Classic { delay: long },
+    ]
+}
+
+/// Run a bootloader-entry sequence. `true` = asserted = pin low (DTR drives GPIO0, RTS drives
+/// EN). Returns `Ok(false)` when the port has no reset lines; other line errors are errors.
+pub fn reset_into_loader<T: Transport + ?Sized>(t: &mut T, s: ResetStrategy) -> Result<bool> {
     use crate::consts::serial::RESET_PULSE_MS;
-    if !t.set_lines(Some(false), Some(true))? {
-        return Ok(false);
+    let pulse = Duration::from_millis(RESET_PULSE_MS);
+    match s {
+        ResetStrategy::UnixTight { delay } => {
+            for (dtr, rts) in [(false, false), (true, true), (false, true)] {
+                if !t.set_lines(Some(dtr), Some(rts))? {
+                    return Ok(false);
+                }
+            }
+            t.sleep(pulse); // EN low, GPIO0 high
+            t.set_lines(Some(true), Some(false))?; // EN high, GPIO0 low: boot the loader
+            t.sleep(delay);
+            t.set_lines(Some(false), Some(false))?;
+            t.set_lines(Some(false), None)?;
+        }
+        ResetStrategy::Classic { delay } => {
+            if !t.set_lines(Some(false), None)? {
+                return Ok(false);
+            }
+            t.set_lines(None, Some(true))?;
+            t.sleep(pulse);
+            t.set_lines(Some(true), None)?;
+            t.set_lines(None, Some(false))?;
+            t.sleep(delay);
+            t.set_lines(Some(false), None)?;
+        }
     }
-    t.sleep(Duration::from_millis(RESET_PULSE_MS));
-    t.set_lines(Some(true), Some(false))?;
-    t.sleep(delay);
-    t.set_lines(Some(false), None)?;
     Ok(true)
 }
 
-/// Hard reset into the application: EN low, wait, EN high (GPIO0 released).
+/// Hard reset into the application: EN low for 100 ms with GPIO0 released, then EN high.
 pub fn hard_reset<T: Transport + ?Sized>(t: &mut T) -> Result<bool> {
     use crate::consts::serial::RESET_PULSE_MS;
     if !t.set_lines(Some(false), Some(true))? {
@@ -175,7 +274,7 @@ pub fn hard_reset<T: Transport + ?Sized>(t: &mut T) -> Result<bool> {
 }
 
 /// A serial port found on the system.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PortInfo {
     /// Device path.
     pub name: String,
@@ -185,47 +284,52 @@ pub struct PortInfo {
     pub vid: Option<u16>,
     /// USB product id, if USB.
     pub pid: Option<u16>,
-    /// USB product/manufacturer text, if known.
+    /// USB manufacturer string, if known.
+    pub manufacturer: Option<String>,
+    /// USB product string, if known.
+    pub product: Option<String>,
+    /// USB serial number, if known.
+    pub serial_number: Option<String>,
+    /// Manufacturer and product in one line (kept for older JSON readers).
     pub description: Option<String>,
+}
+
+impl PortInfo {
+    /// `VID:PID` in hex, for USB ports.
+    pub fn ids(&self) -> Option<String> {
+        Some(format!("{:04x}:{:04x}", self.vid?, self.pid?))
+    }
 }
 
 /// List serial ports (no libudev: the crate scans sysfs).
 pub fn list_ports() -> Result<Vec<PortInfo>> {
-    let ports = serialport::available_ports().map_err(|e| dev("list serial ports", e))?;
+    let ports = serialport::available_ports().map_err(|e| port_err("list serial ports", e))?;
     Ok(ports
         .into_iter()
-        .map(|p| match p.port_type {
-            serialport::SerialPortType::UsbPort(u) => PortInfo {
+        .map(|p| {
+            let kind = match &p.port_type {
+                serialport::SerialPortType::UsbPort(_) => "usb",
+                serialport::SerialPortType::PciPort => "pci",
+                serialport::SerialPortType::BluetoothPort => "bluetooth",
+                serialport::SerialPortType::Unknown => "unknown",
+            };
+            let mut info = PortInfo {
                 name: p.port_name,
-                kind: "usb".into(),
-                vid: Some(u.vid),
-                pid: Some(u.pid),
-                description: match (u.manufacturer, u.product) {
+                kind: kind.into(),
+                ..PortInfo::default()
+            };
+            if let serialport::SerialPortType::UsbPort(u) = p.port_type {
+                info.vid = Some(u.vid);
+                info.pid = Some(u.pid);
+                info.description = match (&u.manufacturer, &u.product) {
                     (Some(m), Some(pr)) => Some(format!("{m} {pr}")),
-                    (m, pr) => pr.or(m),
-                },
-            },
-            serialport::SerialPortType::PciPort => PortInfo {
-                name: p.port_name,
-                kind: "pci".into(),
-                vid: None,
-                pid: None,
-                description: None,
-            },
-            serialport::SerialPortType::BluetoothPort => PortInfo {
-                name: p.port_name,
-                kind: "bluetooth".into(),
-                vid: None,
-                pid: None,
-                description: None,
-            },
-            serialport::SerialPortType::Unknown => PortInfo {
-                name: p.port_name,
-                kind: "unknown".into(),
-                vid: None,
-                pid: None,
-                description: None,
-            },
+                    (m, pr) => pr.clone().or(m.clone()),
+                };
+                info.manufacturer = u.manufacturer;
+                info.product = u.product;
+                info.serial_number = u.serial_number;
+            }
+            info
         })
         .collect())
 }

@@ -201,17 +201,25 @@ impl SettingsBuilder {
         b
     }
 
-    /// A block of `version` with only the header set (everything else zero).
+    /// A block of `version` with only the header set (everything else zero). 5.x blocks get the
+    /// u32 `CFG_HOLDER` 0x20161209 and no `cfg_size` (that header had none); the bytes past the
+    /// version's block size stay zero.
     pub fn blank(version: u32) -> Self {
         let mut block = vec![0u8; c::SETTINGS_SIZE];
-        let size = if version < 0x0606_0007 {
-            c::SETTINGS_SIZE_OLD
+        if version < c::HEADER_V6 {
+            block[c::OFF_CFG_HOLDER..c::OFF_CFG_HOLDER + 4]
+                .copy_from_slice(&c::CFG_HOLDER_5X.to_le_bytes());
         } else {
-            c::SETTINGS_SIZE
-        };
-        block[c::OFF_CFG_HOLDER..c::OFF_CFG_HOLDER + 2]
-            .copy_from_slice(&c::CFG_HOLDER_DEFAULT.to_le_bytes());
-        block[c::OFF_CFG_SIZE..c::OFF_CFG_SIZE + 2].copy_from_slice(&(size as u16).to_le_bytes());
+            let size = if version < 0x0606_0007 {
+                c::SETTINGS_SIZE_OLD
+            } else {
+                c::SETTINGS_SIZE
+            };
+            block[c::OFF_CFG_HOLDER..c::OFF_CFG_HOLDER + 2]
+                .copy_from_slice(&c::CFG_HOLDER_DEFAULT.to_le_bytes());
+            block[c::OFF_CFG_SIZE..c::OFF_CFG_SIZE + 2]
+                .copy_from_slice(&(size as u16).to_le_bytes());
+        }
         block[c::OFF_SAVE_FLAG..c::OFF_SAVE_FLAG + 4].copy_from_slice(&1u32.to_le_bytes());
         block[c::OFF_VERSION..c::OFF_VERSION + 4].copy_from_slice(&version.to_le_bytes());
         SettingsBuilder { block, version }
@@ -403,7 +411,7 @@ mod tests {
             &serde_json::json!(["Tasmota", "Tasmota2", "Tasmota3", "Tasmota4", "", "", "", ""])
         );
         let k = parse_copy(&block, 0).unwrap();
-        assert!(k.valid && k.crc16.valid);
+        assert!(k.valid && k.crc16.unwrap().valid);
     }
 
     #[test]

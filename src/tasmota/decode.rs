@@ -1,7 +1,7 @@
 //! Decode one settings block into named, classified values ([`crate::report::ConfigItem`]).
 //!
 //! The field table is chosen by the block's own `version` word ([`super::fields::fields_for`]).
-//! Supported: ESP8266 blocks (`config_version` 0) from 6.6.0.0 through 16.x. Anything else is
+//! Supported: ESP8266 blocks (`config_version` 0) from 5.10.0 (decode-config's oldest layout) through 16.x. Anything else is
 //! an [`Unsupported`] error that says why; nothing is guessed.
 
 use super::fields::{fields_for, Loc, Ty};
@@ -19,7 +19,7 @@ pub struct Unsupported {
     pub version: u32,
     /// The same, dotted.
     pub version_str: String,
-    /// What is wrong, e.g. `older than 6.6.0.0`, `ESP32 settings (config_version 1)`.
+    /// What is wrong, e.g. `older than 5.10.0`, `ESP32 settings (config_version 1)`.
     pub reason: String,
 }
 
@@ -96,27 +96,29 @@ fn one_or_many(mut v: Vec<Value>, count: usize) -> Value {
 
 /// Check a block can be decoded; returns its version.
 pub fn check_supported(block: &[u8]) -> Result<u32, Unsupported> {
-    let (Some(size), Some(version)) = (le16(block, c::OFF_CFG_SIZE), le32(block, c::OFF_VERSION))
-    else {
+    let Some(h) = super::settings::Header::read(block) else {
         return Err(unsupported(0, "block shorter than the settings header"));
     };
-    let size = usize::from(size);
-    if size != c::SETTINGS_SIZE && size != c::SETTINGS_SIZE_OLD {
-        return Err(unsupported(
-            version,
-            format!("cfg_size {size} is not 3584 or 4096: not a settings block"),
-        ));
-    }
-    if block.len() < size {
-        return Err(unsupported(
-            version,
-            format!("block is {} bytes, cfg_size says {size}", block.len()),
-        ));
-    }
+    let version = h.version;
     if version < c::MIN_VERSION {
         return Err(unsupported(
             version,
-            "older than 6.6.0.0; this layout is not supported",
+            "older than 5.10.0, the oldest layout decode-config (and espdump) knows",
+        ));
+    }
+    if let Some(size) = h.cfg_size.map(usize::from) {
+        if size != c::SETTINGS_SIZE && size != c::SETTINGS_SIZE_OLD {
+            return Err(unsupported(
+                version,
+                format!("cfg_size {size} is not 3584 or 4096: not a settings block"),
+            ));
+        }
+    }
+    let size = h.block_len();
+    if block.len() < size {
+        return Err(unsupported(
+            version,
+            format!("block is {} bytes, its layout needs {size}", block.len()),
         ));
     }
     if version >= c::MAX_VERSION_EXCL {
@@ -158,7 +160,12 @@ pub fn decode_at(block: &[u8], base: u64) -> Result<Decoded, Unsupported> {
             ),
         ));
     }
-    if le16(block, c::OFF_CFG_HOLDER) != Some(c::CFG_HOLDER_DEFAULT) {
+    let holder_ok = if version < c::HEADER_V6 {
+        le32(block, c::OFF_CFG_HOLDER) == Some(c::CFG_HOLDER_5X)
+    } else {
+        le16(block, c::OFF_CFG_HOLDER) == Some(c::CFG_HOLDER_DEFAULT)
+    };
+    if !holder_ok {
         findings.push(Finding::info(
             "tasmota_cfg_holder_custom",
             Some(base),

@@ -3,12 +3,13 @@
 //! Locations (offset, type, array length, text-pool index, version range) are generated from
 //! decode-config 16.0.0.0's `SETTINGS` tables into `fields_gen.rs` by
 //! `src/tasmota/gen_fields.py`; the table is keyed on the block's own `version` word, from
-//! 6.6.0.0 (fixed string arrays) through 8.0.0.1 (text pool) to 16.0 (current). The class of
+//! 5.10.0 (u32 header, no checksum) through 6.0.0 (16-bit header, `cfg_crc`), 6.6.0.7 (4096
+//! bytes), 8.0.0.1 (text pool) to 16.0 (current). The class of
 //! every field and what `sanitize` does with it are hand-written here ([`META`]).
 
 use crate::report::Class;
 
-pub(crate) use super::fields_gen::GENERATED;
+pub(crate) use super::fields_gen::{GENERATED, LAYOUT_SIZES};
 
 /// Scalar type of a binary field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +190,7 @@ pub static META: &[(&str, Class, Action)] = &[
     ("ipv4_rgx_subnetmask", Class::Site, Action::Keep),
     ("wifi_channel", Class::Site, Action::Zero),
     ("wifi_bssid", Class::Site, Action::Zero),
+    ("mqtt_fingerprint", Class::Site, Action::Keep),
     ("mqtt_fingerprint1", Class::Site, Action::Keep),
     ("mqtt_fingerprint2", Class::Site, Action::Keep),
     // hardware
@@ -257,6 +259,30 @@ static EXTRA: &[(&str, u32, u32, Loc)] = &[(
         count: 1,
     },
 )];
+
+/// The block size (`sizeof(Settings)`, decode-config's template size, the `.dmp` length) of
+/// `version`: 0x670 (5.10-5.12), 0xA00 (5.13.1-5.14), 0xE00 (6.0-6.6.0.6), 0x1000 (6.6.0.7 on);
+/// `None` below 5.10.0.
+pub fn block_size(version: u32) -> Option<usize> {
+    LAYOUT_SIZES
+        .iter()
+        .rev()
+        .find(|(v, _)| version >= *v)
+        .map(|(_, n)| *n)
+}
+
+/// The first version of every layout decode-config knows (5.10.0 .. 16.0.0), oldest first.
+pub fn layout_versions() -> Vec<u32> {
+    LAYOUT_SIZES.iter().map(|(v, _)| *v).collect()
+}
+
+/// Every block size a layout has (a `.dmp` is one of these long).
+pub fn block_sizes() -> impl Iterator<Item = usize> {
+    let mut v: Vec<usize> = LAYOUT_SIZES.iter().map(|(_, n)| *n).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter()
+}
 
 /// One field of a block of a given version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,6 +379,70 @@ mod tests {
                 count: 1
             }
         );
+    }
+
+    #[test]
+    fn block_sizes_follow_decode_config() {
+        assert_eq!(block_size(0x0509_0000), None);
+        assert_eq!(block_size(0x050A_0000), Some(0x670));
+        assert_eq!(block_size(0x050C_0000), Some(0x670));
+        assert_eq!(block_size(0x050D_0100), Some(0xA00));
+        assert_eq!(block_size(0x050E_0000), Some(0xA00));
+        assert_eq!(block_size(0x0600_0000), Some(0xE00));
+        assert_eq!(block_size(0x0604_0100), Some(0xE00));
+        assert_eq!(block_size(0x0606_0006), Some(0xE00));
+        assert_eq!(block_size(0x0606_0007), Some(0x1000));
+        assert_eq!(
+            block_sizes().collect::<Vec<_>>(),
+            [0x670, 0xA00, 0xE00, 0x1000]
+        );
+    }
+
+    #[test]
+    fn old_layouts_from_decode_config() {
+        // 5.x: u32 cfg_holder and bootcount, no cfg_size / cfg_crc.
+        let v = 0x050A_0000;
+        assert!(matches!(
+            field(v, "cfg_holder").unwrap().loc,
+            Loc::Bin { ty: Ty::U32, .. }
+        ));
+        assert!(matches!(
+            field(v, "bootcount").unwrap().loc,
+            Loc::Bin { ty: Ty::U32, .. }
+        ));
+        assert!(field(v, "cfg_size").is_none() && field(v, "cfg_crc").is_none());
+        assert!(matches!(
+            field(v, "mqtt_fingerprint").unwrap().loc,
+            Loc::Bin {
+                off: 0x1AD,
+                count: 60,
+                ..
+            }
+        ));
+        assert!(field(0x050D_0100, "mqtt_fingerprint").is_none());
+        assert!(matches!(
+            field(0x0600_0000, "cfg_crc").unwrap().loc,
+            Loc::Bin {
+                off: 0x00E,
+                ty: Ty::U16,
+                ..
+            }
+        ));
+        for v in [0x050A_0000, 0x050E_0000, 0x0604_0100] {
+            let size = block_size(v).unwrap();
+            for f in fields_for(v) {
+                let end = match f.loc {
+                    Loc::Bin { off, ty, count } => off + ty.size() * count,
+                    Loc::Str { off, len, count } => off + len * count,
+                    Loc::Text { .. } => 0,
+                };
+                assert!(
+                    end <= size,
+                    "{} overruns the {size}-byte block of {v:#x}",
+                    f.name
+                );
+            }
+        }
     }
 
     #[test]

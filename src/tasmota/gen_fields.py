@@ -5,7 +5,8 @@ Usage: pip install decode-config==16.0.0.0
        python3 src/tasmota/gen_fields.py > src/tasmota/fields_gen.rs
 
 Only field *locations* (offset, type, array length, text-pool index, version range) are taken,
-for the ESP8266 fields espdump decodes. Classes and sanitise actions are hand-written in
+for the ESP8266 fields espdump decodes, from 5.10.0 (decode-config's oldest layout) on, plus the
+block size (decode-config's template size) of every layout. Classes and sanitise actions are hand-written in
 src/tasmota/fields.rs. Run again when a new decode-config release adds a layout.
 """
 import importlib.util
@@ -20,7 +21,7 @@ dc = importlib.util.module_from_spec(spec)
 sys.argv = ["decode-config"]
 spec.loader.exec_module(dc)
 
-MIN_VERSION = 0x06060000
+MIN_VERSION = 0x050A0000
 ESP82 = dc.HARDWARE.ESP82
 
 FIELDS = """
@@ -119,6 +120,7 @@ def defs(s):
     return out
 
 
+sizes = sorted((v, n) for v, n, _ in dc.SETTINGS)
 vers = sorted(((v, s) for v, _, s in dc.SETTINGS), key=lambda t: t[0])
 # the layout in force at MIN_VERSION is the newest entry <= MIN_VERSION
 start = max(i for i, (v, _) in enumerate(vers) if v <= MIN_VERSION)
@@ -144,4 +146,11 @@ print("pub(crate) static GENERATED: &[(&str, u32, u32, Loc)] = &[")
 for f in order:
     for lo, hi, l in ranges[f]:
         print(f'    ("{RENAME.get(f, f)}", 0x{lo:08X}, 0x{(hi or 0):08X}, {l}),')
+print("];")
+print("")
+print("/// `(first version, block size)` of every layout decode-config knows, oldest first: the")
+print("/// template size, which is also `sizeof(Settings)` and the `.dmp` length of those versions.")
+print("pub(crate) static LAYOUT_SIZES: &[(u32, usize)] = &[")
+for v, n in sizes:
+    print(f"    (0x{v:08X}, 0x{n:X}),")
 print("];")

@@ -8,9 +8,15 @@
 //! 1. the 12-byte `VERSION_MARKER` `A5 5A A5 5A <version> 5A A5 5A A5` when its middle word is a
 //!    version (8.x, 9.x; 12.x stores 0xFFFFFFFF there);
 //! 2. the literal pool of `SettingsDefault`: the word `CFG_HOLDER` (4617 = 0x1209 unless the build
-//!    changed it) immediately followed by `TASMOTA_VERSION`, followed by the next function's
-//!    `addi a1, a1, -16` prologue (`12 C1 F0`). Found in every Tasmota image of the corpus
-//!    (6.4.1, 6.6.0, 8.1.0.2, 8.5, 9.2.0, 12.1.1.6), the reference note missed it.
+//!    changed it; the u32 0x20161209 in Sonoff-Tasmota 5.x) immediately followed by
+//!    `TASMOTA_VERSION` / `VERSION`, followed by the next function's `addi a1, a1, -16` prologue
+//!    (`12 C1 F0`). Found in every Tasmota image of the corpus (5.9.1, 6.4.1, 6.6.0, 8.1.0.2,
+//!    8.5, 9.2.0, 12.1.1.6), the reference note missed it. The version is never stored as text:
+//!    `setup()` / `GetVersion()` print it at run time from the constant's bytes (5.x: a letter for
+//!    the sub-release, `96 + (VERSION & 0x1f)`; 6.x on: `.%d`), so this word is the only copy.
+//!
+//! Sonoff-Tasmota 5.x images carry no "Tasmota" text at all; they are recognised by the same
+//! MQTT defaults and by their boot banner `Project %s %s (Topic %s, Fallback %s, GroupTopic %s)`.
 //!
 //! Also read: the Arduino core of the boot banner (`%s%s-2_7_4_9`), the NONOS SDK version string
 //! (`2.2.2-dev(38a443e)`) and the compile date. A gzip OTA file (`1F 8B`) is inflated first.
@@ -71,11 +77,32 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
-/// A word shaped like a Tasmota version (major 5..=30, minor <= 9, patch <= 3, build <= 40).
+/// A word shaped like a Tasmota version (major 5..=30, minor <= 9 (5.x went to 5.14),
+/// patch <= 3, build <= 40).
 fn version_shaped(v: u32) -> bool {
     let [b, p, mi, ma] = v.to_le_bytes();
-    (5..=30).contains(&ma) && mi <= 9 && p <= 3 && b <= 40
+    let minor_max = if ma == 5 { 15 } else { 9 };
+    (5..=30).contains(&ma) && mi <= minor_max && p <= 3 && b <= 40
 }
+
+/// The holder word of `SettingsDefault`'s literal pool: a 6.x+ u16 `CFG_HOLDER` (any value below
+/// 0x10000), or the 5.x u32 0x20161209, which only goes with a 5.x version. Returns the holder
+/// as the firmware compares it with a block's `cfg_holder` (the low half for 5.x).
+fn holder_for(h: u32, version: u32) -> Option<u16> {
+    if h == c::CFG_HOLDER_5X && version < c::HEADER_V6 {
+        return Some((h & 0xFFFF) as u16);
+    }
+    (h != 0 && h < 0x1_0000 && version >= c::HEADER_V6).then_some(h as u16)
+}
+
+/// The boot banner formats: 5.x `Project %s %s (Topic %s, Fallback %s, GroupTopic %s) Version %s`
+/// (`sonoff.ino`, PROJECT "sonoff"), 6.x-8.x `Project %s %s Version %s%s-<core>`, and later
+/// `Project %s - %s Version %s%s-<core>(%s)`.
+const BANNERS: [&[u8]; 3] = [
+    b"Project %s %s (Topic %s, Fallback %s, GroupTopic %s) Version %s",
+    b"Project %s %s Version %s",
+    b"Project %s - %s Version %s",
+];
 
 fn ascii(b: &[u8]) -> String {
     b.iter()
@@ -222,20 +249,33 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
         let (Some(h), Some(v)) = (le32(d, i), le32(d, i + 4)) else {
             continue;
         };
-        if h == 0 || h >= 0x1_0000 || !version_shaped(v) {
+        if !version_shaped(v) {
             continue;
         }
-        let text = format!("CFG_HOLDER {h} + version {}", version_string(v));
+        let Some(h16) = holder_for(h, v) else {
+            continue;
+        };
+        let text = if h > 0xFFFF {
+            format!("CFG_HOLDER 0x{h:08X} + version {}", version_string(v))
+        } else {
+            format!("CFG_HOLDER {h} + version {}", version_string(v))
+        };
         evidence.push(Evidence {
             offset: i as u64 + 4,
             text: text.clone(),
         });
-        if holder.is_none() || h == u32::from(c::CFG_HOLDER_DEFAULT) {
-            holder = Some(h as u16);
+        if holder.is_none() || h16 == c::CFG_HOLDER_DEFAULT {
+            holder = Some(h16);
         }
         if version.is_none() {
             version = Some((v, i + 4, text));
         }
+    }
+    if let Some((p, b)) = BANNERS.iter().find_map(|b| find(d, b, 0).map(|p| (p, b))) {
+        evidence.push(Evidence {
+            offset: p as u64,
+            text: ascii(b),
+        });
     }
     let core = core_version(d);
     let sdk = sdk_version(d);

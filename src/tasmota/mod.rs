@@ -4,8 +4,10 @@
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
 //! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
-//!   (6.6.0.0 .. 16.x, ESP8266), or [`Unsupported`].
-//! * [`to_dmp`] / [`from_dmp`]: the `.dmp` backup format Tasmota and decode-config read.
+//!   (5.10.0 .. 16.x, ESP8266), or [`Unsupported`].
+//! * [`to_dmp`] / [`from_dmp`] / [`dmp::detect`]: the `.dmp` backup format Tasmota and
+//!   decode-config read, recognised by content; [`dmp_report`]: a `.dmp` as an input of
+//!   `inspect`, `sanitize`, `extract` and `diff`.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
 //! * [`sanitize()`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
 //! * [`findings()`]: bad copies, no loadable copy, `CFG_HOLDER` or version mismatch with the image.
@@ -14,6 +16,7 @@
 pub mod builder;
 pub mod decode;
 pub mod dmp;
+pub mod dmp_report;
 pub mod fields;
 pub mod findings;
 #[rustfmt::skip]

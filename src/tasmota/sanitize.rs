@@ -233,18 +233,45 @@ fn reset_block(
         block[c::OFF_SAVE_FLAG..c::OFF_SAVE_FLAG + 4].copy_from_slice(&1u32.to_le_bytes());
     }
     fix_checksums(block);
-    let end = if version >= c::CRC32_FIRST {
-        c::SETTINGS_SIZE
-    } else {
-        c::OFF_CRC16 + 2
-    };
-    notes.push((
-        c::OFF_CRC16,
-        end,
-        "recomputed cfg_crc and cfg_crc32".into(),
-        "checksum".into(),
-    ));
+    if version >= c::CRC32_FIRST && block.len() >= c::SETTINGS_SIZE {
+        notes.push((
+            c::OFF_CRC16,
+            c::SETTINGS_SIZE,
+            "recomputed cfg_crc and cfg_crc32".into(),
+            "checksum".into(),
+        ));
+    } else if version >= c::HEADER_V6 {
+        notes.push((
+            c::OFF_CRC16,
+            c::OFF_CRC16 + 2,
+            "recomputed cfg_crc".into(),
+            "checksum".into(),
+        ));
+    }
     Ok(notes)
+}
+
+/// Sanitise one settings block in place (a `.dmp` after [`super::dmp::detect`]): the same
+/// per-field actions and checksum rules as [`sanitize`], offsets relative to the block, labelled
+/// `region`. On error the block is unchanged.
+pub fn sanitize_block(
+    block: &mut [u8],
+    keep: &KeepPolicy,
+    region: &str,
+) -> Result<Vec<Change>, SanitizeError> {
+    let mut work = block.to_vec();
+    let notes = reset_block(&mut work, keep)?;
+    block.copy_from_slice(&work);
+    Ok(notes
+        .into_iter()
+        .map(|(s, e, what, why)| Change {
+            region: region.to_string(),
+            start: s as u64,
+            end: e as u64,
+            what,
+            why,
+        })
+        .collect())
 }
 
 /// Which slot scheme the copies show.

@@ -60,11 +60,15 @@ pub fn crc32_of_block(block: &[u8]) -> u32 {
     crc32(block.get(..c::OFF_CRC32).unwrap_or(block))
 }
 
-/// Format a settings/firmware version word 0xMMmmppbb as "M.m.p" plus ".b" when b != 0.
+/// Format a settings/firmware version word 0xMMmmppbb as Tasmota's `GetVersion()` does:
+/// "M.m.p", plus ".b" when b != 0 from 6.0 on, or a letter (1 = `a`) before 6.0 (5.x builds
+/// named sub-releases 5.10.0a, 5.14.0b; decode-config prints them the same way).
 pub fn version_string(v: u32) -> String {
     let [b, p, m, mj] = v.to_le_bytes();
     if b == 0 {
         format!("{mj}.{m}.{p}")
+    } else if mj < 6 && (1..=26).contains(&b) {
+        format!("{mj}.{m}.{p}{}", char::from(b'a' + b - 1))
     } else {
         format!("{mj}.{m}.{p}.{b}")
     }
@@ -133,6 +137,113 @@ impl Slot {
     }
 }
 
+/// The fixed header of a settings block, in either form (read with binrw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// `cfg_holder` (u16 since 6.0.0; the low half of the u32 before, which is how 6.x reads it).
+    pub cfg_holder: u16,
+    /// `cfg_holder` as the 5.x u32 (`None` from 6.0.0 on).
+    pub cfg_holder_5x: Option<u32>,
+    /// `cfg_size` (`None` before 6.0.0).
+    pub cfg_size: Option<u16>,
+    /// `save_flag`.
+    pub save_flag: u32,
+    /// `version`.
+    pub version: u32,
+    /// `bootcount` (u32 before 6.0.0, u16 after).
+    pub bootcount: u32,
+    /// `cfg_crc` (`None` before 6.0.0).
+    pub cfg_crc: Option<u16>,
+    /// `flag` (SetOption0..31).
+    pub flag: u32,
+}
+
+/// 6.0.0 and later: `cfg_holder` u16, `cfg_size` u16, `save_flag`, `version`, `bootcount` u16,
+/// `cfg_crc` u16, `flag` (arendst/Tasmota `settings.h`, decode-config `SETTING_6_0_0`).
+#[derive(binrw::BinRead)]
+#[br(little)]
+struct RawHeaderV6 {
+    cfg_holder: u16,
+    cfg_size: u16,
+    save_flag: u32,
+    version: u32,
+    bootcount: u16,
+    cfg_crc: u16,
+    flag: u32,
+}
+
+/// 5.x: `cfg_holder`, `save_flag`, `version`, `bootcount`, `flag`, all u32
+/// (decode-config `SETTING_5_10_0`).
+#[derive(binrw::BinRead)]
+#[br(little)]
+struct RawHeader5x {
+    cfg_holder: u32,
+    save_flag: u32,
+    version: u32,
+    bootcount: u32,
+    flag: u32,
+}
+
+impl Header {
+    /// Read the header of a block; the form is chosen by the `version` word at 0x008.
+    pub fn read(block: &[u8]) -> Option<Header> {
+        use binrw::BinRead;
+        let version = le32(block, c::OFF_VERSION)?;
+        let mut cur = std::io::Cursor::new(block.get(..c::HEADER_LEN)?);
+        if version >= c::HEADER_V6 {
+            let h = RawHeaderV6::read(&mut cur).ok()?;
+            Some(Header {
+                cfg_holder: h.cfg_holder,
+                cfg_holder_5x: None,
+                cfg_size: Some(h.cfg_size),
+                save_flag: h.save_flag,
+                version: h.version,
+                bootcount: u32::from(h.bootcount),
+                cfg_crc: Some(h.cfg_crc),
+                flag: h.flag,
+            })
+        } else {
+            let h = RawHeader5x::read(&mut cur).ok()?;
+            Some(Header {
+                cfg_holder: (h.cfg_holder & 0xFFFF) as u16,
+                cfg_holder_5x: Some(h.cfg_holder),
+                cfg_size: None,
+                save_flag: h.save_flag,
+                version: h.version,
+                bootcount: h.bootcount,
+                cfg_crc: None,
+                flag: h.flag,
+            })
+        }
+    }
+
+    /// Could this be a settings header (before any checksum)? 6.x and later: `cfg_size` 3584 or
+    /// 4096. 5.x (no checksum, no size): the default u32 `CFG_HOLDER` 0x20161209 and a 5.x version.
+    pub fn plausible(&self) -> bool {
+        if self.version == u32::MAX {
+            return false;
+        }
+        match self.cfg_size {
+            Some(size) => {
+                usize::from(size) == c::SETTINGS_SIZE || usize::from(size) == c::SETTINGS_SIZE_OLD
+            }
+            None => {
+                self.version >= c::MIN_HEADER_VERSION
+                    && self.cfg_holder_5x == Some(c::CFG_HOLDER_5X)
+            }
+        }
+    }
+
+    /// The block length this header implies: `cfg_size` from 6.0.0 on, else the 5.x layout size
+    /// (decode-config's template size; 0x670 below 5.10.0).
+    pub fn block_len(&self) -> usize {
+        match self.cfg_size {
+            Some(n) => usize::from(n),
+            None => super::fields::block_size(self.version).unwrap_or(c::SETTINGS_SIZE_5X_MIN),
+        }
+    }
+}
+
 /// One settings copy found in a dump (plausible header; checksums may or may not hold).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SettingsCopy {
@@ -140,10 +251,12 @@ pub struct SettingsCopy {
     pub offset: u64,
     /// The known slot at that offset.
     pub slot: Slot,
-    /// `cfg_holder` (4617 unless the build changed `CFG_HOLDER`).
+    /// `cfg_holder` (4617 unless the build changed `CFG_HOLDER`; 5.x: the low half of 0x20161209).
     pub cfg_holder: u16,
-    /// `cfg_size` (4096, or 3584 before 6.6.0.7).
-    pub cfg_size: u16,
+    /// `cfg_size` (4096, or 3584 before 6.6.0.7); `None` before 6.0.0, which had no such field.
+    pub cfg_size: Option<u16>,
+    /// Length of the block in bytes (`cfg_size`, or the 5.x layout size: 0x670 / 0xA00).
+    pub size: usize,
     /// `save_flag`: the save counter that orders copies.
     pub save_flag: u32,
     /// `version`, raw.
@@ -151,18 +264,19 @@ pub struct SettingsCopy {
     /// `version`, dotted.
     pub version_str: String,
     /// `bootcount`.
-    pub bootcount: u16,
+    pub bootcount: u32,
     /// `config_version` (0 = ESP8266); `None` before 8.2.0.4.
     pub config_version: Option<u8>,
     /// `cfg_timestamp` (UTC epoch of the save); `None` before 6.6.0.10.
     pub cfg_timestamp: Option<u32>,
     /// SetOption12: the firmware writes only the EEPROM slot.
     pub stop_flash_rotate: bool,
-    /// `cfg_crc` check.
-    pub crc16: Check<u16>,
+    /// `cfg_crc` check; `None` before 6.0.0 (5.x blocks carry no checksum).
+    pub crc16: Option<Check<u16>>,
     /// `cfg_crc32` check; `None` before 6.6.0.10.
     pub crc32: Option<Check<u32>>,
-    /// Whether the firmware would accept the copy (CRC32 from 6.6.0.11 on, `cfg_crc` before).
+    /// Whether the firmware would accept the copy: CRC32 from 6.6.0.11 on, `cfg_crc` above
+    /// 6.0.0, and before that (no checksum) the `CFG_HOLDER` alone, as the 5.x loader did.
     pub valid: bool,
     /// Whether this is the copy the firmware loads (valid, highest `save_flag`).
     pub newest: bool,
@@ -186,32 +300,27 @@ impl Scan {
     }
 }
 
-/// Cheap header test: could this sector be a settings copy (before any checksum)?
-fn plausible(sector: &[u8]) -> bool {
-    let (Some(size), Some(version)) = (le16(sector, c::OFF_CFG_SIZE), le32(sector, c::OFF_VERSION))
-    else {
-        return false;
-    };
-    (usize::from(size) == c::SETTINGS_SIZE || usize::from(size) == c::SETTINGS_SIZE_OLD)
-        && version >= c::MIN_HEADER_VERSION
-        && version != u32::MAX
-}
-
-/// Parse one 4096-byte sector as a settings copy at `offset`, if its header is plausible.
-/// Never panics; `newest` is left false.
+/// Parse one settings block (a flash sector, or a decoded `.dmp`) as a copy at `offset`, if its
+/// header is plausible and the slice holds the whole block. Never panics; `newest` is left false.
 pub fn parse_copy(sector: &[u8], offset: u64) -> Option<SettingsCopy> {
-    if sector.len() < c::SETTINGS_SIZE || !plausible(sector) {
+    let h = Header::read(sector)?;
+    if !h.plausible() {
         return None;
     }
-    let version = le32(sector, c::OFF_VERSION)?;
-    let stored16 = le16(sector, c::OFF_CRC16)?;
-    let computed16 = crc16(sector, crc16_len(version));
-    let crc16 = Check {
-        stored: stored16,
-        computed: computed16,
-        valid: stored16 == computed16,
-    };
-    let crc32 = if version >= c::CRC32_FIRST {
+    let size = h.block_len();
+    if sector.len() < size {
+        return None;
+    }
+    let version = h.version;
+    let crc16 = h.cfg_crc.map(|stored| {
+        let computed = crc16(sector, crc16_len(version));
+        Check {
+            stored,
+            computed,
+            valid: stored == computed,
+        }
+    });
+    let crc32 = if version >= c::CRC32_FIRST && size >= c::SETTINGS_SIZE {
         let stored = le32(sector, c::OFF_CRC32)?;
         let computed = crc32_of_block(sector);
         Some(Check {
@@ -224,26 +333,28 @@ pub fn parse_copy(sector: &[u8], offset: u64) -> Option<SettingsCopy> {
     };
     let valid = if version >= c::CRC32_CHECKED_FIRST {
         crc32.is_some_and(|k| k.valid)
+    } else if version > c::CRC16_CHECKED_ABOVE {
+        crc16.is_some_and(|k| k.valid)
     } else {
-        crc16.valid
+        true // 5.x and 6.0.0: no checksum; the plausible header is all the loader checked
     };
-    let flag = le32(sector, c::OFF_FLAG)?;
     Some(SettingsCopy {
         offset,
         slot: usize::try_from(offset).map_or(Slot::Other, Slot::of),
-        cfg_holder: le16(sector, c::OFF_CFG_HOLDER)?,
-        cfg_size: le16(sector, c::OFF_CFG_SIZE)?,
-        save_flag: le32(sector, c::OFF_SAVE_FLAG)?,
+        cfg_holder: h.cfg_holder,
+        cfg_size: h.cfg_size,
+        size,
+        save_flag: h.save_flag,
         version,
         version_str: version_string(version),
-        bootcount: le16(sector, c::OFF_BOOTCOUNT)?,
+        bootcount: h.bootcount,
         config_version: (version >= 0x0802_0004)
             .then(|| sector.get(c::OFF_CONFIG_VERSION).copied())
             .flatten(),
         cfg_timestamp: (version >= c::CRC32_FIRST)
             .then(|| le32(sector, c::OFF_TIMESTAMP))
             .flatten(),
-        stop_flash_rotate: flag & c::FLAG_STOP_FLASH_ROTATE != 0,
+        stop_flash_rotate: h.flag & c::FLAG_STOP_FLASH_ROTATE != 0,
         crc16,
         crc32,
         valid,
@@ -303,16 +414,20 @@ pub fn newest_block(data: &[u8]) -> Option<(SettingsCopy, &[u8])> {
     let s = scan(data);
     let k = s.newest_copy()?.clone();
     let o = usize::try_from(k.offset).ok()?;
-    let b = data.get(o..o.checked_add(c::SETTINGS_SIZE)?)?;
+    let b = data.get(o..o.checked_add(k.size)?)?;
     Some((k, b))
 }
 
 /// Recompute `cfg_crc` and (from 6.6.0.10 on) `cfg_crc32` of a block in place, in that order
-/// (the CRC32 covers `cfg_crc`). Blocks shorter than 4096 bytes get `cfg_crc` only.
+/// (the CRC32 covers `cfg_crc`). Blocks shorter than 4096 bytes get `cfg_crc` only; 5.x blocks
+/// have no checksum and are left as they are.
 pub fn fix_checksums(block: &mut [u8]) {
     let Some(version) = le32(block, c::OFF_VERSION) else {
         return;
     };
+    if version < c::HEADER_V6 {
+        return;
+    }
     let s = crc16(block, crc16_len(version));
     if let Some(d) = block.get_mut(c::OFF_CRC16..c::OFF_CRC16 + 2) {
         d.copy_from_slice(&s.to_le_bytes());
@@ -376,6 +491,8 @@ mod tests {
         assert_eq!(version_string(0x0801_0002), "8.1.0.2");
         assert_eq!(version_string(0x0F00_0100), "15.0.1");
         assert_eq!(version_string(0x0C01_0101), "12.1.1.1");
+        assert_eq!(version_string(0x050E_0002), "5.14.0b");
+        assert_eq!(version_string(0x050A_0000), "5.10.0");
     }
 
     #[test]

@@ -108,3 +108,5 @@ pub fn run_decode_config(exe: &std::path::Path, dmp: &[u8]) -> serde_json::Value
     );
     serde_json::from_slice(&out.stdout).expect("decode-config JSON")
 }
+
+pub mod sim;

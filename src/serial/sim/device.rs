@@ -16,7 +16,24 @@ use crate::serial::response::encode_response;
 use crate::serial::slip;
 use md5::Md5;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+/// Which flasher stub the simulated chip runs after an upload (docs/serial.md, "Stub
+/// generations"). Both reply to a data block before they inflate, erase and program it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum StubKind {
+    /// esp-flasher-stub (esptool 5.x's default): a failure while processing a block is
+    /// answered to the *next* command, whatever it is, and that command is skipped;
+    /// FLASH_END never reboots and RUN_USER_CODE does nothing (both "TODO" in its sources).
+    #[default]
+    Current,
+    /// The legacy esptool stub: a processing failure is reported by the next data block or
+    /// END; FLASH_END with flag 0 reboots (into the ROM loader while GPIO0 is strapped low);
+    /// RUN_USER_CODE runs the firmware.
+    Legacy,
+}
 
 /// Which program answers on the UART.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -117,6 +134,31 @@ pub struct Device {
     pub bytes_out: u64,
     /// Faults to inject.
     pub faults: Faults,
+    /// Spend datasheet flash time (sector erase, page program, MD5) before replies.
+    pub timing: bool,
+    /// The stub personality a started stub has.
+    pub stub_kind: StubKind,
+    /// The chip's clock, set by the driver before it feeds input.
+    pub now: Duration,
+    pub(super) busy_until: Duration,
+    pub(super) segments: VecDeque<(Duration, Vec<u8>)>,
+    pub(super) extra_work: Duration,
+    pub(super) reply_first: bool,
+    pub(super) deferred: Option<u8>,
+    /// The chip-detect word (0xFFF0C101 for an ESP8266; set another to play an ESP32).
+    pub chip_magic: u32,
+    /// Data blocks the stub has accepted (for the `spi@N` fault).
+    pub data_blocks: u64,
+}
+
+/// The ROM's boot banner (sent at 74880 baud) as a host at 115200 sees it: framing garbage
+/// that contains SLIP delimiter and escape bytes (0xC0, 0xDB), so a decoder must resync.
+pub fn boot_banner_at_115200() -> Vec<u8> {
+    let text = b"\r\n ets Jan  8 2013,rst cause:2, boot mode:(1,7)\r\n\r\n";
+    let mut v: Vec<u8> = text.iter().map(|b| b.rotate_left(2) ^ 0x9C).collect();
+    // Byte patterns a 74880-baud line really produces at 115200 include both SLIP specials.
+    v.splice(7..7, [0xC0, 0x8E, 0xDB, 0x31, 0xC0, 0xDB]);
+    v
 }
 
 pub(super) fn word(p: &[u8], i: usize) -> u32 {
@@ -155,30 +197,24 @@ impl Device {
             frames_in: 0,
             bytes_out: 0,
             faults: Faults::default(),
+            timing: false,
+            stub_kind: StubKind::Current,
+            now: Duration::ZERO,
+            busy_until: Duration::ZERO,
+            segments: VecDeque::new(),
+            extra_work: Duration::ZERO,
+            reply_first: false,
+            deferred: None,
+            chip_magic: c::ESP8266_MAGIC,
+            data_blocks: 0,
         }
     }
 
-    /// Take the bytes the chip has sent.
+    /// Take every byte the chip has queued, due or not (the untimed in-memory path).
     pub fn take_output(&mut self) -> Vec<u8> {
-        let out = std::mem::take(&mut self.out);
-        if self.faults.drop_byte.is_empty() && self.faults.corrupt_byte.is_empty() {
-            self.bytes_out += out.len() as u64;
-            return out;
-        }
-        let mut kept = Vec::with_capacity(out.len());
-        for b in out {
-            self.bytes_out += 1;
-            let n = self.bytes_out;
-            if self.faults.drop_byte.contains(&n) {
-                continue;
-            }
-            if self.faults.corrupt_byte.contains(&n) {
-                kept.push(b ^ 0x5A);
-            } else {
-                kept.push(b);
-            }
-        }
-        kept
+        self.schedule(self.now);
+        let all: Vec<u8> = self.segments.drain(..).flat_map(|(_, b)| b).collect();
+        self.apply_output_faults(all)
     }
 
     /// Reset the chip (EN pulse with GPIO0 low, or a brown-out): back to the ROM loader at
@@ -194,10 +230,9 @@ impl Device {
         self.stub_flash_size = None;
         self.decoder.reset();
         self.regs.clear();
+        self.deferred = None;
         if banner {
-            self.out.extend_from_slice(
-                b"\r\n ets Jan  8 2013,rst cause:2, boot mode:(1,7)\r\n\r\nwaiting for host\r\n",
-            );
+            self.out.extend_from_slice(&boot_banner_at_115200());
         }
     }
 
@@ -217,6 +252,7 @@ impl Device {
                 self.frame(&frame);
             }
         }
+        self.schedule(self.now.max(self.busy_until));
     }
 
     pub(super) fn send_frame(&mut self, packet: &[u8]) {
@@ -228,10 +264,24 @@ impl Device {
         self.send_frame(&p);
     }
 
+    /// One received frame: dispatch it, then queue what it sent for the time the chip is done
+    /// (a reply-first data block is answered at once and keeps the chip busy afterwards).
     fn frame(&mut self, f: &[u8]) {
         if self.mode == Mode::UserCode {
             return;
         }
+        let start = self.now.max(self.busy_until);
+        let before = (self.flash.sector_erases, self.flash.bytes_programmed);
+        self.extra_work = Duration::ZERO;
+        self.reply_first = false;
+        self.dispatch(f);
+        let cost = self.work_cost(before);
+        let done = start + cost;
+        self.busy_until = done;
+        self.schedule(if self.reply_first { start } else { done });
+    }
+
+    fn dispatch(&mut self, f: &[u8]) {
         if self.read.is_some() {
             if f.len() >= c::HEADER_LEN && f[0] == c::DIR_REQUEST {
                 // A new command while a read waits for its acknowledgement: the host gave up on

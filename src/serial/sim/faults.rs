@@ -14,10 +14,13 @@ pub struct Faults {
     pub stall_frame: Vec<u64>,
     /// Reset the chip when the Nth frame arrives (the frame is lost).
     pub reset_frame: Vec<u64>,
+    /// The stub fails to program the Nth data block it accepted (SPI error 0xC4, reported
+    /// with the next command as the stubs do).
+    pub spi_fail: Vec<u64>,
 }
 
 impl Faults {
-    /// Parse `drop@N,corrupt@N,stall@N,reset@N` (any number, comma separated).
+    /// Parse `drop@N,corrupt@N,stall@N,reset@N,spi@N` (any number, comma separated).
     pub fn parse(spec: &str) -> Result<Faults, String> {
         let mut f = Faults::default();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -35,9 +38,10 @@ impl Faults {
                 "corrupt" => f.corrupt_byte.push(n),
                 "stall" => f.stall_frame.push(n),
                 "reset" => f.reset_frame.push(n),
+                "spi" => f.spi_fail.push(n),
                 _ => {
                     return Err(format!(
-                        "fault `{item}`: kind must be drop, corrupt, stall or reset"
+                        "fault `{item}`: kind must be drop, corrupt, stall, reset or spi"
                     ))
                 }
             }

@@ -5,6 +5,7 @@
 //! or on a pseudo-terminal by [`serve`] (`espdump simulate`: esptool and espdump open the pty
 //! path like a real port, optionally throttled to the line rate).
 
+mod clock;
 pub mod device;
 pub mod faults;
 pub mod flash;
@@ -12,16 +13,19 @@ mod regs;
 pub mod serve;
 mod stub_mode;
 
-pub use device::{Device, DeviceConfig, LogEntry, Mode};
+pub use device::{boot_banner_at_115200, Device, DeviceConfig, LogEntry, Mode, StubKind};
 pub use faults::Faults;
 pub use regs::capacity_code;
 
 use crate::serial::transport::Transport;
 use crate::Result;
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// An in-memory transport wired straight to a simulated chip.
+/// An in-memory transport wired straight to a simulated chip, on a virtual clock: writes
+/// advance it by their wire time at the host's baud, reads wait (virtually) for the chip's next
+/// due output up to their timeout, sleeps advance it. Tests of hardware time run in
+/// microseconds of real time, and a timeout in them is a timeout the real chip would cause.
 #[derive(Debug)]
 pub struct SimTransport {
     /// The chip.
@@ -33,6 +37,9 @@ pub struct SimTransport {
     pub no_lines: bool,
     /// Baud rate the host has set.
     pub host_baud: u32,
+    /// Virtual time since the transport was made.
+    pub clock: Duration,
+    origin: Instant,
 }
 
 impl SimTransport {
@@ -45,12 +52,21 @@ impl SimTransport {
             rts: false,
             no_lines: false,
             host_baud: crate::consts::serial::ROM_BAUD,
+            clock: Duration::ZERO,
+            origin: Instant::now(),
         }
+    }
+
+    fn wire_time(&self, bytes: usize) -> Duration {
+        let bits = bytes as u64 * u64::from(crate::consts::serial::BITS_PER_BYTE);
+        Duration::from_nanos(bits * 1_000_000_000 / u64::from(self.host_baud.max(1)))
     }
 }
 
 impl Transport for SimTransport {
     fn write_all(&mut self, data: &[u8]) -> Result<()> {
+        self.clock += self.wire_time(data.len());
+        self.device.now = self.clock;
         // Bytes at the wrong baud rate are garbage to the chip.
         if self.host_baud != self.device.baud {
             let garbled: Vec<u8> = data.iter().map(|b| b.rotate_left(3) ^ 0x11).collect();
@@ -61,9 +77,17 @@ impl Transport for SimTransport {
         Ok(())
     }
 
-    fn read(&mut self, buf: &mut [u8], _timeout: Duration) -> Result<usize> {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize> {
         if self.inbuf.is_empty() {
-            let out = self.device.take_output();
+            match self.device.next_due() {
+                Some(t) if t <= self.clock + timeout => self.clock = self.clock.max(t),
+                _ => {
+                    self.clock += timeout;
+                    return Ok(0);
+                }
+            }
+            let out = self.device.take_due(self.clock);
+            self.clock += self.wire_time(out.len());
             self.inbuf.extend(out);
         }
         let n = buf.len().min(self.inbuf.len());
@@ -89,6 +113,7 @@ impl Transport for SimTransport {
             let release = self.rts && !r;
             self.rts = r;
             if release {
+                self.device.now = self.clock;
                 // EN goes high: the chip boots; GPIO0 low (DTR asserted) selects the loader.
                 self.device.reset(true);
                 if !self.dtr {
@@ -101,9 +126,16 @@ impl Transport for SimTransport {
 
     fn clear_input(&mut self) -> Result<()> {
         self.inbuf.clear();
-        let _ = self.device.take_output();
+        let _ = self.device.take_due(self.clock);
         Ok(())
     }
 
-    fn sleep(&mut self, _d: Duration) {}
+    fn sleep(&mut self, d: Duration) {
+        self.clock += d;
+        self.device.now = self.clock;
+    }
+
+    fn now(&mut self) -> Instant {
+        self.origin + self.clock
+    }
 }

@@ -34,7 +34,7 @@ impl Device {
     pub(super) fn read_reg(&self, addr: u32) -> u32 {
         let otp = self.otp();
         match addr {
-            c::REG_CHIP_MAGIC => c::ESP8266_MAGIC,
+            c::REG_CHIP_MAGIC => self.chip_magic,
             c::REG_OTP_MAC0 => otp[0],
             c::REG_OTP_MAC1 => otp[1],
             c::REG_OTP_MAC2 => otp[2],

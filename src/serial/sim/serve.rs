@@ -31,29 +31,19 @@ fn sleep_until(t: Instant) {
     }
 }
 
-/// The baud rate the client set on the slave side, when the pty reports a known speed.
+/// The baud rate the client set on the slave side. Read with TCGETS2 so a rate set through
+/// termios2/BOTHER (how the serialport crate sets every rate on Linux) is seen: `cfgetospeed`
+/// on a plain `tcgetattr` reports only the BOTHER flag for those.
 fn client_baud(fd: i32) -> Option<u32> {
-    // SAFETY: tcgetattr into a zeroed termios on a valid fd.
-    let speed = unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::tcgetattr(fd, &mut t) != 0 {
+    // SAFETY: TCGETS2 fills one termios2 through the valid pointer; fd is the open pty slave.
+    let t2 = unsafe {
+        let mut t2: libc::termios2 = std::mem::zeroed();
+        if libc::ioctl(fd, libc::TCGETS2, &mut t2) != 0 {
             return None;
         }
-        libc::cfgetospeed(&t)
+        t2
     };
-    let table: &[(libc::speed_t, u32)] = &[
-        (libc::B9600, 9600),
-        (libc::B19200, 19200),
-        (libc::B38400, 38400),
-        (libc::B57600, 57600),
-        (libc::B115200, 115_200),
-        (libc::B230400, 230_400),
-        (libc::B460800, 460_800),
-        (libc::B921600, 921_600),
-        (libc::B1500000, 1_500_000),
-        (libc::B2000000, 2_000_000),
-    ];
-    table.iter().find(|(s, _)| *s == speed).map(|&(_, b)| b)
+    (t2.c_ospeed > 0).then_some(t2.c_ospeed)
 }
 
 fn write_out(fd: i32, mut data: &[u8], stop: &AtomicBool) -> Result<()> {
@@ -85,7 +75,9 @@ fn write_out(fd: i32, mut data: &[u8], stop: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
-/// Serve `device` on `pty` until `stop` becomes true.
+/// Serve `device` on `pty` until `stop` becomes true. Input is fed to the chip as it
+/// arrives (the chip keeps receiving while it works, as the stubs do); each output leaves when
+/// the chip's clock says it is due, then at the line rate when throttled.
 pub fn serve(pty: &Pty, device: &mut Device, opts: &ServeOptions, stop: &AtomicBool) -> Result<()> {
     let fd = pty.master.as_raw_fd();
     let slave_fd = pty.slave.as_raw_fd();
@@ -94,47 +86,26 @@ pub fn serve(pty: &Pty, device: &mut Device, opts: &ServeOptions, stop: &AtomicB
         let fl = libc::fcntl(fd, libc::F_GETFL);
         libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
     }
+    let origin = Instant::now();
     let mut buf = vec![0u8; 4096];
     let mut rx_clock = Instant::now();
     let mut tx_clock = Instant::now();
     while !stop.load(Ordering::Relaxed) {
+        let wait_ms = match device.next_due() {
+            Some(t) => t.saturating_sub(origin.elapsed()).as_millis().min(20) as i32,
+            None => 20,
+        };
         let mut p = libc::pollfd {
             fd,
             events: libc::POLLIN,
             revents: 0,
         };
         // SAFETY: one valid pollfd.
-        let r = unsafe { libc::poll(&mut p, 1, 20) };
-        if r <= 0 {
-            continue;
+        let r = unsafe { libc::poll(&mut p, 1, wait_ms) };
+        if r > 0 {
+            receive(fd, slave_fd, device, opts, &mut buf, &mut rx_clock, origin)?;
         }
-        // SAFETY: reading into a valid buffer.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            let err = std::io::Error::last_os_error();
-            match err.raw_os_error() {
-                Some(libc::EAGAIN) | Some(libc::EINTR) => continue,
-                Some(libc::EIO) => {
-                    std::thread::sleep(Duration::from_millis(10));
-                    continue;
-                }
-                _ => return Err(Error::Device(format!("pty read: {err}"))),
-            }
-        }
-        let data = &buf[..n as usize];
-        if opts.throttle {
-            let now = Instant::now();
-            rx_clock = rx_clock.max(now) + byte_time(device.baud, n as usize);
-            sleep_until(rx_clock);
-        }
-        match client_baud(slave_fd) {
-            Some(b) if b != device.baud => {
-                let garbled: Vec<u8> = data.iter().map(|b| b.rotate_left(3) ^ 0x11).collect();
-                device.input(&garbled);
-            }
-            _ => device.input(data),
-        }
-        let out = device.take_output();
+        let out = device.take_due(origin.elapsed());
         if out.is_empty() {
             continue;
         }
@@ -153,4 +124,64 @@ pub fn serve(pty: &Pty, device: &mut Device, opts: &ServeOptions, stop: &AtomicB
         }
     }
     Ok(())
+}
+
+/// Read what the client sent and feed it to the chip (garbled when the client's baud is not
+/// the chip's).
+fn receive(
+    fd: i32,
+    slave_fd: i32,
+    device: &mut Device,
+    opts: &ServeOptions,
+    buf: &mut [u8],
+    rx_clock: &mut Instant,
+    origin: Instant,
+) -> Result<()> {
+    // SAFETY: reading into a valid buffer.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if n <= 0 {
+        let err = std::io::Error::last_os_error();
+        return match err.raw_os_error() {
+            Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(()),
+            Some(libc::EIO) => {
+                std::thread::sleep(Duration::from_millis(10));
+                Ok(())
+            }
+            _ => Err(Error::Device(format!("pty read: {err}"))),
+        };
+    }
+    let data = &buf[..n as usize];
+    if opts.throttle {
+        let now = Instant::now();
+        *rx_clock = (*rx_clock).max(now) + byte_time(device.baud, data.len());
+        sleep_until(*rx_clock);
+    }
+    device.now = origin.elapsed();
+    match client_baud(slave_fd) {
+        Some(b) if b != device.baud => {
+            let garbled: Vec<u8> = data.iter().map(|b| b.rotate_left(3) ^ 0x11).collect();
+            device.input(&garbled);
+        }
+        _ => device.input(data),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The serialport crate sets rates through termios2/BOTHER; TCGETS2 sees standard and
+    /// custom ones alike.
+    #[test]
+    fn client_baud_sees_bother_rates() {
+        let pty = crate::serial::pty::open().expect("pty");
+        for baud in [115_200u32, 921_600, 250_000] {
+            let mut t =
+                crate::serial::transport::SerialTransport::open(&pty.path, baud).expect("open");
+            assert_eq!(client_baud(pty.slave.as_raw_fd()), Some(baud));
+            crate::serial::transport::Transport::set_baud(&mut t, 460_800).expect("baud");
+            assert_eq!(client_baud(pty.slave.as_raw_fd()), Some(460_800));
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! READ_FLASH with acknowledgements and a final MD5 frame, ERASE_FLASH / ERASE_REGION and
 //! RUN_USER_CODE (`serial-protocol.md` §2.4–2.10).
 
-use super::device::{stub_err, word, Device, Mode, ReadSession, WriteSession, OK};
+use super::device::{stub_err, word, Device, Mode, ReadSession, StubKind, WriteSession, OK};
 use crate::consts::serial as c;
 use crate::consts::SECTOR_SIZE;
 use crate::serial::command::checksum;
@@ -11,6 +11,23 @@ use md5::{Digest, Md5};
 
 impl Device {
     pub(super) fn stub_command(&mut self, op: u8, p: &[u8], csum: u32) -> Option<[u8; 2]> {
+        // A failure while processing the previous data block is answered now: by any command
+        // (current stub, which then skips the command) or by the next data block / END
+        // (legacy stub's get_flash_error).
+        let reports = match self.stub_kind {
+            StubKind::Current => true,
+            StubKind::Legacy => matches!(
+                op,
+                c::OP_FLASH_DATA | c::OP_FLASH_DEFL_DATA | c::OP_FLASH_END | c::OP_FLASH_DEFL_END
+            ),
+        };
+        if reports {
+            if let Some(code) = self.deferred.take() {
+                let st = stub_err(code);
+                self.reply(op, 0, &[], st);
+                return Some(st);
+            }
+        }
         let st = match op {
             c::OP_SYNC => {
                 for _ in 0..c::SYNC_REPLIES {
@@ -30,6 +47,11 @@ impl Device {
                 OK
             }
             c::OP_SPI_ATTACH => OK,
+            // esp-flasher-stub answers "not implemented" where the chip has no security info
+            // (the ESP8266); the legacy stub does not know the command.
+            c::OP_GET_SECURITY_INFO if self.stub_kind == StubKind::Current => {
+                stub_err(c::STUB_ERR_NOT_IMPLEMENTED)
+            }
             c::OP_SPI_SET_PARAMS if p.len() == 24 => {
                 self.stub_flash_size = Some(word(p, 1) as usize);
                 OK
@@ -61,13 +83,21 @@ impl Device {
             }
             c::OP_FLASH_DATA | c::OP_FLASH_DEFL_DATA => self.stub_flash_data(op, p, csum),
             c::OP_FLASH_END | c::OP_FLASH_DEFL_END if p.len() == 4 => {
-                let st = match self.write.take() {
-                    Some(w) if w.pos < w.offset + w.size => stub_err(c::STUB_ERR_NOT_ENOUGH_DATA),
+                let st = match (self.write.take(), self.stub_kind) {
+                    (None, StubKind::Current) => stub_err(c::STUB_ERR_NOT_IN_FLASH_MODE),
+                    (Some(w), StubKind::Current) if w.pos < w.offset + w.size => {
+                        stub_err(c::STUB_ERR_BAD_DATA_LEN)
+                    }
+                    (Some(w), StubKind::Legacy) if w.pos < w.offset + w.size => {
+                        stub_err(c::STUB_ERR_NOT_ENOUGH_DATA)
+                    }
                     _ => OK,
                 };
                 self.reply(op, 0, &[], st);
-                if word(p, 0) == 0 {
-                    self.reset(false);
+                // Only the legacy stub implements the reboot (flag 0); the ROM loader comes
+                // back because GPIO0 is still strapped low, and prints its banner.
+                if st == OK && word(p, 0) == 0 && self.stub_kind == StubKind::Legacy {
+                    self.reset(true);
                 }
                 return Some(st);
             }
@@ -76,10 +106,11 @@ impl Device {
                 match self.flash.get(addr, size) {
                     Some(d) => {
                         let digest: [u8; 16] = Md5::digest(d).into();
+                        self.md5_work(size);
                         self.reply(op, 0, &digest, OK);
                         return Some(OK);
                     }
-                    None => stub_err(0xC4),
+                    None => stub_err(c::STUB_ERR_SPI_FAILED),
                 }
             }
             c::OP_ERASE_FLASH => {
@@ -91,7 +122,7 @@ impl Device {
                 if off % SECTOR_SIZE != 0 || size % SECTOR_SIZE != 0 {
                     stub_err(c::STUB_ERR_BAD_DATA_LEN)
                 } else if off.saturating_add(size) > self.flash.len() {
-                    stub_err(0xC4)
+                    stub_err(c::STUB_ERR_SPI_FAILED)
                 } else {
                     for s in off / SECTOR_SIZE..(off + size) / SECTOR_SIZE {
                         self.flash.erase_sector(s);
@@ -108,7 +139,7 @@ impl Device {
                 if packet == 0 || packet > c::READ_PACKET {
                     stub_err(c::STUB_ERR_BAD_DATA_LEN)
                 } else if off.saturating_add(len) > self.flash.len() {
-                    stub_err(0xC4)
+                    stub_err(c::STUB_ERR_SPI_FAILED)
                 } else {
                     self.reply(op, 0, &[], OK);
                     self.read = Some(ReadSession {
@@ -123,7 +154,10 @@ impl Device {
                 }
             }
             c::OP_RUN_USER_CODE => {
-                self.mode = Mode::UserCode;
+                // No reply. The current stub does not implement it and stays.
+                if self.stub_kind == StubKind::Legacy {
+                    self.mode = Mode::UserCode;
+                }
                 return None;
             }
             c::OP_MEM_BEGIN | c::OP_MEM_DATA | c::OP_MEM_END => {
@@ -173,7 +207,7 @@ impl Device {
             w.pos = end;
         }
         if !self.flash.program(start, &bytes[..take]) {
-            return Err(0xC4);
+            return Err(c::STUB_ERR_SPI_FAILED);
         }
         Ok(())
     }
@@ -193,18 +227,32 @@ impl Device {
         if u32::from(checksum(data)) != csum {
             return stub_err(c::STUB_ERR_BAD_CHECKSUM);
         }
-        if !w.compressed {
-            return match self.stub_program(data) {
-                Ok(()) => OK,
-                Err(e) => stub_err(e),
-            };
+        // Both stubs acknowledge a good block first and process it afterwards: the work delays
+        // the next reply, and its failure is reported there.
+        self.reply_first = true;
+        self.data_blocks += 1;
+        if self.faults.spi_fail.contains(&self.data_blocks) {
+            self.deferred = Some(c::STUB_ERR_SPI_FAILED);
+            return OK;
+        }
+        let data = data.to_vec();
+        if let Err(e) = self.process_block(&data) {
+            self.deferred = Some(e);
+        }
+        OK
+    }
+
+    fn process_block(&mut self, data: &[u8]) -> Result<(), u8> {
+        let compressed = self.write.as_ref().is_some_and(|w| w.compressed);
+        if !compressed {
+            return self.stub_program(data);
         }
         // Inflate this chunk.
         let mut input = data;
         let mut out = vec![0u8; 0x10000];
         loop {
             let Some(inf) = self.write.as_mut().and_then(|w| w.inflate.as_mut()) else {
-                return stub_err(c::STUB_ERR_INFLATE);
+                return Err(c::STUB_ERR_INFLATE);
             };
             let before_in = inf.total_in();
             let before_out = inf.total_out();
@@ -213,13 +261,11 @@ impl Device {
             let produced = (inf.total_out() - before_out) as usize;
             input = input.get(used..).unwrap_or(&[]);
             if r.is_err() {
-                return stub_err(c::STUB_ERR_INFLATE);
+                return Err(c::STUB_ERR_INFLATE);
             }
             if produced > 0 {
                 let chunk = out[..produced].to_vec();
-                if let Err(e) = self.stub_program(&chunk) {
-                    return stub_err(e);
-                }
+                self.stub_program(&chunk)?;
             }
             if matches!(r, Ok(flate2::Status::StreamEnd))
                 || (input.is_empty() && produced < out.len())
@@ -230,7 +276,7 @@ impl Device {
                 break;
             }
         }
-        OK
+        Ok(())
     }
 
     pub(super) fn read_send_next(&mut self) {

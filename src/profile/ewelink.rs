@@ -1,0 +1,59 @@
+//! ITEAD (Sonoff) stock eWeLink firmware ("iotgo").
+//!
+//! Markers, from ITEAD's iotgo sources: the cloud protocol strings (`POST /dispatch/device`, the
+//! `iotgo_tree_*` handlers, `factory_apikey`, the `itead-device` user agent, the
+//! `iotgo.iteadstudio.com` host); two or more make the firmware, one is only a word. Version:
+//! `IOTGO_FM_VERSION` beside the `"device"` JSON literal (see `vendors::ewelink::fm_version`).
+
+use super::{App, Found, Profile, Score, Strength};
+use crate::identify::FirmwareKind;
+use crate::layout::{Area, Layout, LayoutKind};
+use crate::vendors::ewelink;
+
+/// eWeLink.
+pub struct Ewelink;
+
+impl Profile for Ewelink {
+    fn kind(&self) -> FirmwareKind {
+        FirmwareKind::Ewelink
+    }
+    fn refines(&self) -> Option<FirmwareKind> {
+        Some(FirmwareKind::NonosSdk)
+    }
+    fn layout(&self) -> Option<LayoutKind> {
+        Some(LayoutKind::NonosOta)
+    }
+    /// The sectors the vendor decoders claimed: its factory record and the configuration sectors of the 32 KiB that start with it.
+    fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
+        super::claimed_areas(layout, found, "ewelink")
+    }
+    fn no_recipe_reason(&self) -> Option<&'static str> {
+        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+    }
+    fn score(&self, app: &App<'_>) -> Score {
+        let mut s = Score::default();
+        match ewelink::scan_image(app.hay, app.base as u64) {
+            Some(info) => {
+                for m in &info.markers {
+                    s.hit(Strength::Marker, m.offset as usize, m.text.clone());
+                }
+                if let Some(v) = info.version {
+                    s.hit(
+                        Strength::Version,
+                        v.offset as usize,
+                        format!("IOTGO_FM_VERSION {}", v.text),
+                    );
+                    s.version = Some(v.text);
+                }
+            }
+            None => {
+                for m in ewelink::MARKERS {
+                    if let Some((o, t)) = app.find_text(m, 48) {
+                        s.hit(Strength::Weak, o, t);
+                    }
+                }
+            }
+        }
+        s
+    }
+}
