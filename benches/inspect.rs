@@ -17,6 +17,10 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    let tasmota = espdump::synth::tasmota_on_shelly_dump();
+    c.bench_function("inspect 2 MiB Tasmota over stock Shelly (synthetic)", |b| {
+        b.iter(|| inspect(black_box(&tasmota), &Options::default()).unwrap())
+    });
     let mut synthetic = espdump::synth::filler(7, 0x20_0000);
     synthetic[0] = 0;
     c.bench_function("inspect 2 MiB random", |b| {

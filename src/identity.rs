@@ -6,29 +6,7 @@
 
 use serde::Serialize;
 
-/// A MAC address stored in the dump.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MacEvidence {
-    /// The six bytes, in transmission order.
-    pub mac: [u8; 6],
-    /// Where it came from, e.g. `sdk system params copy 1`.
-    pub source: String,
-    /// Offset of the first byte in the dump.
-    pub offset: u64,
-}
-
-/// A device name that embeds (part of) the MAC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IdEvidence {
-    /// The id as stored, e.g. `shellydimmer2-A1B2C3D4E5F6`.
-    pub id: String,
-    /// The trailing MAC bytes the id shows (3 or 6 bytes).
-    pub mac_tail: Vec<u8>,
-    /// Where it came from.
-    pub source: String,
-    /// Offset of the id text in the dump, if it maps to one place.
-    pub offset: Option<u64>,
-}
+pub use crate::evidence::{IdEvidence, MacEvidence};
 
 /// Everything in a dump that names one physical unit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -69,7 +47,7 @@ pub fn dump_identity(data: &[u8]) -> DumpIdentity {
         .filter(|h| h.magic == crate::consts::image::MAGIC_V1)
         .and_then(|h| h.flash_size())
         .map(|(_, b)| b as usize);
-    for t in crate::sdk::find(data, header_size) {
+    for t in crate::sdk::find(data, header_size, None) {
         for c in &t.copies {
             if let Some(m) = c.mac_evidence() {
                 if !id.macs.iter().any(|x| x.offset == m.offset) {

@@ -6,18 +6,22 @@
 
 pub mod binparse;
 pub mod bootloader;
+pub mod claims;
 pub mod cli;
 pub mod consts;
 pub mod diff;
 pub mod error;
 pub mod escape;
+pub mod evidence;
 pub mod extract;
 pub mod fs;
 pub mod identify;
 pub mod identity;
 pub mod image;
 pub mod inspect;
+pub mod layout;
 pub mod partition;
+pub mod profile;
 pub mod rboot;
 pub mod render;
 pub mod report;

@@ -323,6 +323,14 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             escape(&e.text)
         )?;
     }
+    if fw.candidates.len() > 1 {
+        let c: Vec<String> = fw
+            .candidates
+            .iter()
+            .map(|c| format!("{} ({:?})", c.kind.as_str(), c.strength).to_lowercase())
+            .collect();
+        writeln!(w, "             candidates {}", c.join(", "))?;
+    }
     let b = &r.bootloader;
     writeln!(
         w,
@@ -347,6 +355,28 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
     if let Some(h) = r.header_flash_size {
         writeln!(w, "flash size   {} (header at 0x0)", size_str(h))?;
     }
+    let l = &r.layout;
+    let sizes: Vec<String> = l
+        .flash_sizes
+        .iter()
+        .map(|f| format!("{} {}", f.source, size_str(f.size)))
+        .collect();
+    let why = l.evidence.first().map(|e| e.text.as_str()).unwrap_or("");
+    writeln!(
+        w,
+        "layout       {}{}{}",
+        l.kind.as_str(),
+        if sizes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", sizes.join(", "))
+        },
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", escape(why))
+        }
+    )?;
     writeln!(w)?;
     writeln!(w, "regions")?;
     for reg in &r.regions {

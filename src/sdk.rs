@@ -7,7 +7,7 @@
 use crate::binparse::read_at;
 use crate::consts::sdk as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
-use crate::identity::MacEvidence;
+use crate::evidence::MacEvidence;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
@@ -279,7 +279,17 @@ fn is_phy_init(sector: &[u8]) -> bool {
 }
 
 /// Probe the tail for one flash size. `None` when nothing there looks like the SDK's.
-pub fn probe(data: &[u8], flash_size: usize, size_source: &'static str) -> Option<SdkTail> {
+///
+/// `layout` is the tail layout the flash layout model decided (Arduino: EEPROM and RF cal; SDK:
+/// RF cal and PHY init); `None` decides from the contents (PHY init data at size − 0x4000 means
+/// the SDK layout). Under a decided Arduino layout, PHY init data at size − 0x4000 is left over
+/// from an earlier SDK firmware: reported as stale, the sector is still the RF calibration one.
+pub fn probe(
+    data: &[u8],
+    flash_size: usize,
+    size_source: &'static str,
+    layout: Option<TailLayout>,
+) -> Option<SdkTail> {
     if flash_size > data.len() || flash_size < c::RF_CAL_FROM_END + SECTOR_SIZE {
         return None;
     }
@@ -326,11 +336,19 @@ pub fn probe(data: &[u8], flash_size: usize, size_source: &'static str) -> Optio
             copy.checksum = Some(ck);
         }
     }
-    let layout = if phy {
+    let layout = layout.unwrap_or(if phy {
         TailLayout::Sdk
     } else {
         TailLayout::Arduino
-    };
+    });
+    if phy && layout == TailLayout::Arduino {
+        let at = flash_size - c::PHY_FROM_END;
+        findings.push(Finding::info(
+            "stale_phy_init",
+            Some(at as u64),
+            format!("PHY init data at 0x{at:x} is left from an earlier SDK firmware; under the Arduino layout this is the RF calibration sector"),
+        ));
+    }
     let (rf_off, phy_off) = match layout {
         TailLayout::Sdk => (
             flash_size - c::RF_CAL_FROM_END,
@@ -353,12 +371,12 @@ pub fn probe(data: &[u8], flash_size: usize, size_source: &'static str) -> Optio
 }
 
 /// Probe at the header's nominal size and at the real input size (each once).
-pub fn find(data: &[u8], header_size: Option<usize>) -> Vec<SdkTail> {
+pub fn find(data: &[u8], header_size: Option<usize>, layout: Option<TailLayout>) -> Vec<SdkTail> {
     let mut out = Vec::new();
     if let Some(n) = header_size.filter(|&n| n < data.len()) {
-        out.extend(probe(data, n, "header"));
+        out.extend(probe(data, n, "header", layout));
     }
-    out.extend(probe(data, data.len(), "dump"));
+    out.extend(probe(data, data.len(), "dump", layout));
     out
 }
 
@@ -501,7 +519,7 @@ mod tests {
     #[test]
     fn finds_active_copy_and_fields() {
         let v = tail_fixture();
-        let tails = find(&v, Some(0x10_0000));
+        let tails = find(&v, Some(0x10_0000), None);
         assert_eq!(tails.len(), 1);
         let t = &tails[0];
         assert_eq!(t.layout, TailLayout::Sdk);
@@ -526,14 +544,14 @@ mod tests {
     fn bad_checksum_is_a_finding() {
         let mut v = tail_fixture();
         v[0xFE000] ^= 1;
-        let t = &find(&v, None)[0];
+        let t = &find(&v, None, None)[0];
         assert!(!t.active_copy().unwrap().checksum.unwrap().valid);
         assert_eq!(t.findings[0].code, "sdk_param_checksum_mismatch");
     }
 
     #[test]
     fn erased_tail_is_not_sdk() {
-        assert!(find(&vec![0xFF; 0x10_0000], Some(0x8_0000)).is_empty());
-        assert!(find(&[0u8; 100], Some(0x8_0000)).is_empty());
+        assert!(find(&vec![0xFF; 0x10_0000], Some(0x8_0000), None).is_empty());
+        assert!(find(&[0u8; 100], Some(0x8_0000), None).is_empty());
     }
 }

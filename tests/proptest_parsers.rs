@@ -53,7 +53,7 @@ proptest! {
         check(&data);
         let _ = espdump::image::parse(&data, 0);
         let _ = espdump::rboot::find(&data);
-        let _ = espdump::sdk::find(&data, Some(0x1000));
+        let _ = espdump::sdk::find(&data, Some(0x1000), None);
         let _ = espdump::partition::parse(&data, data.len());
     }
 

@@ -551,6 +551,7 @@ fn side(data: &[u8], r: &InspectReport) -> Side {
                     app_offset: Some(img.offset as usize),
                     arduino_layout: r.bootloader.kind == crate::bootloader::BootKind::Eboot,
                     loader_only: false,
+                    raw_irom: None,
                 };
                 identify::identify(data, &scope, &r.bootloader)
             };
@@ -867,15 +868,21 @@ fn tasmota_changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<Semanti
             return;
         }
     }
+    let valid = |r: &InspectReport| {
+        r.settings
+            .as_ref()
+            .map_or(0, |s| s.copies.iter().filter(|c| c.valid).count())
+    };
     let (ca, cb) = (
         ra.settings.as_ref().map_or(0, |s| s.copies.len()),
         rb.settings.as_ref().map_or(0, |s| s.copies.len()),
     );
     if ca != cb {
+        // Fewer loadable copies is a loss, not a rewrite.
         out.push(
             SemanticChange::new(Area::Tasmota, "tasmota settings", "copies")
                 .values(Some(ca.into()), Some(cb.into()))
-                .noise(true),
+                .noise(valid(rb) >= valid(ra)),
         );
     }
     if let (Some(x), Some(y)) = (tasmota_section(ra), tasmota_section(rb)) {
@@ -1258,6 +1265,15 @@ fn region_noise(
         && !real_change_inside(r, changes)
     {
         return Some("SDK system parameters: rewritten on every save; no setting changed here");
+    }
+    // A loadable settings copy that went away (erased, overwritten) is never noise.
+    let valid_copy =
+        |x: &RegionRef| x.kind == RegionKind::Settings && !x.label.contains("bad checksum");
+    let gone =
+        r.b.as_ref()
+            .is_none_or(|x| is_empty_kind(x.kind) || x.kind != RegionKind::Settings);
+    if r.a.as_ref().is_some_and(valid_copy) && gone {
+        return None;
     }
     if all(&|x| x.kind == RegionKind::Settings) && !real_change_inside(r, changes) {
         return Some("Tasmota settings: rewritten on every save; no setting changed here");

@@ -12,9 +12,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::consts::shelly as c;
+use crate::evidence::IdEvidence;
 use crate::fs::spiffs::{self, DeletedStats, FileEntry};
 use crate::fs::{FsInfo, FsKind};
-use crate::identity::IdEvidence;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 
 pub mod config;

@@ -14,7 +14,7 @@ use super::settings::{fix_checksums, le32, scan, Slot};
 use super::textpool;
 use crate::consts::tasmota as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
-use crate::identity::IdEvidence;
+use crate::evidence::IdEvidence;
 use crate::report::{Change, Class};
 use serde_json::Value;
 

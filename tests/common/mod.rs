@@ -70,3 +70,41 @@ pub fn python_module_available(module: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+
+/// The decode-config executable, or `None` when `ESPDUMP_SKIP_DECODE_CONFIG` is set. Panics when
+/// it is missing otherwise (CI installs it).
+pub fn decode_config() -> Option<PathBuf> {
+    if std::env::var_os("ESPDUMP_SKIP_DECODE_CONFIG").is_some() {
+        return None;
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["decode-config.py", "decode-config"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    panic!("decode-config not found on PATH (or set ESPDUMP_SKIP_DECODE_CONFIG=1)");
+}
+
+/// Run decode-config on a `.dmp` and parse its JSON.
+pub fn run_decode_config(exe: &std::path::Path, dmp: &[u8]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Config_test.dmp");
+    std::fs::write(&path, dmp).unwrap();
+    let out = Command::new(exe)
+        .arg("-s")
+        .arg(&path)
+        .arg("--json-show-pw")
+        .arg("--json-compact")
+        .output()
+        .expect("run decode-config");
+    assert!(
+        out.status.success(),
+        "decode-config failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("decode-config JSON")
+}

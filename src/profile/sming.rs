@@ -1,0 +1,19 @@
+//! Sming framework applications.
+//!
+//! Version format, from Sming's Sming/Core (SmingVersion / the startup log):
+//! `Sming Framework Version : <version>`.
+
+use super::{app::marker_with_version, App, Profile, Score};
+use crate::identify::FirmwareKind;
+
+/// Sming.
+pub struct Sming;
+
+impl Profile for Sming {
+    fn kind(&self) -> FirmwareKind {
+        FirmwareKind::Sming
+    }
+    fn score(&self, app: &App<'_>) -> Score {
+        marker_with_version(app, "Sming Framework Version : ", 48, &[' ', '\r', '\n'])
+    }
+}
