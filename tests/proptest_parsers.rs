@@ -302,7 +302,7 @@ mod structures {
                 magic2: if second_magic { 0xAA55_AA55 } else { 0 },
             };
             write_at(&mut dump, size - 0x1000, &flag).unwrap();
-            let tails = espdump::sdk::find(&dump, None);
+            let tails = espdump::sdk::find(&dump, None, None);
             prop_assert_eq!(tails.len(), 1);
             let f = tails[0].flag.as_ref().unwrap();
             prop_assert_eq!((f.current as usize, f.counter, f.second_magic), (active, counter, second_magic));
