@@ -4,11 +4,12 @@
 //! with which error, and where the chip is left. Virtual time: a timeout here is one the real
 //! chip would cause, and the suite still runs in seconds.
 
+mod common;
+use common::sim::{noise, test_stub};
 use espdump::serial::interrupt::StopFlag;
 use espdump::serial::loader::{EndState, Loader};
 use espdump::serial::ops::{self, Session, SessionOptions};
 use espdump::serial::sim::{Device, DeviceConfig, Faults, Mode, SimTransport, StubKind};
-use espdump::serial::stub::Stub;
 use espdump::serial::transport::{After, Before};
 use espdump::serial::ProgressEvent;
 use espdump::Error;
@@ -17,29 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const MAC: [u8; 6] = [0x5C, 0xCF, 0x7F, 0xAA, 0xBB, 0xCC];
-
-fn test_stub() -> Stub {
-    Stub {
-        entry: 0x4010_C504,
-        text: vec![0x11; 0x2CC0],
-        text_start: 0x4010_C500,
-        data: vec![0x22; 0x398],
-        data_start: 0x3FFF_AE6C,
-        source: "test".into(),
-    }
-}
-
-fn noise(size: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..size)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
 
 fn shelly() -> Option<Vec<u8>> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

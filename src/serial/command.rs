@@ -147,6 +147,20 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// FLASH_BEGIN with nothing to write: attaches the flash on the ROM, and precedes the
+    /// FLASH_END that asks a loader to leave (esptool's sequences).
+    pub fn flash_begin_empty(stub: bool) -> Command {
+        Command::FlashBegin {
+            erase_size: 0,
+            blocks: 0,
+            block_size: if stub { c::STUB_BLOCK } else { c::ROM_BLOCK } as u32,
+            offset: 0,
+            stub_form: stub,
+        }
+    }
+}
+
 /// The XOR checksum of `*_DATA` payloads, seeded with 0xEF.
 pub fn checksum(data: &[u8]) -> u8 {
     data.iter().fold(c::CHECKSUM_SEED, |a, &b| a ^ b)

@@ -77,13 +77,7 @@ impl<T: Transport> Loader<T> {
             if after != After::SoftReset {
                 return Ok(EndState::RomLoader);
             }
-            self.command(&Command::FlashBegin {
-                erase_size: 0,
-                blocks: 0,
-                block_size: c::ROM_BLOCK as u32,
-                offset: 0,
-                stub_form: false,
-            })?;
+            self.command(&Command::flash_begin_empty(false))?;
             self.send(&Command::FlashEnd { reboot: false })?;
             return Ok(EndState::UserCode);
         }
@@ -97,13 +91,7 @@ impl<T: Transport> Loader<T> {
             _ => {
                 // esptool's "leave the stub": the legacy stub reboots into the ROM loader, the
                 // current one replies and stays (reboot not implemented).
-                self.command(&Command::FlashBegin {
-                    erase_size: 0,
-                    blocks: 0,
-                    block_size: c::STUB_BLOCK as u32,
-                    offset: 0,
-                    stub_form: true,
-                })?;
+                self.command(&Command::flash_begin_empty(true))?;
                 self.command(&Command::FlashEnd { reboot: true })?;
             }
         }

@@ -383,13 +383,7 @@ impl<T: Transport> Loader<T> {
         let crystal_mhz = if est > 33 { 40 } else { 26 };
         if !self.stub {
             // The ROM needs the flash attached first (FLASH_BEGIN with nothing to write).
-            self.command(&Command::FlashBegin {
-                erase_size: 0,
-                blocks: 0,
-                block_size: c::ROM_BLOCK as u32,
-                offset: 0,
-                stub_form: false,
-            })?;
+            self.command(&Command::flash_begin_empty(false))?;
         }
         let flash_id = self.spi_command(c::FLASH_CMD_RDID, 24)? & 0xFF_FFFF;
         Ok(ChipInfo {

@@ -59,10 +59,12 @@ pub fn open_session<T: Transport>(
     loader.connect(opts.before)?;
     let mut stub_source = None;
     if let Some(baud) = loader.found_stub_at {
-        progress(ProgressEvent::Note(format!(
-            "the chip is still running a flasher stub (it answered SYNC with value 0 at {baud} \
-             baud): carrying on with it"
-        )));
+        if opts.before != Before::NoResetNoSync {
+            progress(ProgressEvent::Note(format!(
+                "the chip is still running a flasher stub (it answered SYNC with value 0 at \
+                 {baud} baud): carrying on with it"
+            )));
+        }
         stub_source = Some(format!("already running at {baud} baud"));
     }
     // esptool's order: the chip must be an ESP8266 before ESP8266 code is uploaded.

@@ -133,3 +133,16 @@ pub fn noise(size: usize, seed: u32) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A stand-in stub for the in-memory simulator (it only checks that the entry point lies in
+/// uploaded code); the sizes are those of esp-flasher-stub's ESP8266 build.
+pub fn test_stub() -> espdump::serial::stub::Stub {
+    espdump::serial::stub::Stub {
+        entry: 0x4010_C504,
+        text: vec![0x11; 0x2CC0],
+        text_start: 0x4010_C500,
+        data: vec![0x22; 0x398],
+        data_start: 0x3FFF_AE6C,
+        source: "test".into(),
+    }
+}
