@@ -3,7 +3,7 @@
 //! progress adapter (stderr only, hidden with `--json` or when stderr is not a terminal).
 
 use super::exit::{CliError, Exit};
-use crate::serial::loader::EndState;
+use crate::serial::loader::{EndReport, EndState};
 use crate::serial::ops::{self, Session, SessionOptions};
 use crate::serial::stub;
 use crate::serial::transport::{After, Before, SerialTransport};
@@ -362,18 +362,20 @@ pub fn chip_line(s: &Session<SerialTransport>) -> String {
 
 /// Close the session per `--after`; a note says where the chip is unless it was reset
 /// through RTS as asked.
-pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<EndState, CliError> {
+/// The same [`EndReport`] goes into the commands' JSON as `end_state`.
+pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<EndReport, CliError> {
     s.done = true;
     let st = s.loader.finish(a.after())?;
+    let why = if st != EndState::HardReset && a.after() == After::HardReset {
+        "not reset: the port has no DTR/RTS reset lines; "
+    } else {
+        ""
+    };
+    let rep = EndReport::new(st, why);
     if st != EndState::HardReset {
-        let why = if a.after() == After::HardReset {
-            "not reset: the port has no DTR/RTS reset lines; "
-        } else {
-            ""
-        };
-        bars.event(ProgressEvent::Note(format!("{why}{}", st.describe())));
+        bars.event(ProgressEvent::Note(rep.message.clone()));
     }
-    Ok(st)
+    Ok(rep)
 }
 
 /// The whole flash size: `--flash-size`, else the detected one, else an error naming
