@@ -7,7 +7,7 @@ use super::loader::{ChipInfo, Loader};
 use super::plan::{self, RomWritePlan, WritePlan};
 use super::stub::Stub;
 use super::transport::{Before, Transport};
-use super::{Progress, ProgressEvent, Task};
+use super::{busy, Progress, ProgressEvent, Task};
 use crate::consts::serial as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::{Error, Result};
@@ -298,7 +298,7 @@ pub fn read_into<T: Transport>(
     read_runs(loader, offset, buf, &ranges, &mask, &mut report, progress)?;
     progress(ProgressEvent::End { task: Task::Read });
     let local = plan::md5(buf);
-    let dev = loader.md5(offset, buf.len() as u32)?;
+    let dev = busy::md5(loader, offset, buf.len() as u32, progress)?;
     if dev != local {
         return Err(Error::Device(format!(
             "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
@@ -437,8 +437,13 @@ pub fn execute_write<T: Transport>(
         total,
     });
     let mut done = 0u64;
-    if wp.rom.is_some() && !loader.stub {
+    if let (Some(rom), false) = (&wp.rom, loader.stub) {
+        // The ROM erases the whole region before it answers FLASH_BEGIN.
+        let mut busy = busy::announce(progress, "erasing", u64::from(rom.erase_size), 0);
         let mut cb = |n: u64| {
+            if std::mem::take(&mut busy) {
+                progress(ProgressEvent::ChipBusy(None));
+            }
             progress(ProgressEvent::Advance {
                 task: Task::Write,
                 done: n,
@@ -451,14 +456,7 @@ pub fn execute_write<T: Transport>(
             let slice = data
                 .get(rel..rel + len as usize)
                 .ok_or_else(|| Error::InvalidInput("write plan outside the image".into()))?;
-            let base = done;
-            let mut cb = |n: u64| {
-                progress(ProgressEvent::Advance {
-                    task: Task::Write,
-                    done: base + n,
-                })
-            };
-            loader.write_deflated(off, slice, &mut cb)?;
+            loader.write_deflated(off, slice, done, &mut *progress)?;
             done += u64::from(len);
         }
     }
@@ -469,7 +467,7 @@ pub fn execute_write<T: Transport>(
             task: Task::Verify,
             total: data.len() as u64,
         });
-        let dev = loader.md5(wp.offset, data.len() as u32)?;
+        let dev = busy::md5(loader, wp.offset, data.len() as u32, progress)?;
         if dev != plan::md5(data) {
             return Err(Error::Device(format!(
                 "verification failed: the chip's MD5 of the written region ({}) is not the \
@@ -570,6 +568,7 @@ pub fn erase<T: Transport>(
         total: u64::from(size),
     });
     let mut collateral = None;
+    let busy = busy::announce(progress, "erasing", u64::from(size), 0);
     if whole_chip && loader.stub {
         loader.erase_flash()?;
     } else {
@@ -577,6 +576,9 @@ pub fn erase<T: Transport>(
             collateral = plan::rom_write_plan(offset, size).collateral_sector;
         }
         loader.erase_region(offset, size)?;
+    }
+    if busy {
+        progress(ProgressEvent::ChipBusy(None));
     }
     progress(ProgressEvent::Advance {
         task: Task::Erase,
