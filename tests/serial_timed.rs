@@ -352,16 +352,17 @@ fn skip_scan_costs_little_when_nothing_matches() {
     );
     ops::execute_write(&mut s.loader, &img, &plan, &mut |_| {}).expect("write");
     assert_eq!(s.loader.transport().device.flash.contents(), &img[..]);
-    // A block whose first sector differs is written whole; one whose first sector matches
-    // or is erased is still checked sector by sector.
+    // Before anything matched, a block whose first sector holds other data is written whole;
+    // once sectors matched, every block is checked sector by sector again.
     let mut on_chip = img.clone();
+    on_chip[..0x1000].copy_from_slice(&noise(0x1000, 3));
     on_chip[0x2_0000..0x2_1000].copy_from_slice(&noise(0x1000, 1));
     on_chip[0x3_1000..0x3_2000].copy_from_slice(&noise(0x1000, 2));
     let mut s = session(timed(on_chip, StubKind::Current), None);
     let rep = write_all(&mut s, &img);
     assert_eq!(
         rep.plan.runs,
-        vec![(0x2_0000, 0x1_0000), (0x3_1000, 0x1000)]
+        vec![(0, 0x1_0000), (0x2_0000, 0x1000), (0x3_1000, 0x1000)]
     );
     assert_eq!(s.loader.transport().device.flash.contents(), &img[..]);
 }

@@ -141,7 +141,14 @@ pub fn classify_with<T: Transport>(
             .stop
             .check(|| "stopped while comparing by MD5; nothing was changed".into())?;
         let (a, b) = (group[0].start, group[group.len() - 1].end);
-        if for_write && group.len() > 1 && probe_holds_other_data(loader, offset, expect, group)? {
+        // Probing pays only while nothing matched: once a sector matched, this is likely the
+        // unit's own data and every block gets the full check.
+        let matched = out.contains(&SectorState::Same);
+        if for_write
+            && !matched
+            && group.len() > 1
+            && probe_holds_other_data(loader, offset, expect, group)?
+        {
             out.resize(out.len() + group.len(), SectorState::Differs);
             progress(ProgressEvent::Advance {
                 task: Task::Scan,
@@ -188,10 +195,10 @@ pub fn classify_with<T: Transport>(
     Ok(out)
 }
 
-/// For a write, one sector's MD5 before the block's: when the block's first sector holds
-/// neither the wanted bytes nor 0xFF, the block is written whole without hashing all of it
-/// (on flash full of other data the scan then costs 1/16 of the chip's MD5 time). A block
-/// whose first sector matches or is erased gets the full check.
+/// For a write, while no sector has matched yet, one sector's MD5 before the block's: when
+/// the block's first sector holds neither the wanted bytes nor 0xFF, the block is written
+/// whole without hashing all of it (on flash full of other data the scan then costs 1/16 of
+/// the chip's MD5 time). A block whose first sector matches or is erased gets the full check.
 fn probe_holds_other_data<T: Transport>(
     loader: &mut Loader<T>,
     offset: u32,
