@@ -21,6 +21,7 @@ pub mod ops;
 pub mod plan;
 pub mod pty;
 pub mod response;
+pub mod scan;
 pub mod sim;
 pub mod slip;
 pub mod stub;
