@@ -289,6 +289,7 @@ fn progress_events_come_in_order() {
             ProgressEvent::Advance { task, .. } => format!("advance {task:?}"),
             ProgressEvent::End { task } => format!("end {task:?}"),
             ProgressEvent::Note(n) => format!("note {n}"),
+            ProgressEvent::ChipBusy(m) => format!("busy {m:?}"),
         })
         .collect();
     let written: u64 = plan.runs.iter().map(|r| u64::from(r.1)).sum();

@@ -42,11 +42,11 @@ pub fn run(a: EraseArgs, w: &mut dyn Write) -> CliResult {
     let whole = offset == 0 && size == chip;
     let mut cb = |e| bars.event(e);
     let rep = ops::erase(&mut s.loader, offset as u32, size as u32, whole, &mut cb)?;
-    finish(&mut s, &a.conn, &mut bars)?;
+    let end = finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": s.port, "chip": s.info, "stub": s.stub_source, "erase": rep }),
+            &serde_json::json!({ "port": s.port, "chip": s.info, "stub": s.stub_source, "erase": rep, "end_state": end }),
         )?;
         return Ok(Exit::Ok);
     }

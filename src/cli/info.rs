@@ -20,7 +20,7 @@ pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     let mut s = open_session(&a.conn, false, false, &mut bars)?;
     let info = s.info.clone();
     let stub = s.stub_source.clone();
-    finish(&mut s, &a.conn, &mut bars)?;
+    let end = finish(&mut s, &a.conn, &mut bars)?;
     // The stub read/write/erase/verify would upload (info itself talks to the ROM).
     let selected = if a.conn.no_stub {
         None
@@ -32,13 +32,13 @@ pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": s.port, "chip": info, "stub": stub, "stub_selected": selected }),
+            &serde_json::json!({ "port": s.port, "chip": info, "stub": stub, "stub_selected": selected, "end_state": end }),
         )?;
         return Ok(Exit::Ok);
     }
     let size = match info.flash_size {
         Some(b) => format!("{} KiB ({b} bytes)", b / 1024),
-        None => "unknown (pass --size to read/erase)".into(),
+        None => "unknown (pass --flash-size to read, write, erase and verify)".into(),
     };
     writeln!(w, "chip:        {}", info.chip).map_err(out_err)?;
     writeln!(w, "mac:         {}", info.mac).map_err(out_err)?;

@@ -109,7 +109,7 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
     };
     write_atomic(&a.out, &buf)?;
     let _ = std::fs::remove_file(&part);
-    finish(&mut s, &a.conn, &mut bars)?;
+    let end = finish(&mut s, &a.conn, &mut bars)?;
     drop(bars);
     if a.conn.json {
         print_json(
@@ -121,6 +121,7 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
                 "output": a.out.display().to_string(),
                 "resumed_from": resumed_from,
                 "read": rep,
+                "end_state": end,
             }),
         )?;
         return Ok(Exit::Ok);

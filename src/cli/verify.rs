@@ -53,7 +53,7 @@ pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
     }
     let mut cb = |e| bars.event(e);
     let rep = ops::verify(&mut s.loader, a.offset as u32, &data, &mut cb)?;
-    finish(&mut s, &a.conn, &mut bars)?;
+    let end = finish(&mut s, &a.conn, &mut bars)?;
     let code = if rep.differing.is_empty() {
         Exit::Ok
     } else {
@@ -62,7 +62,7 @@ pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
     if a.conn.json {
         print_json(
             w,
-            &serde_json::json!({ "port": s.port, "chip": s.info, "file": a.file.display().to_string(), "verify": rep }),
+            &serde_json::json!({ "port": s.port, "chip": s.info, "file": a.file.display().to_string(), "verify": rep, "end_state": end }),
         )?;
         return Ok(code);
     }

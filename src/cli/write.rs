@@ -175,11 +175,11 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         }
     }
     if a.dry_run {
-        finish(&mut s, &a.conn, &mut bars)?;
+        let end = finish(&mut s, &a.conn, &mut bars)?;
         if a.conn.json {
             print_json(
                 w,
-                &serde_json::json!({ "port": s.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true }),
+                &serde_json::json!({ "port": s.port, "chip": s.info, "guard": guard_verdict, "plan": plan, "dry_run": true, "end_state": end }),
             )?;
         }
         return Ok(Exit::Ok);
@@ -187,7 +187,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     let mut cb = |e| bars.event(e);
     let rep = ops::execute_write(&mut s.loader, &data, &plan, &mut cb)?;
 
-    finish(&mut s, &a.conn, &mut bars)?;
+    let end = finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {
         print_json(
             w,
@@ -200,6 +200,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 "guard": guard_verdict,
                 "cloned": cloned,
                 "write": rep,
+                "end_state": end,
             }),
         )?;
         return Ok(Exit::Ok);

@@ -8,6 +8,7 @@ use super::plan;
 use super::response::Status;
 use super::slip;
 use super::transport::Transport;
+use super::{ProgressEvent, Task};
 use crate::consts::serial as c;
 use crate::consts::SECTOR_SIZE;
 use crate::{Error, Result};
@@ -119,7 +120,9 @@ impl<T: Transport> Loader<T> {
     }
 
     /// Write `data` at `offset` through the stub, zlib-compressed (FLASH_DEFL_*), then
-    /// FLASH_DEFL_END (stay in the stub). `on_bytes` gets image bytes sent so far.
+    /// FLASH_DEFL_END (stay in the stub). `progress` gets `Advance { Write, base + bytes sent }`
+    /// after each block, and [`ProgressEvent::ChipBusy`] around a reply that waits for a block
+    /// inflating to at least [`super::busy::ANNOUNCE_BYTES`].
     ///
     /// The stub replies to a block first and inflates, erases and programs it afterwards, so
     /// each reply also waits for the previous block's work: the timeout of block N+1 (and of
@@ -128,7 +131,8 @@ impl<T: Transport> Loader<T> {
         &mut self,
         offset: u32,
         data: &[u8],
-        on_bytes: &mut dyn FnMut(u64),
+        base: u64,
+        progress: &mut dyn FnMut(ProgressEvent),
     ) -> Result<()> {
         self.require_stub("compressed writing")?;
         self.check_stop(offset, data.len(), 0)?;
@@ -141,6 +145,8 @@ impl<T: Transport> Loader<T> {
             offset,
         })?;
         let mut released = 0u64;
+        // Bytes the previous block released that a reply-first stub still has to write.
+        let mut pending = 0u64;
         for (seq, (b, unc)) in blocks.into_iter().zip(sizes).enumerate() {
             if seq > 0 {
                 self.check_stop(offset, data.len(), released as usize)?;
@@ -158,14 +164,31 @@ impl<T: Transport> Loader<T> {
                 (Duration::ZERO, work)
             };
             let timeout = self.timeout_for(&cmd) + std::mem::take(&mut self.pending_work) + now;
+            let busy = super::busy::announce(
+                progress,
+                "erasing and programming",
+                if now.is_zero() { pending } else { unc },
+                0,
+            );
             // A lost reply may mean the stub consumed the block: never resend into the inflater.
             self.data_command(&cmd, timeout, false)?;
+            if busy {
+                progress(ProgressEvent::ChipBusy(None));
+            }
             self.pending_work = later;
+            pending = if later.is_zero() { 0 } else { unc };
             released += unc;
-            on_bytes(released.min(data.len() as u64));
+            progress(ProgressEvent::Advance {
+                task: Task::Write,
+                done: base + released.min(data.len() as u64),
+            });
         }
         // The END's reply comes after the last block is in flash.
+        let busy = super::busy::announce(progress, "erasing and programming", pending, 0);
         self.command(&Command::FlashDeflEnd { reboot: false })?;
+        if busy {
+            progress(ProgressEvent::ChipBusy(None));
+        }
         Ok(())
     }
 

@@ -49,6 +49,27 @@ impl EndState {
     }
 }
 
+/// Where the chip was left, as reported: the state and its one-sentence description. The
+/// human note on stderr and the JSON `end_state` field are both rendered from this.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EndReport {
+    /// The state (`state`, plus `baud` for a stub).
+    #[serde(flatten)]
+    pub state: EndState,
+    /// [`EndState::describe`], prefixed with why the chip was not reset where that applies.
+    pub message: String,
+}
+
+impl EndReport {
+    /// The report for `state`, its message prefixed with `why` (may be empty).
+    pub fn new(state: EndState, why: &str) -> Self {
+        EndReport {
+            state,
+            message: format!("{why}{}", state.describe()),
+        }
+    }
+}
+
 impl<T: Transport> Loader<T> {
     /// End the session per `after` and say where the chip is, checked by a SYNC where the
     /// lines did not reset it. Errors on the way are folded into [`EndState::Unknown`].

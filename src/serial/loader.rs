@@ -5,7 +5,7 @@
 pub use super::chip::{flash_size_from_id, format_mac, mac_from_otp, ChipInfo};
 use super::command::Command;
 use super::interrupt::StopFlag;
-pub use super::leave::EndState;
+pub use super::leave::{EndReport, EndState};
 use super::response::{Response, Status};
 use super::slip;
 use super::stub::Stub;

@@ -9,6 +9,7 @@
 
 pub mod bridge;
 pub mod builtin_stub;
+pub mod busy;
 pub mod chip;
 pub mod command;
 mod flashio;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod plan;
 pub mod pty;
 pub mod response;
+pub mod scan;
 pub mod sim;
 pub mod slip;
 pub mod stub;
@@ -70,6 +72,10 @@ pub enum ProgressEvent {
     },
     /// A one-line note for the user (e.g. a retry).
     Note(String),
+    /// The chip is working before it can reply (`Some`: what it does, e.g. "chip erasing
+    /// 2.0 MiB"), or it has replied (`None`). Sent around waits that may be long, so the user
+    /// sees the chip work instead of a frozen bar.
+    ChipBusy(Option<String>),
 }
 
 /// A progress callback.

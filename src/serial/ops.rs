@@ -7,7 +7,7 @@ use super::loader::{ChipInfo, Loader};
 use super::plan::{self, RomWritePlan, WritePlan};
 use super::stub::Stub;
 use super::transport::{Before, Transport};
-use super::{Progress, ProgressEvent, Task};
+use super::{busy, Progress, ProgressEvent, Task};
 use crate::consts::serial as c;
 use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::{Error, Result};
@@ -90,95 +90,7 @@ pub fn open_session<T: Transport>(
     })
 }
 
-/// What the device holds in a sector, compared with an expectation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SectorState {
-    /// Equal to the expected bytes.
-    Same,
-    /// Erased (all 0xFF) but the expectation differs.
-    Erased,
-    /// Neither.
-    Differs,
-}
-
-/// Classify every sector of `[offset, offset + expect.len())` by MD5: one SPI_FLASH_MD5 per
-/// 64 KiB block, and per 4 KiB sector only inside blocks that differ.
-pub fn classify<T: Transport>(
-    loader: &mut Loader<T>,
-    offset: u32,
-    expect: &[u8],
-    progress: Progress,
-) -> Result<Vec<SectorState>> {
-    classify_with(loader, offset, expect, false, progress)
-}
-
-/// Per-sector MD5s inside differing blocks stop paying off for a write when this many found
-/// no sector to skip: the rest of the differing blocks are written whole.
-const FRUITLESS_SECTOR_CHECKS: usize = 32;
-
-/// [`classify`]; with `for_write`, per-sector checks stop after [`FRUITLESS_SECTOR_CHECKS`]
-/// that found nothing to skip (a chip full of other data), since each costs a round trip and
-/// the chip's MD5 time while a sector write costs about 56 ms anyway. Sectors not checked are
-/// reported as [`SectorState::Differs`].
-pub fn classify_with<T: Transport>(
-    loader: &mut Loader<T>,
-    offset: u32,
-    expect: &[u8],
-    for_write: bool,
-    progress: Progress,
-) -> Result<Vec<SectorState>> {
-    let (mut checked, mut skippable) = (0usize, 0usize);
-    let sectors = plan::sector_ranges(expect.len());
-    let per_block = c::SECTORS_PER_BLOCK;
-    progress(ProgressEvent::Begin {
-        task: Task::Scan,
-        total: sectors.len() as u64,
-    });
-    let mut out = Vec::with_capacity(sectors.len());
-    for (bi, group) in sectors.chunks(per_block).enumerate() {
-        loader
-            .stop
-            .check(|| "stopped while comparing by MD5; nothing was changed".into())?;
-        let (a, b) = (group[0].start, group[group.len() - 1].end);
-        let want = expect.get(a..b).unwrap_or(&[]);
-        let dev = loader.md5(offset + a as u32, (b - a) as u32)?;
-        if dev == plan::md5(want) {
-            out.resize(out.len() + group.len(), SectorState::Same);
-        } else if dev == plan::erased_md5(b - a) {
-            for r in group {
-                let want = expect.get(r.clone()).unwrap_or(&[]);
-                out.push(if want.iter().all(|&x| x == ERASED) {
-                    SectorState::Same
-                } else {
-                    SectorState::Erased
-                });
-            }
-        } else if for_write && checked >= FRUITLESS_SECTOR_CHECKS && skippable == 0 {
-            out.resize(out.len() + group.len(), SectorState::Differs);
-        } else {
-            for r in group {
-                let want = expect.get(r.clone()).unwrap_or(&[]);
-                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
-                checked += 1;
-                skippable += usize::from(d == plan::md5(want));
-                out.push(if d == plan::md5(want) {
-                    SectorState::Same
-                } else if d == plan::erased_md5(r.len()) {
-                    SectorState::Erased
-                } else {
-                    SectorState::Differs
-                });
-            }
-        }
-        progress(ProgressEvent::Advance {
-            task: Task::Scan,
-            done: ((bi + 1) * per_block).min(sectors.len()) as u64,
-        });
-    }
-    progress(ProgressEvent::End { task: Task::Scan });
-    Ok(out)
-}
+pub use super::scan::{classify, classify_with, SectorState};
 
 /// What a read did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -298,7 +210,7 @@ pub fn read_into<T: Transport>(
     read_runs(loader, offset, buf, &ranges, &mask, &mut report, progress)?;
     progress(ProgressEvent::End { task: Task::Read });
     let local = plan::md5(buf);
-    let dev = loader.md5(offset, buf.len() as u32)?;
+    let dev = busy::md5(loader, offset, buf.len() as u32, progress)?;
     if dev != local {
         return Err(Error::Device(format!(
             "the chip's MD5 of 0x{offset:06x}+0x{:x} ({}) differs from the data read ({}): \
@@ -437,8 +349,13 @@ pub fn execute_write<T: Transport>(
         total,
     });
     let mut done = 0u64;
-    if wp.rom.is_some() && !loader.stub {
+    if let (Some(rom), false) = (&wp.rom, loader.stub) {
+        // The ROM erases the whole region before it answers FLASH_BEGIN.
+        let mut busy = busy::announce(progress, "erasing", u64::from(rom.erase_size), 0);
         let mut cb = |n: u64| {
+            if std::mem::take(&mut busy) {
+                progress(ProgressEvent::ChipBusy(None));
+            }
             progress(ProgressEvent::Advance {
                 task: Task::Write,
                 done: n,
@@ -451,14 +368,7 @@ pub fn execute_write<T: Transport>(
             let slice = data
                 .get(rel..rel + len as usize)
                 .ok_or_else(|| Error::InvalidInput("write plan outside the image".into()))?;
-            let base = done;
-            let mut cb = |n: u64| {
-                progress(ProgressEvent::Advance {
-                    task: Task::Write,
-                    done: base + n,
-                })
-            };
-            loader.write_deflated(off, slice, &mut cb)?;
+            loader.write_deflated(off, slice, done, &mut *progress)?;
             done += u64::from(len);
         }
     }
@@ -469,7 +379,7 @@ pub fn execute_write<T: Transport>(
             task: Task::Verify,
             total: data.len() as u64,
         });
-        let dev = loader.md5(wp.offset, data.len() as u32)?;
+        let dev = busy::md5(loader, wp.offset, data.len() as u32, progress)?;
         if dev != plan::md5(data) {
             return Err(Error::Device(format!(
                 "verification failed: the chip's MD5 of the written region ({}) is not the \
@@ -570,6 +480,7 @@ pub fn erase<T: Transport>(
         total: u64::from(size),
     });
     let mut collateral = None;
+    let busy = busy::announce(progress, "erasing", u64::from(size), 0);
     if whole_chip && loader.stub {
         loader.erase_flash()?;
     } else {
@@ -577,6 +488,9 @@ pub fn erase<T: Transport>(
             collateral = plan::rom_write_plan(offset, size).collateral_sector;
         }
         loader.erase_region(offset, size)?;
+    }
+    if busy {
+        progress(ProgressEvent::ChipBusy(None));
     }
     progress(ProgressEvent::Advance {
         task: Task::Erase,
