@@ -4,7 +4,7 @@ use super::args::OutputArgs;
 use super::exit::{stdout_error, CliError, CliResult, Exit};
 use super::io::{read_input, same_file, write_atomic};
 use crate::escape::escape;
-use crate::sanitize::{sanitize, Policy, SanitizeReport};
+use crate::sanitize::{sanitize, Policy, SanitizeReport, Verification};
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
@@ -96,6 +96,20 @@ pub fn run(a: SanitizeArgs, w: &mut dyn Write) -> CliResult {
 }
 
 fn render(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
+    render_header(w, d)?;
+    render_changes(w, d)?;
+    render_verification(w, &d.report.verification)?;
+    writeln!(w)?;
+    match (&d.output, d.written, d.dry_run) {
+        (Some(o), true, _) => writeln!(w, "wrote {}", escape(o)),
+        (_, _, true) => writeln!(w, "dry run: nothing written"),
+        (Some(_), false, _) => writeln!(w, "nothing written: verification failed"),
+        (None, _, _) => Ok(()),
+    }
+}
+
+/// The input, its firmware and recipe, and which secrets the policy keeps.
+fn render_header(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
     let r = d.report;
     writeln!(
         w,
@@ -117,7 +131,12 @@ fn render(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
     if !kept.is_empty() {
         writeln!(w, "keeping: {}", kept.join(", "))?;
     }
-    writeln!(w)?;
+    writeln!(w)
+}
+
+/// One line per change, planned or made.
+fn render_changes(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
+    let r = d.report;
     writeln!(
         w,
         "{} changes{}",
@@ -139,7 +158,11 @@ fn render(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
             escape(&c.why)
         )?;
     }
-    let v = &r.verification;
+    Ok(())
+}
+
+/// The proof: what was checked on the result, residue found, problems.
+fn render_verification(w: &mut dyn Write, v: &Verification) -> std::io::Result<()> {
     writeln!(w)?;
     writeln!(w, "verification")?;
     let mark = |b: bool| if b { "ok" } else { "FAILED" };
@@ -180,11 +203,5 @@ fn render(w: &mut dyn Write, d: &Doc) -> std::io::Result<()> {
     for p in &v.problems {
         writeln!(w, "  problem: {}", escape(p))?;
     }
-    writeln!(w)?;
-    match (&d.output, d.written, d.dry_run) {
-        (Some(o), true, _) => writeln!(w, "wrote {}", escape(o)),
-        (_, _, true) => writeln!(w, "dry run: nothing written"),
-        (Some(_), false, _) => writeln!(w, "nothing written: verification failed"),
-        (None, _, _) => Ok(()),
-    }
+    Ok(())
 }
