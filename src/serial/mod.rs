@@ -7,6 +7,7 @@
 //! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
 //! on a pty). Reference: `shared/reference/serial-protocol.md`.
 
+#[cfg(all(unix, feature = "simulator"))]
 pub mod bridge;
 pub mod builtin_stub;
 pub mod busy;
@@ -19,9 +20,11 @@ mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
+#[cfg(all(unix, feature = "simulator"))]
 pub mod pty;
 pub mod response;
 pub mod scan;
+#[cfg(feature = "simulator")]
 pub mod sim;
 pub mod slip;
 pub mod stub;

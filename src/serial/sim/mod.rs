@@ -2,7 +2,7 @@
 //!
 //! [`device::Device`] is the chip (ROM loader, flasher stub, NOR flash, SPI engine, faults).
 //! It is driven either in memory through [`SimTransport`] (unit tests: deterministic, instant)
-//! or on a pseudo-terminal by [`serve`] (`espdump simulate`: esptool and espdump open the pty
+//! or on a pseudo-terminal by `serve` (Unix; `espdump simulate`: esptool and espdump open the pty
 //! path like a real port, optionally throttled to the line rate).
 
 mod clock;
@@ -10,6 +10,7 @@ pub mod device;
 pub mod faults;
 pub mod flash;
 mod regs;
+#[cfg(unix)]
 pub mod serve;
 mod stub_mode;
 
