@@ -83,6 +83,3 @@ pub enum ProgressEvent {
 
 /// A progress callback.
 pub type Progress<'a> = &'a mut dyn FnMut(ProgressEvent);
-
-/// A callback that ignores every event.
-pub fn no_progress(_: ProgressEvent) {}
