@@ -6,16 +6,16 @@ use std::path::{Path, PathBuf};
 
 /// Read a whole input file. A directory, a missing file or an empty file is a one-line error.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| CliError::input(format!("{}: {}", path.display(), io_reason(&e))))?;
+    let unreadable =
+        |e: std::io::Error| CliError::input(format!("{}: {}", path.display(), io_reason(&e)));
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
         return Err(CliError::input(format!(
             "{}: is a directory, expected a flash dump or image file",
             path.display()
         )));
     }
-    let data = std::fs::read(path)
-        .map_err(|e| CliError::input(format!("{}: {}", path.display(), io_reason(&e))))?;
+    let data = std::fs::read(path).map_err(unreadable)?;
     if data.is_empty() {
         return Err(CliError::input(format!(
             "{}: file is empty",

@@ -7,7 +7,8 @@
 
 use super::pty::{self, Pty};
 use super::sim::faults::Faults;
-use crate::consts::serial::{BITS_PER_BYTE, ROM_BAUD, SLIP_END};
+use super::sim::line_time;
+use crate::consts::serial::{ROM_BAUD, SLIP_END};
 use crate::{Error, Result};
 use rustix::event::PollFlags;
 use std::io::{Read, Write};
@@ -47,11 +48,6 @@ pub struct Bridge {
     threads: Vec<JoinHandle<()>>,
     _pty: Arc<Pty>,
     sent: Arc<AtomicU64>,
-}
-
-fn byte_time(baud: u32, n: usize) -> Duration {
-    let nanos = (n as u128) * u128::from(BITS_PER_BYTE) * 1_000_000_000 / u128::from(baud.max(1));
-    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 /// The baud rate the client set on the pty (115200 when it cannot be read).
@@ -203,7 +199,7 @@ fn out_thread(stdout: Option<std::process::ChildStdout>, link: &Link, base: u64)
             }
             if opts.throttle {
                 for part in chunk.chunks(256) {
-                    clock = clock.max(Instant::now()) + byte_time(baud(&pty), part.len());
+                    clock = clock.max(Instant::now()) + line_time(baud(&pty), part.len());
                     let now = Instant::now();
                     if clock > now {
                         std::thread::sleep(clock - now);

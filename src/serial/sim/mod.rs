@@ -23,6 +23,13 @@ use crate::Result;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+/// How long `bytes` take on a UART line at `baud` (10 bit times per byte, 8N1).
+pub fn line_time(baud: u32, bytes: usize) -> Duration {
+    let bits = bytes as u128 * u128::from(crate::consts::serial::BITS_PER_BYTE);
+    let nanos = bits * 1_000_000_000 / u128::from(baud.max(1));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
 /// An in-memory transport wired straight to a simulated chip, on a virtual clock: writes
 /// advance it by their wire time at the host's baud, reads wait (virtually) for the chip's next
 /// due output up to their timeout, sleeps advance it. Tests of hardware time run in
@@ -59,8 +66,7 @@ impl SimTransport {
     }
 
     fn wire_time(&self, bytes: usize) -> Duration {
-        let bits = bytes as u64 * u64::from(crate::consts::serial::BITS_PER_BYTE);
-        Duration::from_nanos(bits * 1_000_000_000 / u64::from(self.host_baud.max(1)))
+        line_time(self.host_baud, bytes)
     }
 }
 

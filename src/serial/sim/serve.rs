@@ -3,7 +3,7 @@
 //! chip's current baud) plus a fixed per-reply latency (a USB-UART adapter's turnaround).
 
 use super::device::Device;
-use crate::consts::serial::BITS_PER_BYTE;
+use super::line_time;
 use crate::serial::pty::{client_baud, wait_ready, Pty};
 use crate::{Error, Result};
 use rustix::event::PollFlags;
@@ -20,11 +20,6 @@ pub struct ServeOptions {
     pub throttle: bool,
     /// Extra delay before each burst of output (adapter latency).
     pub latency: Duration,
-}
-
-fn byte_time(baud: u32, n: usize) -> Duration {
-    let nanos = (n as u128) * u128::from(BITS_PER_BYTE) * 1_000_000_000 / u128::from(baud.max(1));
-    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 fn sleep_until(t: Instant) {
@@ -87,7 +82,7 @@ pub fn serve(pty: &Pty, device: &mut Device, opts: &ServeOptions, stop: &AtomicB
             }
             tx_clock = tx_clock.max(Instant::now());
             for chunk in out.chunks(256) {
-                tx_clock += byte_time(device.baud, chunk.len());
+                tx_clock += line_time(device.baud, chunk.len());
                 sleep_until(tx_clock);
                 write_out(fd, chunk, stop)?;
             }
@@ -126,7 +121,7 @@ fn receive(
     let data = &buf[..n];
     if opts.throttle {
         let now = Instant::now();
-        *rx_clock = (*rx_clock).max(now) + byte_time(device.baud, data.len());
+        *rx_clock = (*rx_clock).max(now) + line_time(device.baud, data.len());
         sleep_until(*rx_clock);
     }
     device.now = origin.elapsed();
