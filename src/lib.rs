@@ -1,6 +1,7 @@
 //! espdump: inspect, sanitize, diff, read and write ESP8266 flash dumps.
 //!
-//! All logic lives in this library; the `espdump` binary is a thin shell over [`cli`].
+//! All logic lives in this library; the `espdump` binary is a thin shell over `cli` (feature
+//! `cli`).
 //! Parsers take byte slices and return reports ([`report`]); nothing below `cli` prints.
 //!
 //! Cargo features: `cli` (default; the command line, clap and indicatif), `simulator`

@@ -4,8 +4,8 @@
 //! [`transport`] (the port), [`loader`] (a session: reset, sync, chip id, stub upload, baud,
 //! flash primitives), [`plan`] (pure planning: MD5 sector skipping, ROM blocks, the erase-size
 //! workaround), [`ops`] (read / write / erase / verify workflows with progress events),
-//! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
-//! on a pty). Reference: `shared/reference/serial-protocol.md`.
+//! [`stub`] (esptool-format stub JSON) and `sim` (feature `simulator`: a faithful simulated
+//! chip, in memory or on a pty). Reference: `shared/reference/serial-protocol.md`.
 
 #[cfg(all(unix, feature = "simulator"))]
 pub mod bridge;

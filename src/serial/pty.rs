@@ -27,7 +27,7 @@ fn os_err(what: &str, e: rustix::io::Errno) -> Error {
 
 /// Put a terminal in raw mode (8N1, no echo, no translation), receiver on, modem status
 /// lines ignored.
-pub fn make_raw(fd: impl AsFd) -> Result<()> {
+fn make_raw(fd: impl AsFd) -> Result<()> {
     let mut t: Termios = rustix::termios::tcgetattr(&fd).map_err(|e| os_err("tcgetattr", e))?;
     t.make_raw();
     t.control_modes |= rustix::termios::ControlModes::CLOCAL | rustix::termios::ControlModes::CREAD;
