@@ -9,16 +9,6 @@ pub enum Error {
     /// The input cannot be used at all (empty, too short, not an ESP8266 dump or image).
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// A structure could not be parsed at an offset.
-    #[error("cannot parse {what} at 0x{offset:06x}: {reason}")]
-    Parse {
-        /// What was being parsed.
-        what: &'static str,
-        /// Where.
-        offset: u64,
-        /// Why it failed.
-        reason: String,
-    },
     /// An operation was refused to protect data (clone guard, no recipe, overwriting the input).
     #[error("refused: {0}")]
     Refused(String),

@@ -403,15 +403,7 @@ pub fn shelly1_stock_dump() -> Vec<u8> {
     );
     put(&mut d, 0x8000, &app0);
     put(&mut d, 0x10_8000, &app1);
-    let id = format!(
-        "shelly1-{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}",
-        FIXTURE_MAC[0],
-        FIXTURE_MAC[1],
-        FIXTURE_MAC[2],
-        FIXTURE_MAC[3],
-        FIXTURE_MAC[4],
-        FIXTURE_MAC[5]
-    );
+    let id = format!("shelly1-{}", hex::encode_upper(FIXTURE_MAC));
     let common = |conf9: Vec<u8>| {
         vec![
             ("conf0.json", shelly_conf0("shelly1")),
@@ -424,16 +416,18 @@ pub fn shelly1_stock_dump() -> Vec<u8> {
             ("conf9.json", conf9),
         ]
     };
+    // Both file systems hold the current configuration; the first also a deleted older one.
+    let current = common(shelly_conf9(
+        &id,
+        "FakeHomeNet",
+        "fake-wifi-pass",
+        "fake-mqtt-pass",
+    ));
     spiffs_with(
         &mut d,
         0xBB000,
         0x40000,
-        &common(shelly_conf9(
-            &id,
-            "FakeHomeNet",
-            "fake-wifi-pass",
-            "fake-mqtt-pass",
-        )),
+        &current,
         &[(
             "conf9_backup.json",
             shelly_conf9(
@@ -444,18 +438,7 @@ pub fn shelly1_stock_dump() -> Vec<u8> {
             ),
         )],
     );
-    spiffs_with(
-        &mut d,
-        0x1BB000,
-        0x40000,
-        &common(shelly_conf9(
-            &id,
-            "FakeHomeNet",
-            "fake-wifi-pass",
-            "fake-mqtt-pass",
-        )),
-        &[],
-    );
+    spiffs_with(&mut d, 0x1BB000, 0x40000, &current, &[]);
     stock_sdk_tail(&mut d, size, &id);
     d
 }

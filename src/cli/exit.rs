@@ -93,7 +93,7 @@ impl std::error::Error for CliError {}
 impl From<crate::Error> for CliError {
     fn from(e: crate::Error) -> Self {
         let exit = match &e {
-            crate::Error::InvalidInput(_) | crate::Error::Parse { .. } => Exit::Input,
+            crate::Error::InvalidInput(_) => Exit::Input,
             crate::Error::Refused(_) => Exit::Refused,
             crate::Error::Device(_) => Exit::Device,
             crate::Error::Timeout { .. } => Exit::Timeout,

@@ -16,6 +16,7 @@ pub mod ports;
 pub mod read;
 pub mod sanitize;
 pub mod serial_common;
+#[cfg(all(unix, feature = "simulator"))]
 pub mod simulate;
 pub mod verify;
 pub mod write;
@@ -63,6 +64,7 @@ pub enum Command {
     /// Compare a file with the flash and list the sectors that differ.
     Verify(verify::VerifyArgs),
     /// Serve a simulated ESP8266 on a pty (for tests, benchmarks and trying things out).
+    #[cfg(all(unix, feature = "simulator"))]
     Simulate(simulate::SimulateArgs),
 }
 
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Write(a) => write::run(a, &mut out),
         Command::Erase(a) => erase::run(a, &mut out),
         Command::Verify(a) => verify::run(a, &mut out),
+        #[cfg(all(unix, feature = "simulator"))]
         Command::Simulate(a) => simulate::run(a, &mut out),
     }
 }

@@ -9,7 +9,7 @@ use crate::serial::sim::{Device, DeviceConfig, Faults, Mode, StubKind};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// Arguments of `simulate`.
@@ -84,10 +84,6 @@ pub fn parse_mac(s: &str) -> Result<[u8; 6], String> {
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
 /// Run `simulate`.
 pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
     let flash = read_input(&a.flash)?;
@@ -122,11 +118,9 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
     }
     // Handlers first: whoever reads the announced path may stop us at once, and must still get
     // a clean exit (and the --save file).
-    let handler = on_signal as extern "C" fn(libc::c_int);
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, &STOP)
+            .map_err(|e| CliError::new(Exit::Device, format!("signal handler: {e}")))?;
     }
     if a.json {
         let doc = serde_json::json!({

@@ -7,10 +7,12 @@
 
 use super::pty::{self, Pty};
 use super::sim::faults::Faults;
-use crate::consts::serial::{BITS_PER_BYTE, ROM_BAUD, SLIP_END};
+use super::sim::line_time;
+use crate::consts::serial::{ROM_BAUD, SLIP_END};
 use crate::{Error, Result};
+use rustix::event::PollFlags;
 use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,42 +50,9 @@ pub struct Bridge {
     sent: Arc<AtomicU64>,
 }
 
-fn byte_time(baud: u32, n: usize) -> Duration {
-    let nanos = (n as u128) * u128::from(BITS_PER_BYTE) * 1_000_000_000 / u128::from(baud.max(1));
-    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
-}
-
-/// The baud rate the client set on the pty (115200 when it cannot be read). The serial
-/// layer may set any rate through `termios2`, so the speed is read from there on Linux.
-fn client_baud(fd: i32) -> u32 {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: TCGETS2 fills a zeroed termios2 on a valid fd.
-        let speed = unsafe {
-            let mut t: libc::termios2 = std::mem::zeroed();
-            if libc::ioctl(fd, libc::TCGETS2, &mut t) != 0 {
-                return ROM_BAUD;
-            }
-            t.c_ospeed
-        };
-        if speed > 0 {
-            return speed;
-        }
-    }
-    // SAFETY: tcgetattr into a zeroed termios on a valid fd.
-    let speed = unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::tcgetattr(fd, &mut t) != 0 {
-            return ROM_BAUD;
-        }
-        libc::cfgetospeed(&t)
-    };
-    match speed {
-        libc::B230400 => 230_400,
-        libc::B460800 => 460_800,
-        libc::B921600 => 921_600,
-        _ => ROM_BAUD,
-    }
+/// The baud rate the client set on the pty (115200 when it cannot be read).
+fn baud(pty: &Pty) -> u32 {
+    pty::client_baud(&pty.slave).unwrap_or(ROM_BAUD)
 }
 
 fn spawn(o: &BridgeOptions) -> Result<Child> {
@@ -101,14 +70,11 @@ fn spawn(o: &BridgeOptions) -> Result<Child> {
         .map_err(|e| Error::Device(format!("cannot start {prog}: {e}")))
 }
 
-fn write_master(fd: i32, mut data: &[u8], stop: &AtomicBool) {
+fn write_master(fd: BorrowedFd<'_>, mut data: &[u8], stop: &AtomicBool) {
     while !data.is_empty() && !stop.load(Ordering::Relaxed) {
-        // SAFETY: writing from a valid buffer to a valid fd.
-        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
-        if n > 0 {
-            data = &data[n as usize..];
-        } else {
-            std::thread::sleep(Duration::from_millis(1));
+        match rustix::io::write(fd, data) {
+            Ok(n) if n > 0 => data = &data[n..],
+            _ => std::thread::sleep(Duration::from_millis(1)),
         }
     }
 }
@@ -212,8 +178,7 @@ fn out_thread(stdout: Option<std::process::ChildStdout>, link: &Link, base: u64)
     } = link.clone();
     std::thread::spawn(move || {
         let Some(mut out) = stdout else { return };
-        let fd = pty.master.as_raw_fd();
-        let slave = pty.slave.as_raw_fd();
+        let fd = pty.master.as_fd();
         let mut sent = base;
         let mut clock = Instant::now();
         let mut buf = vec![0u8; 4096];
@@ -234,7 +199,7 @@ fn out_thread(stdout: Option<std::process::ChildStdout>, link: &Link, base: u64)
             }
             if opts.throttle {
                 for part in chunk.chunks(256) {
-                    clock = clock.max(Instant::now()) + byte_time(client_baud(slave), part.len());
+                    clock = clock.max(Instant::now()) + line_time(baud(&pty), part.len());
                     let now = Instant::now();
                     if clock > now {
                         std::thread::sleep(clock - now);
@@ -255,30 +220,25 @@ fn out_thread(stdout: Option<std::process::ChildStdout>, link: &Link, base: u64)
 /// frame faults.
 fn in_thread(link: &Link, shared: &Mutex<Shared>) {
     let (pty, stop, opts) = (&link.pty, &link.stop, &link.opts);
-    let fd = pty.master.as_raw_fd();
+    let fd = pty.master.as_fd();
     let mut buf = vec![0u8; 4096];
     let mut frames = 0u64;
     let mut in_frame = false;
     let mut cur: Vec<u8> = Vec::new();
     let mut extra: Vec<JoinHandle<()>> = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        let mut p = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
+        if !pty::wait_ready(fd, PollFlags::IN, 20) {
+            continue;
+        }
+        let n = match rustix::io::read(fd, &mut buf) {
+            Ok(n) if n > 0 => n,
+            _ => {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
         };
-        // SAFETY: one valid pollfd.
-        if unsafe { libc::poll(&mut p, 1, 20) } <= 0 {
-            continue;
-        }
-        // SAFETY: reading into a valid buffer.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        }
-        let mut pass = Vec::with_capacity(n as usize);
-        for &b in &buf[..n as usize] {
+        let mut pass = Vec::with_capacity(n);
+        for &b in &buf[..n] {
             if b != SLIP_END {
                 if in_frame {
                     cur.push(b);

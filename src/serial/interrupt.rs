@@ -3,33 +3,33 @@
 //! queries) and stop there with [`crate::Error::Interrupted`], so nothing half-done is kept.
 //! A second signal ends the process at once (the default action).
 
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 
-/// The process-wide signal slot the handlers write (0: none).
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The signal that asked to stop (0: none), written by the handlers of [`install`].
+static SIGNAL: AtomicUsize = AtomicUsize::new(0);
+/// Set by the first signal; arms the second one to end the process.
+static SEEN: AtomicBool = AtomicBool::new(false);
+static INSTALL: Once = Once::new();
 
-extern "C" fn record(sig: libc::c_int) {
-    // A second signal while the first is being honoured: the user insists, stop at once.
-    if SIGNAL.swap(sig, Ordering::SeqCst) != 0 {
-        // SAFETY: signal() and raise() are async-signal-safe; SIG_DFL then re-raising ends the
-        // process with the signal's default action.
-        unsafe {
-            libc::signal(sig, libc::SIG_DFL);
-            libc::raise(sig);
-        }
-    }
-}
-
-/// Install the SIGINT and SIGTERM handlers (idempotent).
+/// Install the SIGINT and SIGTERM handlers (once; later calls do nothing). The first signal
+/// is only recorded; a second one ends the process with the signal's default action (on
+/// Windows, exit status 128 + signal).
 pub fn install() {
-    let handler = record as extern "C" fn(libc::c_int);
-    // SAFETY: the handler only stores into an atomic, which is async-signal-safe; `signal`
-    // with a valid function pointer has no other precondition.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
-    }
+    INSTALL.call_once(|| {
+        for sig in [SIGINT, SIGTERM] {
+            // Order matters: the check of an earlier signal runs before this one is recorded.
+            // Registration fails only for forbidden signals, which these are not; without a
+            // handler a signal keeps its default action, which still stops the command.
+            #[cfg(unix)]
+            let _ = signal_hook::flag::register_conditional_default(sig, &SEEN);
+            #[cfg(not(unix))]
+            let _ = signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, &SEEN);
+            let _ = signal_hook::flag::register_usize(sig, &SIGNAL, sig as usize);
+            let _ = signal_hook::flag::register(sig, &SEEN);
+        }
+    });
 }
 
 /// Where a loader looks for a stop request: the process signal slot (the CLI) or a flag of
@@ -50,12 +50,12 @@ impl StopFlag {
     pub fn requested(&self) -> Option<&'static str> {
         let sig = match self {
             StopFlag::Never => 0,
-            StopFlag::Signals => SIGNAL.load(Ordering::SeqCst),
+            StopFlag::Signals => SIGNAL.load(Ordering::SeqCst) as i32,
             StopFlag::Flag(f) => f.load(Ordering::SeqCst),
         };
         match sig {
             0 => None,
-            libc::SIGTERM => Some("SIGTERM"),
+            SIGTERM => Some("SIGTERM"),
             _ => Some("SIGINT"),
         }
     }
@@ -81,7 +81,7 @@ mod tests {
         let f = Arc::new(AtomicI32::new(0));
         let s = StopFlag::Flag(f.clone());
         assert!(s.check(String::new).is_ok());
-        f.store(libc::SIGTERM, Ordering::SeqCst);
+        f.store(SIGTERM, Ordering::SeqCst);
         match s.check(|| "kept 3 blocks".into()) {
             Err(crate::Error::Interrupted { signal, detail }) => {
                 assert_eq!(signal, "SIGTERM");
@@ -89,7 +89,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        f.store(libc::SIGINT, Ordering::SeqCst);
+        f.store(SIGINT, Ordering::SeqCst);
         assert_eq!(s.requested(), Some("SIGINT"));
         assert_eq!(StopFlag::Never.requested(), None);
     }

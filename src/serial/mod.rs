@@ -4,9 +4,10 @@
 //! [`transport`] (the port), [`loader`] (a session: reset, sync, chip id, stub upload, baud,
 //! flash primitives), [`plan`] (pure planning: MD5 sector skipping, ROM blocks, the erase-size
 //! workaround), [`ops`] (read / write / erase / verify workflows with progress events),
-//! [`stub`] (esptool-format stub JSON) and [`sim`] (a faithful simulated chip, in memory or
-//! on a pty). Reference: `shared/reference/serial-protocol.md`.
+//! [`stub`] (esptool-format stub JSON) and `sim` (feature `simulator`: a faithful simulated
+//! chip, in memory or on a pty). Reference: `shared/reference/serial-protocol.md`.
 
+#[cfg(all(unix, feature = "simulator"))]
 pub mod bridge;
 pub mod builtin_stub;
 pub mod busy;
@@ -19,9 +20,11 @@ mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
+#[cfg(all(unix, feature = "simulator"))]
 pub mod pty;
 pub mod response;
 pub mod scan;
+#[cfg(feature = "simulator")]
 pub mod sim;
 pub mod slip;
 pub mod stub;
@@ -80,6 +83,3 @@ pub enum ProgressEvent {
 
 /// A progress callback.
 pub type Progress<'a> = &'a mut dyn FnMut(ProgressEvent);
-
-/// A callback that ignores every event.
-pub fn no_progress(_: ProgressEvent) {}

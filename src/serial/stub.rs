@@ -27,28 +27,16 @@ pub struct Stub {
 
 /// Decode standard base64 (padding optional, whitespace ignored).
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    for ch in s.bytes() {
-        let v = match ch {
-            b'A'..=b'Z' => ch - b'A',
-            b'a'..=b'z' => ch - b'a' + 26,
-            b'0'..=b'9' => ch - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' | b' ' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    LENIENT.decode(compact).ok()
 }
 
 fn field_u32(v: &serde_json::Value, key: &str) -> Option<u32> {
@@ -194,6 +182,11 @@ mod tests {
         assert_eq!(base64_decode("TWE=").as_deref(), Some(&b"Ma"[..]));
         assert_eq!(base64_decode("TQ==").as_deref(), Some(&b"M"[..]));
         assert_eq!(base64_decode("T!=="), None);
+        assert_eq!(base64_decode("TWE").as_deref(), Some(&b"Ma"[..]));
+        assert_eq!(
+            base64_decode("TW\r\nFu TQ==").as_deref(),
+            Some(&b"ManM"[..])
+        );
     }
 
     #[test]

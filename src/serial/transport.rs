@@ -5,6 +5,8 @@
 //! that as "no reset lines" (`Ok(false)`); any other line error is an error (docs/serial.md).
 
 use crate::{Error, Result};
+#[cfg(unix)]
+use serialport::SerialPort;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -55,10 +57,14 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
-/// A real serial port (or a pty path) through the `serialport` crate; the modem lines through
-/// TIOCMGET/TIOCMSET so both can change in one call (esptool's "unix tight" reset).
+/// A real serial port (or a pty path) through the `serialport` crate. On Unix the modem lines
+/// go through TIOCMGET/TIOCMSET so both can change in one call (esptool's "unix tight"
+/// reset); elsewhere they are set one after the other, DTR first.
 pub struct SerialTransport {
+    #[cfg(unix)]
     port: serialport::TTYPort,
+    #[cfg(not(unix))]
+    port: Box<dyn serialport::SerialPort>,
     name: String,
 }
 
@@ -69,10 +75,12 @@ fn port_err(what: &str, e: impl std::fmt::Display) -> Error {
 impl SerialTransport {
     /// Open `path` at `baud` (8N1, no flow control).
     pub fn open(path: &str, baud: u32) -> Result<Self> {
-        let port = serialport::new(path, baud)
-            .timeout(Duration::from_millis(100))
-            .open_native()
-            .map_err(|e| port_err(&format!("cannot open {path}"), e))?;
+        let builder = serialport::new(path, baud).timeout(Duration::from_millis(100));
+        #[cfg(unix)]
+        let port = builder.open_native();
+        #[cfg(not(unix))]
+        let port = builder.open();
+        let port = port.map_err(|e| port_err(&format!("cannot open {path}"), e))?;
         Ok(SerialTransport {
             port,
             name: path.to_string(),
@@ -83,35 +91,43 @@ impl SerialTransport {
     pub fn name(&self) -> &str {
         &self.name
     }
+}
 
-    /// Read the modem-line bits; `Ok(None)` when the port has no modem lines (ENOTTY/EINVAL,
-    /// as on a pty).
-    fn modem_bits(&self) -> Result<Option<libc::c_int>> {
-        use std::os::fd::AsRawFd;
+/// The modem-control ioctls. No maintained crate wraps TIOCMGET/TIOCMSET (the `serialport`
+/// crate sets one line per call), and the unix-tight reset needs both lines to change in
+/// one call, so this module is the one place in espdump that calls the C library itself.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod modem {
+    use std::os::fd::RawFd;
+
+    pub use libc::{TIOCM_DTR as DTR, TIOCM_RTS as RTS};
+
+    /// The modem-line bits; `Ok(None)` when the terminal has none (ENOTTY/EINVAL: a pty).
+    pub fn get(fd: RawFd) -> std::io::Result<Option<libc::c_int>> {
         let mut bits: libc::c_int = 0;
-        // SAFETY: TIOCMGET writes one c_int through the valid pointer; the fd is the open port.
-        let rc = unsafe { libc::ioctl(self.port.as_raw_fd(), libc::TIOCMGET, &mut bits) };
-        if rc == 0 {
-            return Ok(Some(bits));
-        }
-        let e = std::io::Error::last_os_error();
-        match e.raw_os_error() {
-            Some(libc::ENOTTY) | Some(libc::EINVAL) => Ok(None),
-            _ => Err(port_err(&format!("read DTR/RTS of {}", self.name), e)),
-        }
+        // SAFETY: TIOCMGET writes one c_int through a pointer to a live local. A stale fd
+        // only makes the call fail (EBADF).
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCMGET, &mut bits) };
+        status(rc).map(|ok| ok.then_some(bits))
     }
 
-    fn set_modem_bits(&self, bits: libc::c_int) -> Result<bool> {
-        use std::os::fd::AsRawFd;
-        // SAFETY: TIOCMSET reads one c_int through the valid pointer; the fd is the open port.
-        let rc = unsafe { libc::ioctl(self.port.as_raw_fd(), libc::TIOCMSET, &bits) };
+    /// Set all modem-line bits at once; `Ok(false)` when the terminal has no modem lines.
+    pub fn set(fd: RawFd, bits: libc::c_int) -> std::io::Result<bool> {
+        // SAFETY: TIOCMSET reads one c_int through a pointer to a live local. A stale fd
+        // only makes the call fail (EBADF).
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCMSET, &bits) };
+        status(rc)
+    }
+
+    fn status(rc: libc::c_int) -> std::io::Result<bool> {
         if rc == 0 {
             return Ok(true);
         }
         let e = std::io::Error::last_os_error();
         match e.raw_os_error() {
             Some(libc::ENOTTY) | Some(libc::EINVAL) => Ok(false),
-            _ => Err(port_err(&format!("set DTR/RTS of {}", self.name), e)),
+            _ => Err(e),
         }
     }
 }
@@ -125,7 +141,6 @@ impl Transport for SerialTransport {
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize> {
-        use serialport::SerialPort;
         let t = timeout.max(Duration::from_millis(1));
         self.port
             .set_timeout(t)
@@ -144,28 +159,47 @@ impl Transport for SerialTransport {
     }
 
     fn set_baud(&mut self, baud: u32) -> Result<()> {
-        use serialport::SerialPort;
         self.port
             .set_baud_rate(baud)
             .map_err(|e| port_err(&format!("set {} to {baud} baud", self.name), e))
     }
 
+    #[cfg(unix)]
     fn set_lines(&mut self, dtr: Option<bool>, rts: Option<bool>) -> Result<bool> {
-        let Some(mut bits) = self.modem_bits()? else {
+        use std::os::fd::AsRawFd;
+        let fd = self.port.as_raw_fd();
+        let read =
+            modem::get(fd).map_err(|e| port_err(&format!("read DTR/RTS of {}", self.name), e));
+        let Some(mut bits) = read? else {
             return Ok(false);
         };
-        for (want, bit) in [(dtr, libc::TIOCM_DTR), (rts, libc::TIOCM_RTS)] {
+        for (want, bit) in [(dtr, modem::DTR), (rts, modem::RTS)] {
             match want {
                 Some(true) => bits |= bit,
                 Some(false) => bits &= !bit,
                 None => {}
             }
         }
-        self.set_modem_bits(bits)
+        modem::set(fd, bits).map_err(|e| port_err(&format!("set DTR/RTS of {}", self.name), e))
+    }
+
+    #[cfg(not(unix))]
+    fn set_lines(&mut self, dtr: Option<bool>, rts: Option<bool>) -> Result<bool> {
+        let what = || format!("set DTR/RTS of {}", self.name);
+        if let Some(d) = dtr {
+            self.port
+                .write_data_terminal_ready(d)
+                .map_err(|e| port_err(&what(), e))?;
+        }
+        if let Some(r) = rts {
+            self.port
+                .write_request_to_send(r)
+                .map_err(|e| port_err(&what(), e))?;
+        }
+        Ok(true)
     }
 
     fn clear_input(&mut self) -> Result<()> {
-        use serialport::SerialPort;
         self.port
             .clear(serialport::ClearBuffer::Input)
             .map_err(|e| port_err(&format!("flush {}", self.name), e))

@@ -53,12 +53,6 @@ pub struct ShellyFs {
     pub findings: Vec<Finding>,
 }
 
-/// True when a region looks like a stock Shelly / Mongoose OS FS (`conf0.json` or
-/// `hwinfo_struct.json` present).
-pub fn is_stock_fs(data: &[u8], fs: &FsInfo) -> bool {
-    fs.kind == FsKind::Spiffs && is_stock_listing(&spiffs::list(data, fs))
-}
-
 /// True when a SPIFFS listing holds `conf0.json` or `hwinfo_struct.json`.
 pub fn is_stock_listing(files: &[FileEntry]) -> bool {
     files

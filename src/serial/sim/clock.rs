@@ -89,15 +89,21 @@ mod tests {
     use crate::serial::slip;
     use std::time::Duration;
 
+    /// A 256 KiB chip running the stub, spending flash time.
+    fn timed_stub() -> Device {
+        let mut d = Device::new(vec![0u8; 0x40000], DeviceConfig::default());
+        d.timing = true;
+        d.mode = Mode::Stub;
+        d
+    }
+
     fn send(d: &mut Device, cmd: &Command) {
         d.input(&slip::encode(&cmd.encode()));
     }
 
     #[test]
     fn erase_region_costs_45_ms_per_sector_and_md5_2_mb_per_s() {
-        let mut d = Device::new(vec![0u8; 0x40000], DeviceConfig::default());
-        d.timing = true;
-        d.mode = Mode::Stub;
+        let mut d = timed_stub();
         send(
             &mut d,
             &Command::EraseRegion {
@@ -122,9 +128,7 @@ mod tests {
 
     #[test]
     fn reply_first_block_delays_the_next_reply() {
-        let mut d = Device::new(vec![0u8; 0x40000], DeviceConfig::default());
-        d.timing = true;
-        d.mode = Mode::Stub;
+        let mut d = timed_stub();
         send(
             &mut d,
             &Command::FlashBegin {

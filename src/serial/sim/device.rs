@@ -21,7 +21,8 @@ use std::time::Duration;
 
 /// Which flasher stub the simulated chip runs after an upload (docs/serial.md, "Stub
 /// generations"). Both reply to a data block before they inflate, erase and program it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum StubKind {
     /// esp-flasher-stub (esptool 5.x's default): a failure while processing a block is

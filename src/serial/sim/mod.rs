@@ -2,7 +2,7 @@
 //!
 //! [`device::Device`] is the chip (ROM loader, flasher stub, NOR flash, SPI engine, faults).
 //! It is driven either in memory through [`SimTransport`] (unit tests: deterministic, instant)
-//! or on a pseudo-terminal by [`serve`] (`espdump simulate`: esptool and espdump open the pty
+//! or on a pseudo-terminal by `serve` (Unix; `espdump simulate`: esptool and espdump open the pty
 //! path like a real port, optionally throttled to the line rate).
 
 mod clock;
@@ -10,6 +10,7 @@ pub mod device;
 pub mod faults;
 pub mod flash;
 mod regs;
+#[cfg(unix)]
 pub mod serve;
 mod stub_mode;
 
@@ -21,6 +22,13 @@ use crate::serial::transport::Transport;
 use crate::Result;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
+
+/// How long `bytes` take on a UART line at `baud` (10 bit times per byte, 8N1).
+pub fn line_time(baud: u32, bytes: usize) -> Duration {
+    let bits = bytes as u128 * u128::from(crate::consts::serial::BITS_PER_BYTE);
+    let nanos = bits * 1_000_000_000 / u128::from(baud.max(1));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
 
 /// An in-memory transport wired straight to a simulated chip, on a virtual clock: writes
 /// advance it by their wire time at the host's baud, reads wait (virtually) for the chip's next
@@ -58,8 +66,7 @@ impl SimTransport {
     }
 
     fn wire_time(&self, bytes: usize) -> Duration {
-        let bits = bytes as u64 * u64::from(crate::consts::serial::BITS_PER_BYTE);
-        Duration::from_nanos(bits * 1_000_000_000 / u64::from(self.host_baud.max(1)))
+        line_time(self.host_baud, bytes)
     }
 }
 
