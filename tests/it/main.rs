@@ -5,9 +5,6 @@
 //! (default `../shared/corpus` beside the repository) and skip, with one line on stderr for
 //! the whole run, when it is absent outside CI (see `common::corpus`).
 
-// Helpers serve many modules; a module may use only part of them.
-#![allow(dead_code)]
-
 /// Return from the test when the corpus is absent (one line on stderr says so for the run;
 /// under CI a missing corpus fails instead).
 macro_rules! require_corpus {
