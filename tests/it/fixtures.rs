@@ -1,5 +1,5 @@
 //! The bundled fixtures are exactly what espdump's own builders (`espdump::synth`) produce.
-//! Regenerate with `ESPDUMP_UPDATE_FIXTURES=1 cargo test --test fixtures`.
+//! Regenerate with `ESPDUMP_UPDATE_FIXTURES=1 cargo test --test it fixtures::`.
 
 use crate::common;
 
