@@ -73,19 +73,16 @@ fn line(job: &Job, corpus: &Path) -> String {
     }
 }
 
-fn corpus_files(corpus: &Path) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = std::fs::read_dir(corpus)
-        .expect("corpus directory")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let len = std::fs::metadata(e.path()).ok()?.len();
-            (!name.ends_with(".md")).then_some((name, len))
+/// Every corpus file (not `*.md`) by name, with its size.
+fn corpus_files() -> Vec<(String, u64)> {
+    common::corpus_files()
+        .into_iter()
+        .map(|p| {
+            let len = std::fs::metadata(&p).expect("corpus file").len();
+            let name = p.file_name().unwrap().to_str().expect("UTF-8 name");
+            (name.to_string(), len)
         })
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 fn jobs(files: &[(String, u64)]) -> Vec<Job> {
@@ -129,7 +126,7 @@ fn golden_path() -> PathBuf {
 fn inspect_and_diff_json_on_the_corpus_match_the_golden_digests() {
     require_corpus!();
     let corpus = common::corpus_dir();
-    let files = corpus_files(&corpus);
+    let files = corpus_files();
     assert!(
         files.len() > 50,
         "corpus at {} looks incomplete",
