@@ -6,10 +6,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use espdump::diff::{diff, diff_reports, Options};
 use espdump::inspect::inspect;
 use std::hint::black_box;
-use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "../tests/it/common/corpus.rs"]
+mod corpus;
 
 fn bench(c: &mut Criterion) {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus = corpus::corpus_dir();
     let opts = Options::default();
     if let (Ok(a), Ok(b)) = (
         std::fs::read(corpus.join("shelly_stock_dimmer2_v1.7_2MB.bin")),

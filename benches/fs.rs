@@ -3,10 +3,13 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "../tests/it/common/corpus.rs"]
+mod corpus;
 
 fn bench(c: &mut Criterion) {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus = corpus::corpus_dir();
     for name in [
         "shelly_stock_dimmer2_v1.8.4_2MB.bin",
         "shelly_stock_SHSW-1_v1.14.0_2MB.bin",

@@ -11,13 +11,20 @@
 //! `ESPDUMP_BENCH_LATENCY_MS` (per-reply adapter latency, default 0), `ESPDUMP_BENCH_ESPTOOL=0`
 //! to skip esptool.
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_espdump");
 
+#[allow(dead_code)]
+#[path = "../tests/it/common/corpus.rs"]
+mod corpus;
+#[path = "../tests/it/common/sim_process.rs"]
+mod sim_process;
+
+/// `espdump simulate --throttle` on `flash`; stopped (SIGTERM) when dropped.
 struct Sim {
     child: Child,
     port: String,
@@ -25,34 +32,22 @@ struct Sim {
 
 impl Sim {
     fn start(flash: &Path, latency: u64) -> Sim {
-        let mut child = Command::new(BIN)
-            .args([
-                "simulate",
-                "--throttle",
-                "--latency-ms",
-                &latency.to_string(),
-                "--flash",
-            ])
-            .arg(flash)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("simulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("path");
-        Sim {
-            child,
-            port: line.trim().to_string(),
-        }
+        let latency = latency.to_string();
+        let args: [&OsStr; 5] = [
+            "--throttle".as_ref(),
+            "--latency-ms".as_ref(),
+            latency.as_ref(),
+            "--flash".as_ref(),
+            flash.as_os_str(),
+        ];
+        let (child, port) = sim_process::spawn_simulator(None, &args);
+        Sim { child, port }
     }
 }
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        // SAFETY: signalling the child this benchmark started.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
+        let _ = sim_process::terminate(&mut self.child);
     }
 }
 
@@ -93,10 +88,7 @@ fn esptool(port: &str, baud: u32, args: &[&str]) -> Command {
 fn main() {
     let image: PathBuf = std::env::var_os("ESPDUMP_BENCH_IMAGE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/corpus/shelly_stock_SHSW-1_v1.14.0_2MB.bin")
-        });
+        .unwrap_or_else(|| corpus::corpus_dir().join(corpus::SHELLY_SW1));
     let Ok(img) = std::fs::read(&image) else {
         eprintln!("bench image {} not found; skipping", image.display());
         return;

@@ -5,6 +5,10 @@ use espdump::tasmota::builder::{build_settings, place, qpc_sector};
 use espdump::tasmota::{decode, detect_image, find_copies, FieldValue};
 use std::hint::black_box;
 
+#[allow(dead_code)]
+#[path = "../tests/it/common/corpus.rs"]
+mod corpus;
+
 fn shelly_dump() -> Vec<u8> {
     // Pseudo-random "code" in the first MiB, erased flash above, four settings copies + QPC.
     let mut d = vec![0xFFu8; 2 << 20];
@@ -35,8 +39,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| decode(black_box(&block)))
     });
     // Version from the image: a real 12.x build at 0 of the dump when the corpus is there.
-    let img = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/tasmota_12.x_20221124.bin");
+    let img = corpus::corpus_dir().join("tasmota_12.x_20221124.bin");
     let mut dump = d.clone();
     if let Ok(i) = std::fs::read(img) {
         dump[..i.len()].copy_from_slice(&i);
