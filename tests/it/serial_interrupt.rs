@@ -4,6 +4,7 @@
 
 use crate::common;
 use common::sim::{espdump_cmd, noise, Sim};
+use rustix::process::{kill_process, Pid, Signal};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -21,8 +22,8 @@ fn signal_after(
         .spawn()
         .expect("spawn espdump");
     std::thread::sleep(after);
-    // SAFETY: signalling the child process this test started.
-    unsafe { libc::kill(child.id() as i32, sig) };
+    let pid = Pid::from_raw(child.id() as i32).expect("child pid");
+    kill_process(pid, Signal::from_named_raw(sig).expect("a named signal")).expect("kill");
     let o = child.wait_with_output().expect("wait");
     (
         o.status.code().unwrap_or(-1),

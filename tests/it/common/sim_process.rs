@@ -27,7 +27,7 @@ pub fn spawn_simulator<S: AsRef<OsStr>>(cwd: Option<&Path>, args: &[S]) -> (Chil
 
 /// Ask a simulator to save and exit (SIGTERM), and wait for it.
 pub fn terminate(child: &mut Child) -> ExitStatus {
-    // SAFETY: kill(2) on the pid of a child this process started and has not reaped.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("child pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("kill");
     child.wait().expect("wait for simulator")
 }
