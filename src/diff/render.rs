@@ -202,6 +202,21 @@ fn region_line(w: &mut dyn Write, r: &RegionDiff, style: Style) -> io::Result<()
 
 /// Write the human report of `diff`. `a`/`b` are the input names.
 pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style) -> io::Result<()> {
+    header(w, a, b, r, style)?;
+    let real: Vec<&SemanticChange> = r.changes.iter().filter(|c| !c.noise).collect();
+    if !real.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "changes")?;
+        for ch in real {
+            change_line(w, ch, style)?;
+        }
+    }
+    regions(w, r, style)?;
+    noise(w, r, style)
+}
+
+/// The two inputs, what was compared and the verdict with its counts.
+fn header(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style) -> io::Result<()> {
     side_line(w, "A", a, &r.a)?;
     side_line(w, "B", b, &r.b)?;
     if r.settings_only {
@@ -217,12 +232,22 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
             r.a.size, r.b.size, r.common_size
         )?;
     }
-    let s = &r.summary;
     let verdict = if r.identical {
         paint(style, "32", "identical")
     } else {
         paint(style, "31", "different")
     };
+    let tail = counts(r);
+    if tail.is_empty() {
+        writeln!(w, "result: {verdict}")
+    } else {
+        writeln!(w, "result: {verdict} ({})", tail.join(", "))
+    }
+}
+
+/// The counts after the verdict: changes, regions that differ, noise shown apart or ignored.
+fn counts(r: &DiffReport) -> Vec<String> {
+    let s = &r.summary;
     let mut tail = Vec::new();
     if s.changes > 0 {
         tail.push(plural(s.changes, "change", "changes"));
@@ -243,19 +268,11 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
             plural(r.noise_hidden, "noise entry", "noise entries")
         ));
     }
-    if tail.is_empty() {
-        writeln!(w, "result: {verdict}")?;
-    } else {
-        writeln!(w, "result: {verdict} ({})", tail.join(", "))?;
-    }
-    let real: Vec<&SemanticChange> = r.changes.iter().filter(|c| !c.noise).collect();
-    if !real.is_empty() {
-        writeln!(w)?;
-        writeln!(w, "changes")?;
-        for ch in real {
-            change_line(w, ch, style)?;
-        }
-    }
+    tail
+}
+
+/// The regions that differ (noise apart) and those with the same bytes but a new role.
+fn regions(w: &mut dyn Write, r: &DiffReport, style: Style) -> io::Result<()> {
     let regions: Vec<&RegionDiff> = r
         .regions
         .iter()
@@ -269,42 +286,49 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
                 && matches!((&x.a, &x.b), (Some(p), Some(q)) if p.kind != q.kind || p.label != q.label)
         })
         .collect();
-    if !regions.is_empty() || !roles.is_empty() {
-        writeln!(w)?;
-        writeln!(
-            w,
-            "regions ({} same{}; the others listed)",
-            s.regions_same,
-            if roles.is_empty() {
-                String::new()
-            } else {
-                format!(", of which {} with a new role", roles.len())
-            }
-        )?;
-        let mut all: Vec<&RegionDiff> = regions.into_iter().chain(roles).collect();
-        all.sort_by_key(|x| x.start);
-        for x in all {
-            region_line(w, x, style)?;
-        }
+    if regions.is_empty() && roles.is_empty() {
+        return Ok(());
     }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "regions ({} same{}; the others listed)",
+        r.summary.regions_same,
+        if roles.is_empty() {
+            String::new()
+        } else {
+            format!(", of which {} with a new role", roles.len())
+        }
+    )?;
+    let mut all: Vec<&RegionDiff> = regions.into_iter().chain(roles).collect();
+    all.sort_by_key(|x| x.start);
+    for x in all {
+        region_line(w, x, style)?;
+    }
+    Ok(())
+}
+
+/// The changes and regions marked noise, apart.
+fn noise(w: &mut dyn Write, r: &DiffReport, style: Style) -> io::Result<()> {
     let noise_changes: Vec<&SemanticChange> = r.changes.iter().filter(|c| c.noise).collect();
     let noise_regions: Vec<&RegionDiff> = r
         .regions
         .iter()
         .filter(|x| x.status != Status::Same && x.noise)
         .collect();
-    if !noise_changes.is_empty() || !noise_regions.is_empty() {
-        writeln!(w)?;
-        writeln!(
-            w,
-            "noise (rewritten by the firmware itself; --ignore-noise hides it)"
-        )?;
-        for ch in noise_changes {
-            change_line(w, ch, style)?;
-        }
-        for x in noise_regions {
-            region_line(w, x, style)?;
-        }
+    if noise_changes.is_empty() && noise_regions.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "noise (rewritten by the firmware itself; --ignore-noise hides it)"
+    )?;
+    for ch in noise_changes {
+        change_line(w, ch, style)?;
+    }
+    for x in noise_regions {
+        region_line(w, x, style)?;
     }
     Ok(())
 }
