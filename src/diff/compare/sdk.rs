@@ -27,40 +27,7 @@ pub(crate) fn changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<Sema
                 continue;
             }
         };
-        match (&x.flag, &y.flag) {
-            (Some(f), Some(g)) => {
-                if f.counter != g.counter {
-                    out.push(
-                        SemanticChange::new(Area::Sdk, src.clone(), "save counter")
-                            .values(Some(f.counter.into()), Some(g.counter.into()))
-                            .noise(true),
-                    );
-                }
-                if f.current != g.current {
-                    out.push(
-                        SemanticChange::new(Area::Sdk, src.clone(), "current copy")
-                            .values(Some(f.current.into()), Some(g.current.into()))
-                            .noise(true),
-                    );
-                }
-            }
-            (None, None) => {}
-            (f, g) => out.push(
-                SemanticChange::new(Area::Sdk, src.clone(), "flag sector")
-                    .values(
-                        f.as_ref().map(|f| Value::from(f.counter)),
-                        g.as_ref().map(|g| Value::from(g.counter)),
-                    )
-                    .noise(true),
-            ),
-        }
-        if x.rf_cal_present != y.rf_cal_present {
-            out.push(
-                SemanticChange::new(Area::Sdk, src.clone(), "rf calibration present")
-                    .values(Some(x.rf_cal_present.into()), Some(y.rf_cal_present.into()))
-                    .noise(true),
-            );
-        }
+        noise_changes(x, y, &src, out);
         let items = |t: &crate::sdk::SdkTail| -> Vec<ConfigItem> {
             t.active_copy()
                 .filter(|c| !c.erased)
@@ -75,6 +42,54 @@ pub(crate) fn changes(ra: &InspectReport, rb: &InspectReport, out: &mut Vec<Sema
             &items(y),
             &never,
             out,
+        );
+    }
+}
+
+/// What the SDK rewrites by itself on every save (all noise): the save counter, which copy is
+/// current, the flag sector, whether RF calibration is present.
+fn noise_changes(
+    x: &crate::sdk::SdkTail,
+    y: &crate::sdk::SdkTail,
+    src: &str,
+    out: &mut Vec<SemanticChange>,
+) {
+    let mut noise = |key: &str, p: Option<Value>, q: Option<Value>| {
+        out.push(
+            SemanticChange::new(Area::Sdk, src, key)
+                .values(p, q)
+                .noise(true),
+        );
+    };
+    match (&x.flag, &y.flag) {
+        (Some(f), Some(g)) => {
+            if f.counter != g.counter {
+                noise(
+                    "save counter",
+                    Some(f.counter.into()),
+                    Some(g.counter.into()),
+                );
+            }
+            if f.current != g.current {
+                noise(
+                    "current copy",
+                    Some(f.current.into()),
+                    Some(g.current.into()),
+                );
+            }
+        }
+        (None, None) => {}
+        (f, g) => noise(
+            "flag sector",
+            f.as_ref().map(|f| Value::from(f.counter)),
+            g.as_ref().map(|g| Value::from(g.counter)),
+        ),
+    }
+    if x.rf_cal_present != y.rf_cal_present {
+        noise(
+            "rf calibration present",
+            Some(x.rf_cal_present.into()),
+            Some(y.rf_cal_present.into()),
         );
     }
 }

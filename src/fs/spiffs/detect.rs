@@ -65,7 +65,7 @@ fn bridge_erased_blocks(data: &[u8], f: &mut FsInfo) {
 
 /// Longest magic run starting at `o`, bounded by `limit`. Plain magic needs at least two blocks.
 fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
-    let mut best: Option<(usize, usize, usize, usize, bool)> = None; // (covered, bs, ps, n, len)
+    let mut best: Candidate<bool> = None; // with the magic-length flag
     for &ps in c::PAGE_SIZES {
         // Cheap pre-check for the common case (one lookup page): the magic slot at ps-4.
         for &bs in c::BLOCK_SIZES {
@@ -97,12 +97,7 @@ fn magic_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
                 }
                 (r, true)
             };
-            let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0)
-                && !smaller_blocks_inside(data, o, n, bs, ps, true)
-            {
-                best = Some((covered, bs, ps, n, with_len));
-            }
+            keep_longer(&mut best, data, o, (bs, ps, n), true, with_len);
         }
     }
     let (_, bs, ps, n, with_len) = best?;
@@ -221,7 +216,7 @@ fn positive(s: Option<(usize, usize)>) -> bool {
 
 /// A scored (no magic) run starting at `o`; erased blocks after it are included.
 fn scored_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
-    let mut best: Option<(usize, usize, usize, usize, usize)> = None; // covered, bs, ps, n, score
+    let mut best: Candidate<usize> = None; // with the score
     for &ps in c::PAGE_SIZES {
         for &bs in c::BLOCK_SIZES {
             if bs < ps || o + bs > limit || !positive(block_score(data, o, bs, ps)) {
@@ -243,16 +238,32 @@ fn scored_run_at(data: &[u8], o: usize, limit: usize) -> Option<FsInfo> {
                 continue;
             }
             // Trailing erased blocks count as free space of the FS (Sming/Arduino images end so).
-            let covered = n * bs;
-            if best.is_none_or(|b| covered > b.0)
-                && !smaller_blocks_inside(data, o, n, bs, ps, false)
-            {
-                best = Some((covered, bs, ps, n, score));
-            }
+            keep_longer(&mut best, data, o, (bs, ps, n), false, score);
         }
     }
     let (_, bs, ps, n, _) = best?;
     Some(region(data, o, (bs, ps, n), false, false))
+}
+
+/// A run candidate: bytes covered, block size, page size, blocks, and what else its finder keeps.
+type Candidate<T> = Option<(usize, usize, usize, usize, T)>;
+
+/// Keep the candidate (`n` blocks of `bs` bytes, pages of `ps`) when it covers more than the best
+/// so far and is not really a run of smaller blocks.
+fn keep_longer<T>(
+    best: &mut Candidate<T>,
+    data: &[u8],
+    o: usize,
+    (bs, ps, n): (usize, usize, usize),
+    magic: bool,
+    extra: T,
+) {
+    let covered = n * bs;
+    if best.as_ref().is_none_or(|b| covered > b.0)
+        && !smaller_blocks_inside(data, o, n, bs, ps, magic)
+    {
+        *best = Some((covered, bs, ps, n, extra));
+    }
 }
 
 /// The region of `n` blocks of `bs` bytes (pages of `ps`) at `o`, with the name configuration

@@ -63,6 +63,13 @@ impl PageMap {
         PageMap { g, states, by_span }
     }
 
+    /// The page map of a SPIFFS region and which of its pages belong to a live file.
+    pub(super) fn with_live(data: &[u8], fs: &FsInfo) -> Option<(Self, Vec<bool>)> {
+        let m = PageMap::new(data, Geometry::of(fs)?);
+        let live = m.live_pages(data);
+        Some((m, live))
+    }
+
     /// Which pages belong to a live file (index header, index pages, data pages).
     pub(super) fn live_pages(&self, data: &[u8]) -> Vec<bool> {
         let files = list_with(data, self);
@@ -243,11 +250,10 @@ pub struct DeletedStats {
 
 /// Count deleted and stray pages, and those that still hold readable data.
 pub fn deleted_stats(data: &[u8], fs: &FsInfo) -> DeletedStats {
-    let Some(g) = Geometry::of(fs) else {
+    let Some((m, live)) = PageMap::with_live(data, fs) else {
         return DeletedStats::default();
     };
-    let m = PageMap::new(data, g);
-    let live = m.live_pages(data);
+    let g = m.g;
     let mut st = DeletedStats::default();
     for (pix, s) in m.states.iter().enumerate() {
         if !g.is_object_page(pix) {

@@ -59,11 +59,10 @@ pub(super) fn delete_entry(data: &mut [u8], g: &Geometry, f: &FileEntry) -> Vec<
 /// (bytes 5.. of the page), so no stale content survives. Only 1→0 bit changes are made, and
 /// lookup entries and flags agree afterwards (what `SPIFFS_check` expects of deleted pages).
 pub fn scrub_deleted(data: &mut [u8], fs: &FsInfo) -> Vec<Range<usize>> {
-    let Some(g) = Geometry::of(fs) else {
+    let Some((m, live)) = PageMap::with_live(data, fs) else {
         return Vec::new();
     };
-    let m = PageMap::new(data, g);
-    let live = m.live_pages(data);
+    let g = m.g;
     let mut out = Vec::new();
     for (pix, s) in m.states.iter().enumerate() {
         if !g.is_object_page(pix) || live[pix] || *s == PageState::Free {
