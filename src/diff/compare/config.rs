@@ -1,5 +1,5 @@
 //! Decoded configuration (Mongoose OS / Shelly config keys and other generic sections), key by
-//! key; [`diff_items`] also serves the firmware profiles and the SDK comparer.
+//! key; `diff_items` also serves the firmware profiles and the SDK comparer.
 
 use crate::consts::diff_names as names;
 use crate::diff::model::{Area, SemanticChange};

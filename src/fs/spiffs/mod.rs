@@ -10,8 +10,8 @@
 
 //!
 //! The parts: [`geometry`] (on-flash structures, derived geometry, page states), [`detect`]
-//! (finding regions and their configuration), [`read`] (listing and reading live files),
-//! [`recover`] (deleted files), [`write`] (deleting, scrubbing, writing, formatting).
+//! (finding regions and their configuration), [`read`](mod@read) (listing and reading live files),
+//! [`recover`] (deleted files), [`write`](mod@write) (deleting, scrubbing, writing, formatting).
 
 pub mod detect;
 pub mod geometry;
