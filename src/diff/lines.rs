@@ -119,12 +119,15 @@ impl DiffHook for Script {
 /// An edit script turning `a` into `b`, and whether it is minimal (false when [`DEADLINE`]
 /// passed before the search ended).
 pub fn edit_script<T: PartialEq>(a: &[T], b: &[T]) -> (Vec<Edit>, bool) {
-    edit_script_within(a, b, DEADLINE)
+    edit_script_until(a, b, Instant::now().checked_add(DEADLINE))
 }
 
-/// [`edit_script`] with another time bound.
-pub fn edit_script_within<T: PartialEq>(a: &[T], b: &[T], bound: Duration) -> (Vec<Edit>, bool) {
-    let deadline = Instant::now().checked_add(bound);
+/// [`edit_script`] with another deadline (`None`: no time bound).
+pub fn edit_script_until<T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    deadline: Option<Instant>,
+) -> (Vec<Edit>, bool) {
     let mut script = Script(Vec::with_capacity(a.len().max(b.len()) + 4));
     let Ok(()) = myers::diff_deadline_raw(&mut script, a, 0..a.len(), b, 0..b.len(), deadline);
     let minimal = deadline.is_none_or(|d| Instant::now() <= d);
@@ -145,17 +148,18 @@ fn removals_first(script: &mut [Edit]) {
 /// Line diff of two texts. `a_masked`/`b_masked` are the same texts with secrets masked, line for
 /// line (pass the same texts when there is nothing to mask).
 pub fn diff_text(a: &str, b: &str, a_masked: &str, b_masked: &str, json: bool) -> LineDiff {
-    diff_text_within(a, b, a_masked, b_masked, json, DEADLINE)
+    let deadline = Instant::now().checked_add(DEADLINE);
+    diff_text_until(a, b, a_masked, b_masked, json, deadline)
 }
 
-/// [`diff_text`] with another time bound.
-pub fn diff_text_within(
+/// [`diff_text`] with another deadline (`None`: no time bound).
+pub fn diff_text_until(
     a: &str,
     b: &str,
     a_masked: &str,
     b_masked: &str,
     json: bool,
-    bound: Duration,
+    deadline: Option<Instant>,
 ) -> LineDiff {
     let text = Texts {
         a: a.lines().collect(),
@@ -163,7 +167,7 @@ pub fn diff_text_within(
         a_masked: a_masked.lines().collect(),
         b_masked: b_masked.lines().collect(),
     };
-    let (script, minimal) = edit_script_within(&text.a, &text.b, bound);
+    let (script, minimal) = edit_script_until(&text.a, &text.b, deadline);
     let removed = script
         .iter()
         .filter(|e| matches!(e, Edit::Remove(_)))
@@ -364,13 +368,15 @@ mod tests {
         // gives up at once and shows everything between the common ends as removed then added.
         let a: String = (0..400).map(|i| format!("{}\n", i % 7)).collect();
         let b: String = (0..400).map(|i| format!("{}\n", i % 5)).collect();
-        let d = diff_text_within(&a, &b, &a, &b, false, Duration::ZERO);
+        let past = Some(Instant::now());
+        std::thread::sleep(Duration::from_millis(2));
+        let d = diff_text_until(&a, &b, &a, &b, false, past);
         assert!(!d.minimal);
         let full = diff_text(&a, &b, &a, &b, false);
         assert!(full.minimal);
         assert!(full.removed < d.removed);
         assert_eq!(d.removed as i64 - d.added as i64, 0);
-        let (s, _) = edit_script_within(&[1, 2, 3, 9], &[1, 5, 6, 9], Duration::ZERO);
+        let (s, _) = edit_script_until(&[1, 2, 3, 9], &[1, 5, 6, 9], past);
         assert_eq!(
             s,
             vec![
