@@ -3,6 +3,7 @@
 //! came from a dump goes through [`escape`]. Mask the report first ([`DiffReport::masked`])
 //! unless secrets are to be shown.
 
+use super::lines::{LineDiff, LineOp};
 use super::{DiffReport, RegionDiff, SemanticChange, Side, Status};
 use crate::escape::escape;
 use crate::render::{size_str, Style};
@@ -92,49 +93,55 @@ fn change_line(w: &mut dyn Write, ch: &SemanticChange, style: Style) -> io::Resu
     if let Some(n) = &ch.note {
         writeln!(w, "      ({})", escape(n))?;
     }
-    if let Some(ld) = &ch.lines {
+    match &ch.lines {
+        Some(ld) => line_diff(w, ld, style),
+        None => Ok(()),
+    }
+}
+
+/// A file's line diff: the counts, then the hunks as `diff -u` shows them.
+fn line_diff(w: &mut dyn Write, ld: &LineDiff, style: Style) -> io::Result<()> {
+    writeln!(
+        w,
+        "      {} lines removed, {} added{}{}",
+        ld.removed,
+        ld.added,
+        if ld.normalized_json {
+            " (JSON pretty-printed, keys sorted)"
+        } else {
+            ""
+        },
+        if ld.minimal {
+            ""
+        } else {
+            " (too large for a minimal diff)"
+        }
+    )?;
+    for h in &ld.hunks {
         writeln!(
             w,
-            "      {} lines removed, {} added{}{}",
-            ld.removed,
-            ld.added,
-            if ld.normalized_json {
-                " (JSON pretty-printed, keys sorted)"
-            } else {
-                ""
-            },
-            if ld.minimal {
-                ""
-            } else {
-                " (too large for a minimal diff)"
-            }
-        )?;
-        for h in &ld.hunks {
-            writeln!(
-                w,
-                "      {}",
-                paint(
-                    style,
-                    "36",
-                    &format!(
-                        "@@ -{},{} +{},{} @@",
-                        h.a_start, h.a_len, h.b_start, h.b_len
-                    )
+            "      {}",
+            paint(
+                style,
+                "36",
+                &format!(
+                    "@@ -{},{} +{},{} @@",
+                    h.a_start, h.a_len, h.b_start, h.b_len
                 )
-            )?;
-            for l in &h.lines {
-                let text = format!("{}{}", l.op.marker(), escape(&l.text));
-                let text = match l.op {
-                    super::lines::LineOp::Removed => paint(style, "31", &text),
-                    super::lines::LineOp::Added => paint(style, "32", &text),
-                    super::lines::LineOp::Context => text,
-                };
-                writeln!(w, "      {text}")?;
-            }
+            )
+        )?;
+        for l in &h.lines {
+            let text = format!("{}{}", l.op.marker(), escape(&l.text));
+            let text = match l.op {
+                LineOp::Removed => paint(style, "31", &text),
+                LineOp::Added => paint(style, "32", &text),
+                LineOp::Context => text,
+            };
+            writeln!(w, "      {text}")?;
         }
-        if ld.truncated {
-            writeln!(w, "      ... (line diff cut)")?;
-        }
+    }
+    if ld.truncated {
+        writeln!(w, "      ... (line diff cut)")?;
     }
     Ok(())
 }

@@ -71,50 +71,58 @@ pub(crate) fn changes(
             );
         }
         let before = out.len();
-        let fa = read_files(a, x);
-        let fb = read_files(b, y);
-        let find = |v: &'_ [(String, Option<Vec<u8>>)], n: &str| -> Option<usize> {
-            v.iter().position(|(m, _)| m == n)
-        };
-        for (name, ca) in &fa {
-            match find(&fb, name) {
-                None => {
-                    out.push(
-                        SemanticChange::new(Area::File, src.clone(), name.clone())
-                            .values(Some(size_value(x, name)), None),
-                    );
-                }
-                Some(j) => {
-                    let cb = &fb[j].1;
-                    if ca == cb && ca.is_some() {
-                        continue;
-                    }
-                    let mut ch = SemanticChange::new(Area::File, src.clone(), name.clone())
-                        .values(Some(size_value(x, name)), Some(size_value(y, name)));
-                    match (ca, cb) {
-                        (Some(p), Some(q)) => file_lines(name, p, q, secrets, &mut ch),
-                        _ => ch.note = Some("unreadable: compared by size only".into()),
-                    }
-                    if ca.is_none() && cb.is_none() && ch.a == ch.b {
-                        continue;
-                    }
-                    out.push(ch);
-                }
-            }
-        }
-        for (name, _) in &fb {
-            if find(&fa, name).is_none() {
-                out.push(
-                    SemanticChange::new(Area::File, src.clone(), name.clone())
-                        .values(None, Some(size_value(y, name))),
-                );
-            }
-        }
+        file_pair_changes((a, x), (b, y), &src, secrets, out);
         if out.len() == before {
             quiet.push(y.start);
         }
     }
     quiet
+}
+
+/// The files of one paired file system: removed, changed (with a line diff), added.
+fn file_pair_changes(
+    (a, x): (&[u8], &inspect::FsReport),
+    (b, y): (&[u8], &inspect::FsReport),
+    src: &str,
+    secrets: &[String],
+    out: &mut Vec<SemanticChange>,
+) {
+    let fa = read_files(a, x);
+    let fb = read_files(b, y);
+    let find = |v: &'_ [(String, Option<Vec<u8>>)], n: &str| -> Option<usize> {
+        v.iter().position(|(m, _)| m == n)
+    };
+    for (name, ca) in &fa {
+        let Some(j) = find(&fb, name) else {
+            out.push(
+                SemanticChange::new(Area::File, src, name.clone())
+                    .values(Some(size_value(x, name)), None),
+            );
+            continue;
+        };
+        let cb = &fb[j].1;
+        if ca == cb && ca.is_some() {
+            continue;
+        }
+        let mut ch = SemanticChange::new(Area::File, src, name.clone())
+            .values(Some(size_value(x, name)), Some(size_value(y, name)));
+        match (ca, cb) {
+            (Some(p), Some(q)) => file_lines(name, p, q, secrets, &mut ch),
+            _ => ch.note = Some("unreadable: compared by size only".into()),
+        }
+        if ca.is_none() && cb.is_none() && ch.a == ch.b {
+            continue;
+        }
+        out.push(ch);
+    }
+    for (name, _) in &fb {
+        if find(&fa, name).is_none() {
+            out.push(
+                SemanticChange::new(Area::File, src, name.clone())
+                    .values(None, Some(size_value(y, name))),
+            );
+        }
+    }
 }
 
 fn size_value(f: &inspect::FsReport, name: &str) -> Value {

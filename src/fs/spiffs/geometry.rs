@@ -280,6 +280,23 @@ pub fn is_erased(b: &[u8]) -> bool {
     words && it.remainder().iter().all(|&x| x == ERASED)
 }
 
+/// The size field of an index header, 0 when it is undefined (`0xFFFFFFFF`: still being written).
+pub(super) fn defined_size(raw: u32) -> u32 {
+    if raw == c::SIZE_UNDEFINED {
+        0
+    } else {
+        raw
+    }
+}
+
+/// The name of an index header page `h` (bytes up to the NUL); `h` ends where the name area
+/// ends.
+pub(super) fn header_name(h: &[u8]) -> &[u8] {
+    let area = h.get(c::IX_HDR_OFF_NAME..).unwrap_or(&[]);
+    let n = area.iter().position(|&b| b == 0).unwrap_or(area.len());
+    &area[..n]
+}
+
 /// Data pages of a file of `size` bytes (0 when the size is undefined).
 pub(super) fn span_count(size: u32, data_len: usize) -> usize {
     if size == c::SIZE_UNDEFINED || data_len == 0 {

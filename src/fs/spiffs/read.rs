@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::super::FsInfo;
-use super::geometry::{entry_at, page_state, span_count, Geometry, IxHeader, PageState};
+use super::geometry::{
+    defined_size, entry_at, header_name, page_state, span_count, Geometry, IxHeader, PageState,
+};
 use crate::binparse::read_at;
 use crate::consts::spiffs as c;
 use crate::consts::ERASED;
@@ -105,19 +107,11 @@ fn entry_from_header(data: &[u8], m: &PageMap, pix: usize, id: u16) -> FileEntry
     let hdr = read_at::<IxHeader>(data, po);
     let raw_size = hdr.map_or(c::SIZE_UNDEFINED, |h| h.size);
     let obj_type = hdr.map_or(0, |h| h.obj_type);
-    let name_area = data
-        .get(po + c::IX_HDR_OFF_NAME..po + c::IX_HDR_OFF_NAME + g.name_len)
+    let header = data
+        .get(po..po + c::IX_HDR_OFF_NAME + g.name_len)
         .unwrap_or(&[]);
-    let nlen = name_area
-        .iter()
-        .position(|&b| b == 0)
-        .unwrap_or(name_area.len());
-    let name_raw = name_area[..nlen].to_vec();
-    let size = if raw_size == c::SIZE_UNDEFINED {
-        0
-    } else {
-        raw_size
-    };
+    let name_raw = header_name(header).to_vec();
+    let size = defined_size(raw_size);
     let oid = id & !c::OBJ_ID_IX_FLAG;
     let spans = span_count(size, g.data_len).min(g.total_pages());
     let mut data_offsets = Vec::with_capacity(spans);

@@ -3,7 +3,8 @@
 
 use super::super::FsInfo;
 use super::geometry::{
-    entry_at, page_state, span_count, Geometry, IxHeader, PageHeader, PageState,
+    defined_size, entry_at, header_name, page_state, span_count, Geometry, IxHeader, PageHeader,
+    PageState,
 };
 use crate::binparse::read_at;
 use crate::consts::spiffs as c;
@@ -55,50 +56,14 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
             continue;
         }
         let oid = id & !c::OBJ_ID_IX_FLAG;
-        let raw_size = ix.size;
-        let size = if raw_size == c::SIZE_UNDEFINED {
-            0
-        } else {
-            raw_size
-        };
-        let name_area = &h[c::IX_HDR_OFF_NAME..(c::IX_HDR_OFF_NAME + g.name_len).min(g.ps)];
-        let nlen = name_area
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(name_area.len());
-        if nlen == 0 {
+        let size = defined_size(ix.size);
+        let name = header_name(&h[..(c::IX_HDR_OFF_NAME + g.name_len).min(g.ps)]);
+        if name.is_empty() {
             continue;
         }
-        let spans = span_count(size, g.data_len).min(g.hdr_ix_entries);
-        let mut content = Vec::new();
-        let mut complete = span_count(size, g.data_len) <= g.hdr_ix_entries;
-        let mut left = size as usize;
-        for s in 0..spans {
-            let e = entry_at(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
-            let dp = g.page_off(e);
-            let ok = g.is_object_page(e)
-                && read_at::<PageHeader>(data, dp).is_some_and(|d| {
-                    d.obj_id == oid
-                        && d.span_ix == s as u16
-                        && d.flags & c::FLAG_INDEX != 0
-                        && d.flags & c::FLAG_USED == 0
-                });
-            if !ok {
-                complete = false;
-                break;
-            }
-            let n = left.min(g.data_len);
-            match data.get(dp + c::PAGE_HEADER_LEN..dp + c::PAGE_HEADER_LEN + n) {
-                Some(chunk) => content.extend_from_slice(chunk),
-                None => {
-                    complete = false;
-                    break;
-                }
-            }
-            left -= n;
-        }
+        let (content, complete) = deleted_content(data, &g, h, oid, size);
         out.push(DeletedFile {
-            name: String::from_utf8_lossy(&name_area[..nlen]).into_owned(),
+            name: String::from_utf8_lossy(name).into_owned(),
             obj_id: oid,
             size,
             header_offset: po,
@@ -107,4 +72,34 @@ pub fn recover_deleted(data: &[u8], fs: &FsInfo) -> Vec<DeletedFile> {
         });
     }
     out
+}
+
+/// The data of deleted object `oid` (`size` bytes) as far as the page indices of its header
+/// page `h` lead to matching deleted data pages; true when all of it was found.
+fn deleted_content(data: &[u8], g: &Geometry, h: &[u8], oid: u16, size: u32) -> (Vec<u8>, bool) {
+    let spans = span_count(size, g.data_len).min(g.hdr_ix_entries);
+    let mut content = Vec::new();
+    let complete = span_count(size, g.data_len) <= g.hdr_ix_entries;
+    let mut left = size as usize;
+    for s in 0..spans {
+        let e = entry_at(h, g.hdr_ix_off + s * 2).unwrap_or(0xFFFF) as usize;
+        let dp = g.page_off(e);
+        let ok = g.is_object_page(e)
+            && read_at::<PageHeader>(data, dp).is_some_and(|d| {
+                d.obj_id == oid
+                    && d.span_ix == s as u16
+                    && d.flags & c::FLAG_INDEX != 0
+                    && d.flags & c::FLAG_USED == 0
+            });
+        if !ok {
+            return (content, false);
+        }
+        let n = left.min(g.data_len);
+        let Some(chunk) = data.get(dp + c::PAGE_HEADER_LEN..dp + c::PAGE_HEADER_LEN + n) else {
+            return (content, false);
+        };
+        content.extend_from_slice(chunk);
+        left -= n;
+    }
+    (content, complete)
 }
