@@ -3,6 +3,7 @@
 //! came from a dump goes through [`escape`]. Mask the report first ([`DiffReport::masked`])
 //! unless secrets are to be shown.
 
+use super::lines::{LineDiff, LineOp};
 use super::{DiffReport, RegionDiff, SemanticChange, Side, Status};
 use crate::escape::escape;
 use crate::render::{size_str, Style};
@@ -92,49 +93,55 @@ fn change_line(w: &mut dyn Write, ch: &SemanticChange, style: Style) -> io::Resu
     if let Some(n) = &ch.note {
         writeln!(w, "      ({})", escape(n))?;
     }
-    if let Some(ld) = &ch.lines {
+    match &ch.lines {
+        Some(ld) => line_diff(w, ld, style),
+        None => Ok(()),
+    }
+}
+
+/// A file's line diff: the counts, then the hunks as `diff -u` shows them.
+fn line_diff(w: &mut dyn Write, ld: &LineDiff, style: Style) -> io::Result<()> {
+    writeln!(
+        w,
+        "      {} lines removed, {} added{}{}",
+        ld.removed,
+        ld.added,
+        if ld.normalized_json {
+            " (JSON pretty-printed, keys sorted)"
+        } else {
+            ""
+        },
+        if ld.minimal {
+            ""
+        } else {
+            " (too large for a minimal diff)"
+        }
+    )?;
+    for h in &ld.hunks {
         writeln!(
             w,
-            "      {} lines removed, {} added{}{}",
-            ld.removed,
-            ld.added,
-            if ld.normalized_json {
-                " (JSON pretty-printed, keys sorted)"
-            } else {
-                ""
-            },
-            if ld.minimal {
-                ""
-            } else {
-                " (too large for a minimal diff)"
-            }
-        )?;
-        for h in &ld.hunks {
-            writeln!(
-                w,
-                "      {}",
-                paint(
-                    style,
-                    "36",
-                    &format!(
-                        "@@ -{},{} +{},{} @@",
-                        h.a_start, h.a_len, h.b_start, h.b_len
-                    )
+            "      {}",
+            paint(
+                style,
+                "36",
+                &format!(
+                    "@@ -{},{} +{},{} @@",
+                    h.a_start, h.a_len, h.b_start, h.b_len
                 )
-            )?;
-            for l in &h.lines {
-                let text = format!("{}{}", l.op.marker(), escape(&l.text));
-                let text = match l.op {
-                    super::lines::LineOp::Removed => paint(style, "31", &text),
-                    super::lines::LineOp::Added => paint(style, "32", &text),
-                    super::lines::LineOp::Context => text,
-                };
-                writeln!(w, "      {text}")?;
-            }
+            )
+        )?;
+        for l in &h.lines {
+            let text = format!("{}{}", l.op.marker(), escape(&l.text));
+            let text = match l.op {
+                LineOp::Removed => paint(style, "31", &text),
+                LineOp::Added => paint(style, "32", &text),
+                LineOp::Context => text,
+            };
+            writeln!(w, "      {text}")?;
         }
-        if ld.truncated {
-            writeln!(w, "      ... (line diff cut)")?;
-        }
+    }
+    if ld.truncated {
+        writeln!(w, "      ... (line diff cut)")?;
     }
     Ok(())
 }
@@ -202,6 +209,21 @@ fn region_line(w: &mut dyn Write, r: &RegionDiff, style: Style) -> io::Result<()
 
 /// Write the human report of `diff`. `a`/`b` are the input names.
 pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style) -> io::Result<()> {
+    header(w, a, b, r, style)?;
+    let real: Vec<&SemanticChange> = r.changes.iter().filter(|c| !c.noise).collect();
+    if !real.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "changes")?;
+        for ch in real {
+            change_line(w, ch, style)?;
+        }
+    }
+    regions(w, r, style)?;
+    noise(w, r, style)
+}
+
+/// The two inputs, what was compared and the verdict with its counts.
+fn header(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style) -> io::Result<()> {
     side_line(w, "A", a, &r.a)?;
     side_line(w, "B", b, &r.b)?;
     if r.settings_only {
@@ -217,12 +239,22 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
             r.a.size, r.b.size, r.common_size
         )?;
     }
-    let s = &r.summary;
     let verdict = if r.identical {
         paint(style, "32", "identical")
     } else {
         paint(style, "31", "different")
     };
+    let tail = counts(r);
+    if tail.is_empty() {
+        writeln!(w, "result: {verdict}")
+    } else {
+        writeln!(w, "result: {verdict} ({})", tail.join(", "))
+    }
+}
+
+/// The counts after the verdict: changes, regions that differ, noise shown apart or ignored.
+fn counts(r: &DiffReport) -> Vec<String> {
+    let s = &r.summary;
     let mut tail = Vec::new();
     if s.changes > 0 {
         tail.push(plural(s.changes, "change", "changes"));
@@ -243,19 +275,11 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
             plural(r.noise_hidden, "noise entry", "noise entries")
         ));
     }
-    if tail.is_empty() {
-        writeln!(w, "result: {verdict}")?;
-    } else {
-        writeln!(w, "result: {verdict} ({})", tail.join(", "))?;
-    }
-    let real: Vec<&SemanticChange> = r.changes.iter().filter(|c| !c.noise).collect();
-    if !real.is_empty() {
-        writeln!(w)?;
-        writeln!(w, "changes")?;
-        for ch in real {
-            change_line(w, ch, style)?;
-        }
-    }
+    tail
+}
+
+/// The regions that differ (noise apart) and those with the same bytes but a new role.
+fn regions(w: &mut dyn Write, r: &DiffReport, style: Style) -> io::Result<()> {
     let regions: Vec<&RegionDiff> = r
         .regions
         .iter()
@@ -269,42 +293,49 @@ pub fn render(w: &mut dyn Write, a: &str, b: &str, r: &DiffReport, style: Style)
                 && matches!((&x.a, &x.b), (Some(p), Some(q)) if p.kind != q.kind || p.label != q.label)
         })
         .collect();
-    if !regions.is_empty() || !roles.is_empty() {
-        writeln!(w)?;
-        writeln!(
-            w,
-            "regions ({} same{}; the others listed)",
-            s.regions_same,
-            if roles.is_empty() {
-                String::new()
-            } else {
-                format!(", of which {} with a new role", roles.len())
-            }
-        )?;
-        let mut all: Vec<&RegionDiff> = regions.into_iter().chain(roles).collect();
-        all.sort_by_key(|x| x.start);
-        for x in all {
-            region_line(w, x, style)?;
-        }
+    if regions.is_empty() && roles.is_empty() {
+        return Ok(());
     }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "regions ({} same{}; the others listed)",
+        r.summary.regions_same,
+        if roles.is_empty() {
+            String::new()
+        } else {
+            format!(", of which {} with a new role", roles.len())
+        }
+    )?;
+    let mut all: Vec<&RegionDiff> = regions.into_iter().chain(roles).collect();
+    all.sort_by_key(|x| x.start);
+    for x in all {
+        region_line(w, x, style)?;
+    }
+    Ok(())
+}
+
+/// The changes and regions marked noise, apart.
+fn noise(w: &mut dyn Write, r: &DiffReport, style: Style) -> io::Result<()> {
     let noise_changes: Vec<&SemanticChange> = r.changes.iter().filter(|c| c.noise).collect();
     let noise_regions: Vec<&RegionDiff> = r
         .regions
         .iter()
         .filter(|x| x.status != Status::Same && x.noise)
         .collect();
-    if !noise_changes.is_empty() || !noise_regions.is_empty() {
-        writeln!(w)?;
-        writeln!(
-            w,
-            "noise (rewritten by the firmware itself; --ignore-noise hides it)"
-        )?;
-        for ch in noise_changes {
-            change_line(w, ch, style)?;
-        }
-        for x in noise_regions {
-            region_line(w, x, style)?;
-        }
+    if noise_changes.is_empty() && noise_regions.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "noise (rewritten by the firmware itself; --ignore-noise hides it)"
+    )?;
+    for ch in noise_changes {
+        change_line(w, ch, style)?;
+    }
+    for x in noise_regions {
+        region_line(w, x, style)?;
     }
     Ok(())
 }

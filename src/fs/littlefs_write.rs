@@ -114,45 +114,11 @@ pub fn build(
             structs.push(None);
             continue;
         }
-        let mut blocks: Vec<usize> = Vec::new();
-        let mut pos = 0;
-        let mut i: usize = 0;
-        while pos < data.len() {
-            if next >= block_count {
-                return None;
-            }
-            let b = next;
-            next += 1;
-            let base = b * bs;
-            let ptrs = if i == 0 {
-                0
-            } else {
-                i.trailing_zeros() as usize + 1
-            };
-            for k in 0..ptrs {
-                let target = blocks[i - (1 << k)] as u32;
-                img[base + 4 * k..base + 4 * k + 4].copy_from_slice(&target.to_le_bytes());
-            }
-            let take = cap(bs, i).min(data.len() - pos);
-            img[base + 4 * ptrs..base + 4 * ptrs + take].copy_from_slice(&data[pos..pos + take]);
-            pos += take;
-            blocks.push(b);
-            i += 1;
-        }
-        structs.push(Some((*blocks.last()? as u32, data.len() as u32)));
+        let head = write_ctz(&mut img, bs, &mut next, data)?;
+        structs.push(Some((head as u32, data.len() as u32)));
     }
     // Metadata: one commit in block 0.
-    let mut sb = Vec::with_capacity(24);
-    for v in [
-        version,
-        bs as u32,
-        block_count as u32,
-        name_max,
-        0x7FFF_FFFF,
-        0x3FE,
-    ] {
-        sb.extend_from_slice(&v.to_le_bytes());
-    }
+    let sb = superblock(version, bs, block_count, name_max);
     let (b0, _) = img.split_at_mut(bs);
     let mut cm = Commit {
         blk: b0,
@@ -177,6 +143,54 @@ pub fn build(
     }
     cm.finish(PROG_ALIGN.min(bs))?;
     Some(img)
+}
+
+/// Write `data` as a CTZ skip-list into blocks `*next..` of `img` (blocks of `bs` bytes);
+/// returns the head (the last block). None when the image has too few blocks left.
+fn write_ctz(img: &mut [u8], bs: usize, next: &mut usize, data: &[u8]) -> Option<usize> {
+    let block_count = img.len() / bs;
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut pos = 0;
+    let mut i: usize = 0;
+    while pos < data.len() {
+        if *next >= block_count {
+            return None;
+        }
+        let b = *next;
+        *next += 1;
+        let base = b * bs;
+        let ptrs = if i == 0 {
+            0
+        } else {
+            i.trailing_zeros() as usize + 1
+        };
+        for k in 0..ptrs {
+            let target = blocks[i - (1 << k)] as u32;
+            img[base + 4 * k..base + 4 * k + 4].copy_from_slice(&target.to_le_bytes());
+        }
+        let take = cap(bs, i).min(data.len() - pos);
+        img[base + 4 * ptrs..base + 4 * ptrs + take].copy_from_slice(&data[pos..pos + take]);
+        pos += take;
+        blocks.push(b);
+        i += 1;
+    }
+    blocks.last().copied()
+}
+
+/// The inline superblock struct: version, block size and count, name, file and attribute limits.
+fn superblock(version: u32, bs: usize, block_count: usize, name_max: u32) -> Vec<u8> {
+    let mut sb = Vec::with_capacity(24);
+    for v in [
+        version,
+        bs as u32,
+        block_count as u32,
+        name_max,
+        0x7FFF_FFFF,
+        0x3FE,
+    ] {
+        sb.extend_from_slice(&v.to_le_bytes());
+    }
+    sb
 }
 
 #[cfg(test)]
