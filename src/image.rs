@@ -6,8 +6,10 @@
 //! when the bytes are not an image at all (bad magic, impossible segment count, truncated data).
 
 use crate::binparse::read_at;
-use crate::consts::image as c;
-use crate::consts::{flash, SECTOR_SIZE, XOR_CHECKSUM_SEED};
+use crate::flash;
+use crate::flash::SECTOR_SIZE;
+use crate::image_consts as c;
+use crate::image_consts::XOR_CHECKSUM_SEED;
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
 

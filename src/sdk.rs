@@ -5,13 +5,70 @@
 //! the real chip size (Tasmota's 1 MB header on a 2 MiB Shelly), so [`find`] probes both.
 
 use crate::binparse::read_at;
-use crate::consts::sdk as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::evidence::MacEvidence;
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
 use std::io::SeekFrom;
+
+// Layout of the SDK tail (`docs/structures.md` §5).
+/// RF calibration sector (SDK/mOS layout), from the end of flash.
+pub const RF_CAL_FROM_END: usize = 0x5000;
+/// PHY init data sector (SDK/mOS) or RF cal (Arduino), from the end.
+pub const PHY_FROM_END: usize = 0x4000;
+/// System parameters copy 0, from the end.
+pub const PARAM0_FROM_END: usize = 0x3000;
+/// System parameters copy 1, from the end.
+pub const PARAM1_FROM_END: usize = 0x2000;
+/// System-parameter flag sector, from the end.
+pub const FLAG_FROM_END: usize = 0x1000;
+/// Magic at flag +0x04 (`AA 55 AA 55`).
+pub const FLAG_MAGIC1: u32 = 0x55AA_55AA;
+/// Magic at flag +0x1C (`55 AA 55 AA`).
+pub const FLAG_MAGIC2: u32 = 0xAA55_AA55;
+/// The SDK checksums this many bytes of the active copy.
+pub const PARAM_CHECKSUM_LEN: u32 = 32;
+/// PHY init data byte 0.
+pub const PHY_INIT_MAGIC: u8 = 0x05;
+/// PHY init data length.
+pub const PHY_INIT_LEN: usize = 128;
+/// Offsets inside a saved-parameter copy.
+pub const OFF_OPMODE: usize = 0x008;
+/// Station SSID length (u32).
+pub const OFF_STA_SSID_LEN: usize = 0x00C;
+/// Station SSID (32 bytes).
+pub const OFF_STA_SSID: usize = 0x010;
+/// Station password (64 bytes, unaligned).
+pub const OFF_STA_PASSWORD: usize = 0x037;
+/// Cached PMK (32 bytes).
+pub const OFF_STA_PMK: usize = 0x078;
+/// Station BSSID set flag.
+pub const OFF_STA_BSSID_SET: usize = 0x0A9;
+/// Station BSSID (6 bytes).
+pub const OFF_STA_BSSID: usize = 0x0AA;
+/// softAP SSID length (u32).
+pub const OFF_AP_SSID_LEN: usize = 0x0B0;
+/// softAP SSID (32 bytes).
+pub const OFF_AP_SSID: usize = 0x0B4;
+/// softAP password (64 bytes).
+pub const OFF_AP_PASSWORD: usize = 0x0D4;
+/// softAP channel.
+pub const OFF_AP_CHANNEL: usize = 0x135;
+/// softAP auth mode.
+pub const OFF_AP_AUTHMODE: usize = 0x136;
+/// Cached AP records: first record.
+pub const OFF_AP_RECORDS: usize = 0x140;
+/// Size of one cached AP record (len u32 + SSID 32 + password 64).
+pub const AP_RECORD_LEN: usize = 100;
+/// Number of cached AP records.
+pub const AP_RECORD_COUNT: usize = 5;
+/// Cached AP BSSIDs: bssid_set + 6 bytes each.
+pub const OFF_AP_RECORD_BSSIDS: usize = 0x348;
+/// Stored station MAC (kept by `system_restore`).
+pub const OFF_STA_MAC: usize = 0x492;
+/// Length of the saved block in SDK 3.0.x.
+pub const PARAM_BLOCK_LEN: usize = 0x4A4;
 
 /// The fixed head of the flag sector as stored (SDK `struct save_flag`, `esp8266-layout.md` §4):
 /// which copy is current, the first magic, the save counter, then per copy the checksummed length
@@ -31,10 +88,10 @@ pub struct RawFlag {
     pub lengths: [u32; 2],
     /// Stored checksum of each copy.
     pub checksums: [u32; 2],
-    /// [`c::FLAG_MAGIC2`] on newer SDKs.
+    /// [`FLAG_MAGIC2`] on newer SDKs.
     pub magic2: u32,
 }
-const _: () = assert!(c::FLAG_MAGIC1 == 0x55AA_55AA);
+const _: () = assert!(FLAG_MAGIC1 == 0x55AA_55AA);
 
 /// A cached AP record of a parameter copy: SSID length, SSID, password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
@@ -47,7 +104,7 @@ pub struct RawApRecord {
     /// Password, NUL-terminated.
     pub password: [u8; 64],
 }
-const _: () = assert!(4 + 32 + 64 == c::AP_RECORD_LEN);
+const _: () = assert!(4 + 32 + 64 == AP_RECORD_LEN);
 
 /// The fields espdump reads from a system-parameter copy (SDK `struct softap_config` /
 /// `station_config` as saved), each at its offset in [`c`].
@@ -55,28 +112,28 @@ const _: () = assert!(4 + 32 + 64 == c::AP_RECORD_LEN);
 #[br(little)]
 pub struct RawParams {
     /// Station SSID length.
-    #[br(seek_before = SeekFrom::Start(c::OFF_STA_SSID_LEN as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_STA_SSID_LEN as u64))]
     pub sta_ssid_len: u32,
     /// Station SSID.
-    #[br(seek_before = SeekFrom::Start(c::OFF_STA_SSID as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_STA_SSID as u64))]
     pub sta_ssid: [u8; 32],
     /// Station password, NUL-terminated.
-    #[br(seek_before = SeekFrom::Start(c::OFF_STA_PASSWORD as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_STA_PASSWORD as u64))]
     pub sta_password: [u8; 64],
     /// softAP SSID length.
-    #[br(seek_before = SeekFrom::Start(c::OFF_AP_SSID_LEN as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_AP_SSID_LEN as u64))]
     pub ap_ssid_len: u32,
     /// softAP SSID.
-    #[br(seek_before = SeekFrom::Start(c::OFF_AP_SSID as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_AP_SSID as u64))]
     pub ap_ssid: [u8; 32],
     /// softAP password, NUL-terminated.
-    #[br(seek_before = SeekFrom::Start(c::OFF_AP_PASSWORD as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_AP_PASSWORD as u64))]
     pub ap_password: [u8; 64],
     /// Cached AP records.
-    #[br(seek_before = SeekFrom::Start(c::OFF_AP_RECORDS as u64))]
-    pub ap_records: [RawApRecord; c::AP_RECORD_COUNT],
+    #[br(seek_before = SeekFrom::Start(OFF_AP_RECORDS as u64))]
+    pub ap_records: [RawApRecord; AP_RECORD_COUNT],
     /// Stored station MAC.
-    #[br(seek_before = SeekFrom::Start(c::OFF_STA_MAC as u64))]
+    #[br(seek_before = SeekFrom::Start(OFF_STA_MAC as u64))]
     pub sta_mac: [u8; 6],
 }
 
@@ -180,7 +237,7 @@ impl SdkTail {
     }
     /// Start of the lowest sector of the tail (RF cal or EEPROM).
     pub fn start(&self) -> u64 {
-        self.flash_size - c::RF_CAL_FROM_END as u64
+        self.flash_size - RF_CAL_FROM_END as u64
     }
 }
 
@@ -262,7 +319,7 @@ fn parse_flag(sector: &[u8], offset: usize) -> Option<FlagSector> {
         counter: f.counter,
         lengths: f.lengths,
         checksums: f.checksums,
-        second_magic: f.magic2 == c::FLAG_MAGIC2,
+        second_magic: f.magic2 == FLAG_MAGIC2,
     })
 }
 
@@ -273,9 +330,9 @@ pub fn param_checksum(b: &[u8], len: usize) -> u32 {
 }
 
 fn is_phy_init(sector: &[u8]) -> bool {
-    sector.first() == Some(&c::PHY_INIT_MAGIC)
-        && !is_erased(&sector[1..c::PHY_INIT_LEN.min(sector.len())])
-        && is_erased(sector.get(c::PHY_INIT_LEN..).unwrap_or(&[]))
+    sector.first() == Some(&PHY_INIT_MAGIC)
+        && !is_erased(&sector[1..PHY_INIT_LEN.min(sector.len())])
+        && is_erased(sector.get(PHY_INIT_LEN..).unwrap_or(&[]))
 }
 
 /// Probe the tail for one flash size. `None` when nothing there looks like the SDK's.
@@ -290,15 +347,15 @@ pub fn probe(
     size_source: &'static str,
     layout: Option<TailLayout>,
 ) -> Option<SdkTail> {
-    if flash_size > data.len() || flash_size < c::RF_CAL_FROM_END + SECTOR_SIZE {
+    if flash_size > data.len() || flash_size < RF_CAL_FROM_END + SECTOR_SIZE {
         return None;
     }
     let sec = |from_end: usize| &data[flash_size - from_end..flash_size - from_end + SECTOR_SIZE];
-    let flag = parse_flag(sec(c::FLAG_FROM_END), flash_size - c::FLAG_FROM_END);
-    let phy = is_phy_init(sec(c::PHY_FROM_END));
+    let flag = parse_flag(sec(FLAG_FROM_END), flash_size - FLAG_FROM_END);
+    let phy = is_phy_init(sec(PHY_FROM_END));
     let mut copies = vec![
-        parse_copy(sec(c::PARAM0_FROM_END), 0, flash_size - c::PARAM0_FROM_END),
-        parse_copy(sec(c::PARAM1_FROM_END), 1, flash_size - c::PARAM1_FROM_END),
+        parse_copy(sec(PARAM0_FROM_END), 0, flash_size - PARAM0_FROM_END),
+        parse_copy(sec(PARAM1_FROM_END), 1, flash_size - PARAM1_FROM_END),
     ];
     if flag.is_none() && !phy {
         return None;
@@ -313,9 +370,9 @@ pub fn probe(
                 continue;
             }
             let bytes = sec(if i == 0 {
-                c::PARAM0_FROM_END
+                PARAM0_FROM_END
             } else {
-                c::PARAM1_FROM_END
+                PARAM1_FROM_END
             });
             let computed = param_checksum(bytes, len as usize);
             let ck = ParamChecksum {
@@ -342,7 +399,7 @@ pub fn probe(
         TailLayout::Arduino
     });
     if phy && layout == TailLayout::Arduino {
-        let at = flash_size - c::PHY_FROM_END;
+        let at = flash_size - PHY_FROM_END;
         findings.push(Finding::info(
             "stale_phy_init",
             Some(at as u64),
@@ -351,10 +408,10 @@ pub fn probe(
     }
     let (rf_off, phy_off) = match layout {
         TailLayout::Sdk => (
-            flash_size - c::RF_CAL_FROM_END,
-            Some((flash_size - c::PHY_FROM_END) as u64),
+            flash_size - RF_CAL_FROM_END,
+            Some((flash_size - PHY_FROM_END) as u64),
         ),
-        TailLayout::Arduino => (flash_size - c::PHY_FROM_END, None),
+        TailLayout::Arduino => (flash_size - PHY_FROM_END, None),
     };
     let rf_cal_present = !is_erased(&data[rf_off..rf_off + SECTOR_SIZE]);
     Some(SdkTail {
@@ -384,12 +441,59 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// MAC as `aa:bb:cc:dd:ee:ff`.
+/// The first Espressif SDK version string in `hay` and its offset: `d.d.d` (one or two digits
+/// each), an optional `-dev`, then the 7-digit lower-case git hash in parentheses, as the SDK's
+/// `system_get_sdk_version()` returns it (`2.2.2-dev(38a443e)`, `2.2.1(cfd48f3)`). The one SDK
+/// version scan: firmware identification and the Tasmota image reader both call it.
+pub fn version_in(hay: &[u8]) -> Option<(usize, String)> {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'(', &hay[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let hex = hay.get(at + 1..at + 9)?;
+        if !(hex[..7]
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            && hex[7] == b')')
+        {
+            continue;
+        }
+        let mut st = at;
+        while st > 0 && (hay[st - 1].is_ascii_digit() || b".-dev".contains(&hay[st - 1])) {
+            st -= 1;
+        }
+        let head = &hay[st..at];
+        let core = head.strip_suffix(b"-dev").unwrap_or(head);
+        let parts: Vec<&[u8]> = core.split(|&b| b == b'.').collect();
+        if parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 2 && p.iter().all(u8::is_ascii_digit))
+        {
+            return Some((st, String::from_utf8_lossy(&hay[st..at + 9]).into_owned()));
+        }
+    }
+    None
+}
+
+/// MAC as `aa:bb:cc:dd:ee:ff`: the form every report prints.
 pub fn mac_string(m: &[u8; 6]) -> String {
+    mac_text(m, ":", false)
+}
+
+/// MAC as hex pairs joined by `sep`, lower or upper case (`aa:bb:..`, `AABB..`): the one MAC
+/// formatter ([`mac_string`] is its report form).
+pub fn mac_text(m: &[u8; 6], sep: &str, upper: bool) -> String {
     m.iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|b| {
+            if upper {
+                format!("{b:02X}")
+            } else {
+                format!("{b:02x}")
+            }
+        })
         .collect::<Vec<_>>()
-        .join(":")
+        .join(sep)
 }
 
 impl ParamCopy {
@@ -402,7 +506,7 @@ impl ParamCopy {
                 "sta_ssid",
                 text(s),
                 Class::Site,
-                Some(o + c::OFF_STA_SSID as u64),
+                Some(o + OFF_STA_SSID as u64),
             ));
         }
         if let Some(p) = &self.sta_password {
@@ -410,7 +514,7 @@ impl ParamCopy {
                 "sta_password",
                 text(p),
                 Class::Secret,
-                Some(o + c::OFF_STA_PASSWORD as u64),
+                Some(o + OFF_STA_PASSWORD as u64),
             ));
         }
         if let Some(s) = &self.ap_ssid {
@@ -423,7 +527,7 @@ impl ParamCopy {
                 "ap_ssid",
                 text(s),
                 class,
-                Some(o + c::OFF_AP_SSID as u64),
+                Some(o + OFF_AP_SSID as u64),
             ));
         }
         if let Some(p) = &self.ap_password {
@@ -431,11 +535,11 @@ impl ParamCopy {
                 "ap_password",
                 text(p),
                 Class::Secret,
-                Some(o + c::OFF_AP_PASSWORD as u64),
+                Some(o + OFF_AP_PASSWORD as u64),
             ));
         }
         for (i, (s, p)) in self.ap_records.iter().enumerate() {
-            let base = o + (c::OFF_AP_RECORDS + i * c::AP_RECORD_LEN) as u64;
+            let base = o + (OFF_AP_RECORDS + i * AP_RECORD_LEN) as u64;
             items.push(ConfigItem::new(
                 format!("ap_record[{i}].ssid"),
                 text(s),
@@ -456,7 +560,7 @@ impl ParamCopy {
                 "sta_mac",
                 mac_string(m),
                 Class::Identity,
-                Some(o + c::OFF_STA_MAC as u64),
+                Some(o + OFF_STA_MAC as u64),
             ));
         }
         ConfigSection {
@@ -480,7 +584,7 @@ impl ParamCopy {
         self.mac.map(|mac| MacEvidence {
             mac,
             source: format!("sdk system params copy {}", self.index),
-            offset: self.offset + c::OFF_STA_MAC as u64,
+            offset: self.offset + OFF_STA_MAC as u64,
         })
     }
 }
@@ -517,23 +621,21 @@ mod tests {
     pub(crate) fn tail_fixture() -> Vec<u8> {
         let size = 0x10_0000;
         let mut v = vec![0xFFu8; size];
-        let phy = size - c::PHY_FROM_END;
+        let phy = size - PHY_FROM_END;
         v[phy..phy + 128].copy_from_slice(&[5u8; 128]);
-        let p1 = size - c::PARAM1_FROM_END;
+        let p1 = size - PARAM1_FROM_END;
         v[p1..p1 + 0x4A4].fill(0);
-        v[p1 + c::OFF_STA_SSID_LEN..p1 + c::OFF_STA_SSID_LEN + 4]
-            .copy_from_slice(&7u32.to_le_bytes());
-        v[p1 + c::OFF_STA_SSID..p1 + c::OFF_STA_SSID + 7].copy_from_slice(b"FakeNet");
-        v[p1 + c::OFF_STA_PASSWORD..p1 + c::OFF_STA_PASSWORD + 9].copy_from_slice(b"fakepass1");
-        v[p1 + c::OFF_AP_SSID_LEN..p1 + c::OFF_AP_SSID_LEN + 4]
-            .copy_from_slice(&10u32.to_le_bytes());
-        v[p1 + c::OFF_AP_SSID..p1 + c::OFF_AP_SSID + 10].copy_from_slice(b"ESP_0A0B0C");
-        v[p1 + c::OFF_STA_MAC..p1 + c::OFF_STA_MAC + 6]
+        v[p1 + OFF_STA_SSID_LEN..p1 + OFF_STA_SSID_LEN + 4].copy_from_slice(&7u32.to_le_bytes());
+        v[p1 + OFF_STA_SSID..p1 + OFF_STA_SSID + 7].copy_from_slice(b"FakeNet");
+        v[p1 + OFF_STA_PASSWORD..p1 + OFF_STA_PASSWORD + 9].copy_from_slice(b"fakepass1");
+        v[p1 + OFF_AP_SSID_LEN..p1 + OFF_AP_SSID_LEN + 4].copy_from_slice(&10u32.to_le_bytes());
+        v[p1 + OFF_AP_SSID..p1 + OFF_AP_SSID + 10].copy_from_slice(b"ESP_0A0B0C");
+        v[p1 + OFF_STA_MAC..p1 + OFF_STA_MAC + 6]
             .copy_from_slice(&[0x5C, 0xCF, 0x7F, 0x0A, 0x0B, 0x0C]);
-        let f = size - c::FLAG_FROM_END;
+        let f = size - FLAG_FROM_END;
         let ck = param_checksum(&v[p1..], 32);
         let mut flag = vec![1u8, 0xFF, 0xFF, 0xFF];
-        for w in [c::FLAG_MAGIC1, 3, 32, 32, 0xEF, ck, c::FLAG_MAGIC2] {
+        for w in [FLAG_MAGIC1, 3, 32, 32, 0xEF, ck, FLAG_MAGIC2] {
             flag.extend_from_slice(&w.to_le_bytes());
         }
         v[f..f + flag.len()].copy_from_slice(&flag);
@@ -577,5 +679,26 @@ mod tests {
     fn erased_tail_is_not_sdk() {
         assert!(find(&vec![0xFF; 0x10_0000], Some(0x8_0000), None).is_empty());
         assert!(find(&[0u8; 100], Some(0x8_0000), None).is_empty());
+    }
+
+    #[test]
+    fn mac_forms() {
+        let m = [0x5C, 0xCF, 0x7F, 0x0A, 0x0B, 0x0C];
+        assert_eq!(mac_string(&m), "5c:cf:7f:0a:0b:0c");
+        assert_eq!(mac_text(&m, "", true), "5CCF7F0A0B0C");
+        assert_eq!(mac_text(&m, "-", false), "5c-cf-7f-0a-0b-0c");
+    }
+
+    #[test]
+    fn sdk_version_strings() {
+        let hay = b"\0\x002.2.1(cfd48f3)\0";
+        assert_eq!(version_in(hay), Some((2, "2.2.1(cfd48f3)".into())));
+        assert_eq!(
+            version_in(b"x3.0.4-dev(abcdef0)"),
+            Some((1, "3.0.4-dev(abcdef0)".into()))
+        );
+        assert_eq!(version_in(b"2.2.1(CFD48F3)"), None);
+        assert_eq!(version_in(b"123.2.1(cfd48f3)"), None);
+        assert_eq!(version_in(b"2.2.1(cfd48f"), None);
     }
 }

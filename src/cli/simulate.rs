@@ -91,7 +91,7 @@ extern "C" fn on_signal(_: libc::c_int) {
 /// Run `simulate`.
 pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
     let flash = read_input(&a.flash)?;
-    if flash.len() % crate::consts::SECTOR_SIZE != 0 {
+    if flash.len() % crate::flash::SECTOR_SIZE != 0 {
         return Err(CliError::input(format!(
             "{}: {} bytes is not a whole number of 4 KiB sectors",
             a.flash.display(),

@@ -4,7 +4,7 @@
 //! removed then added, and the diff says it is not minimal. Output is grouped into hunks with
 //! [`CONTEXT`] lines of context, as `diff -u` does, and capped at [`MAX_LINES_OUT`] lines.
 
-use crate::consts::diff as c;
+use crate::diff::policy as c;
 use serde::Serialize;
 
 /// Most LCS table cells (lines of A × lines of B after trimming) computed for one file.

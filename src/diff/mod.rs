@@ -8,10 +8,11 @@
 //! [`Options::ignore_noise`] drops it. Pure: two byte slices in, a [`DiffReport`] out.
 
 pub mod lines;
+pub mod policy;
 pub mod render;
 
-use crate::consts::diff as c;
-use crate::consts::diff_names as names;
+use crate::diff::policy as c;
+use crate::diff::policy as names;
 use crate::identify::{self, FirmwareKind, Scope};
 use crate::inspect::{self, ImageReport, InspectReport, RegionKind};
 use crate::report::{Class, ConfigItem, ConfigSection, MASK};

@@ -5,7 +5,8 @@
 
 use super::{DiffReport, RegionDiff, SemanticChange, Side, Status};
 use crate::escape::escape;
-use crate::render::{size_str, Style};
+use crate::render::Style;
+use crate::report::size_str;
 use serde_json::Value;
 use std::io::{self, Write};
 

@@ -15,8 +15,8 @@ use binrw::{BinRead, BinWrite};
 
 use super::{FsInfo, FsKind};
 use crate::binparse::{read_at, write_at};
-use crate::consts::spiffs as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::fs::spiffs_consts as c;
 use crate::{Error, Result};
 
 /// The header of every object page (`spiffs_page_header`): object id (bit 15 on index pages),
@@ -28,7 +28,7 @@ pub struct PageHeader {
     pub obj_id: u16,
     /// Span index.
     pub span_ix: u16,
-    /// Flags (`c::FLAG_*`, 0 = set).
+    /// Flags (`spiffs_consts::FLAG_*`, 0 = set).
     pub flags: u8,
 }
 const _: () = assert!(c::PAGE_HEADER_LEN == 5);

@@ -3,12 +3,13 @@
 //! flash size.
 
 use super::ctx::Ctx;
-use super::human_size;
 use super::report::RegionKind;
 use crate::claims::ClaimStrength::{Checksummed, Content, Position};
-use crate::consts::{flash, sdk as sc, SECTOR_SIZE};
+use crate::flash;
+use crate::flash::SECTOR_SIZE;
 use crate::layout::{self, Facts};
-use crate::report::Finding;
+use crate::report::{size_str, Finding};
+use crate::sdk as sc;
 use crate::sdk::{self, SdkTail, TailLayout};
 
 /// Decide the layout and add the areas its boot data fixes (boot config slots, partitions).
@@ -53,8 +54,8 @@ pub(super) fn sdk_tail(cx: &mut Ctx) {
                 Some(3),
                 format!(
                     "header at 0x0 says {} flash, the input is {}",
-                    human_size(h),
-                    human_size(data.len())
+                    size_str(h as u64),
+                    size_str(data.len() as u64)
                 ),
             ));
         }
@@ -155,7 +156,7 @@ fn stale_tails(cx: &mut Ctx) {
                     phy,
                     phy + SECTOR_SIZE,
                     RegionKind::Sdk,
-                    format!("stale SDK PHY init data ({} layout)", human_size(size)),
+                    format!("stale SDK PHY init data ({} layout)", size_str(size as u64)),
                     "stale-sdk",
                     Content,
                 );
@@ -169,7 +170,7 @@ fn stale_tails(cx: &mut Ctx) {
                     format!(
                         "stale SDK system params copy {} ({} layout)",
                         c.index,
-                        human_size(size)
+                        size_str(size as u64)
                     ),
                     "stale-sdk",
                     Content,
@@ -181,7 +182,10 @@ fn stale_tails(cx: &mut Ctx) {
                     o,
                     o + SECTOR_SIZE,
                     RegionKind::Sdk,
-                    format!("stale SDK parameter flag ({} layout)", human_size(size)),
+                    format!(
+                        "stale SDK parameter flag ({} layout)",
+                        size_str(size as u64)
+                    ),
                     "stale-sdk",
                     Content,
                 );
@@ -191,8 +195,8 @@ fn stale_tails(cx: &mut Ctx) {
                 Some((size - sc::PHY_FROM_END) as u64),
                 format!(
                     "SDK sectors of a {} layout below 0x{size:x} are left from an earlier firmware (the layout's flash size is {})",
-                    human_size(size),
-                    human_size(smallest)
+                    size_str(size as u64),
+                    size_str(smallest as u64)
                 ),
             ));
             cx.tails.push(t);

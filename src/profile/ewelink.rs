@@ -34,16 +34,10 @@ impl Profile for Ewelink {
         let mut s = Score::default();
         match ewelink::scan_image(app.hay, app.base as u64) {
             Some(info) => {
-                for m in &info.markers {
-                    s.hit(Strength::Marker, m.offset as usize, m.text.clone());
-                }
+                s.markers(&info.markers);
                 if let Some(v) = info.version {
-                    s.hit(
-                        Strength::Version,
-                        v.offset as usize,
-                        format!("IOTGO_FM_VERSION {}", v.text),
-                    );
-                    s.version = Some(v.text);
+                    let label = format!("IOTGO_FM_VERSION {}", v.text);
+                    s.version_hit(v, label);
                 }
             }
             None => {

@@ -107,6 +107,17 @@ impl Score {
             text: text.into(),
         });
     }
+    /// A marker hit for each marker string a vendor scan found.
+    pub fn markers(&mut self, found: &[crate::vendors::Found]) {
+        for m in found {
+            self.hit(Strength::Marker, m.offset as usize, m.text.clone());
+        }
+    }
+    /// The firmware's own version: a version hit labelled `label` and [`Score::version`].
+    pub fn version_hit(&mut self, v: crate::vendors::Found, label: String) {
+        self.hit(Strength::Version, v.offset as usize, label);
+        self.version = Some(v.text);
+    }
     /// The strongest evidence.
     pub fn strongest(&self) -> Option<Strength> {
         self.hits.iter().map(|h| h.strength).max()

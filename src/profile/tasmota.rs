@@ -9,12 +9,14 @@
 //! (`sonoff.ino`), and their `CFG_HOLDER` literal is the u32 0x20161209.
 
 use super::{App, Found, Profile, Score, Strength};
-use crate::consts::{sdk as sc, tasmota as c, SECTOR_SIZE};
 use crate::diff::SemanticChange;
+use crate::flash::SECTOR_SIZE;
 use crate::identify::{Evidence, Firmware, FirmwareKind};
 use crate::inspect::{InspectReport, RegionKind};
 use crate::layout::{Area, AreaRole, Layout, LayoutKind};
 use crate::report::{ConfigSection, Finding};
+use crate::sdk as sc;
+use crate::tasmota::consts as c;
 
 /// Tasmota.
 pub struct Tasmota;
@@ -56,7 +58,7 @@ impl Profile for Tasmota {
         super::tasmota_diff::changes(a, b, out);
     }
     fn diff_owns_section(&self, source: &str) -> bool {
-        source.starts_with(crate::consts::diff_names::TASMOTA_SOURCE)
+        source.starts_with(crate::diff::policy::TASMOTA_SOURCE)
     }
     fn region_noise(&self, kind: RegionKind) -> Option<&'static str> {
         (kind == RegionKind::Settings)

@@ -48,12 +48,8 @@ impl Profile for Tuya {
                         .and_then(|i| i.firmware_name)
                         .map(|n| format!("{} ", n.text))
                         .unwrap_or_default();
-                    s.hit(
-                        Strength::Version,
-                        v.offset as usize,
-                        format!("{name}{}", v.text),
-                    );
-                    s.version = Some(v.text);
+                    let label = format!("{name}{}", v.text);
+                    s.version_hit(v, label);
                 }
             }
         }

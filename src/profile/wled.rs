@@ -40,12 +40,8 @@ impl Profile for Wled {
         }
         if let Some(v) = info.version {
             if s.strongest() == Some(Strength::Marker) {
-                s.hit(
-                    Strength::Version,
-                    v.offset as usize,
-                    format!("versionString {}", v.text),
-                );
-                s.version = Some(v.text);
+                let label = format!("versionString {}", v.text);
+                s.version_hit(v, label);
             }
         }
         s

@@ -16,7 +16,7 @@ mod verify;
 
 pub use verify::{Residue, Verification};
 
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::identify::FirmwareKind;
 use crate::inspect::{inspect, InspectReport, Options, RegionKind};
 use crate::report::{Change, Class};
@@ -345,22 +345,13 @@ fn vendor_strings(r: &InspectReport, p: &Policy) -> Vec<(Vec<u8>, String, Class)
 }
 
 fn mac_forms(m: &[u8; 6]) -> Vec<Vec<u8>> {
-    let up = hex::encode_upper(m);
-    let lo = hex::encode(m);
-    let colon = |s: &str| {
-        s.as_bytes()
-            .chunks(2)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join(":")
-    };
-    vec![
-        m.to_vec(),
-        up.clone().into_bytes(),
-        lo.clone().into_bytes(),
-        colon(&up).into_bytes(),
-        colon(&lo).into_bytes(),
-    ]
+    let mut forms = vec![m.to_vec()];
+    for sep in ["", ":"] {
+        for upper in [true, false] {
+            forms.push(crate::sdk::mac_text(m, sep, upper).into_bytes());
+        }
+    }
+    forms
 }
 
 /// The identity and secret strings of the input that must not survive (minus what the policy keeps

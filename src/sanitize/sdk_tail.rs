@@ -2,8 +2,9 @@
 
 use super::Policy;
 use crate::bootloader::BootKind;
-use crate::consts::{sdk as sc, ERASED, SECTOR_SIZE};
-use crate::report::Change;
+use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::report::{size_str, Change};
+use crate::sdk as sc;
 use crate::sdk::{self, ParamCopy, SdkTail};
 
 pub(super) fn fill(out: &mut [u8], start: usize, end: usize, byte: u8) -> bool {
@@ -22,6 +23,12 @@ struct Log {
 }
 
 impl Log {
+    /// Erase the sector at `o` when it is not erased already, and log it.
+    fn erase_sector(&mut self, out: &mut [u8], o: usize, what: &str, why: &str) {
+        if fill(out, o, o + SECTOR_SIZE, ERASED) {
+            self.rec(o, o + SECTOR_SIZE, what, why);
+        }
+    }
     fn rec(&mut self, start: usize, end: usize, what: &str, why: &str) {
         self.list.push(Change {
             region: self.region.clone(),
@@ -39,7 +46,7 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
     let mut log = Log {
         region: format!(
             "sdk tail ({}, {} size)",
-            crate::inspect::human_size(size),
+            size_str(size as u64),
             t.size_source
         ),
         list: Vec::new(),
@@ -47,15 +54,12 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
     // A stale tail's RF calibration position may be the current layout's (Tasmota's EEPROM slot
     // is the 1 MB SDK tail's RF cal sector): only its parameter copies and flag are cleaned.
     if t.rf_cal_present && !p.keep_rfcal && t.size_source != "stale" {
-        let rf = t.rf_cal_offset as usize;
-        if fill(out, rf, rf + SECTOR_SIZE, ERASED) {
-            log.rec(
-                rf,
-                rf + SECTOR_SIZE,
-                "erased the RF calibration sector",
-                "measured on the donor's chip; the new chip calibrates on first boot",
-            );
-        }
+        log.erase_sector(
+            out,
+            t.rf_cal_offset as usize,
+            "erased the RF calibration sector",
+            "measured on the donor's chip; the new chip calibrates on first boot",
+        );
     }
     let active = t.active_copy().filter(|c| !c.erased);
     match active {
@@ -153,14 +157,11 @@ fn erase_params(
         }
     }
     if let Some(f) = &t.flag {
-        let fo = f.offset as usize;
-        if fill(out, fo, fo + SECTOR_SIZE, ERASED) {
-            log.rec(
-                fo,
-                fo + SECTOR_SIZE,
-                "erased the system-parameter flag sector",
-                "consistent with the erased copies (the SDK starts from defaults)",
-            );
-        }
+        log.erase_sector(
+            out,
+            f.offset as usize,
+            "erased the system-parameter flag sector",
+            "consistent with the erased copies (the SDK starts from defaults)",
+        );
     }
 }

@@ -7,7 +7,7 @@
 
 use super::pty::{self, Pty};
 use super::sim::faults::Faults;
-use crate::consts::serial::{BITS_PER_BYTE, ROM_BAUD, SLIP_END};
+use crate::serial::protocol::{BITS_PER_BYTE, ROM_BAUD, SLIP_END};
 use crate::{Error, Result};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;

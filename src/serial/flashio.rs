@@ -9,8 +9,8 @@ use super::response::Status;
 use super::slip;
 use super::transport::Transport;
 use super::{ProgressEvent, Task};
-use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::time::Duration;
 

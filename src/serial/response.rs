@@ -4,7 +4,7 @@
 //! the packet length. Status decoding (`serial-protocol.md` §1.4): `status[0] == 0` ok;
 //! `status[0] == 1` ROM error `status[1]`; `status[0] >= 0xC0` stub error `status[0]`.
 
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use std::fmt;
 
 /// A decoded response frame.

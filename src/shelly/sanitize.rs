@@ -7,10 +7,10 @@
 
 use std::ops::Range;
 
-use crate::consts::shelly as c;
 use crate::fs::spiffs;
 use crate::fs::FsInfo;
 use crate::report::Change;
+use crate::shelly::consts as c;
 
 use super::passwd;
 

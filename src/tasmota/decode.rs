@@ -7,8 +7,8 @@
 use super::fields::{fields_for, Loc, Ty};
 use super::settings::{le16, le32, version_string};
 use super::textpool;
-use crate::consts::tasmota as c;
 use crate::report::{ConfigItem, ConfigSection, Finding};
+use crate::tasmota::consts as c;
 use serde_json::Value;
 
 /// Why a block cannot be decoded.

@@ -5,7 +5,7 @@
 use super::dmp::{detect, encode, to_bin, DmpFile, DmpForm};
 use super::settings::Scan;
 use crate::bootloader::{BootKind, Bootloader};
-use crate::consts::diff_names::TASMOTA_SOURCE;
+use crate::diff::policy::TASMOTA_SOURCE;
 use crate::extract::Item;
 use crate::identify::{Evidence, Firmware, FirmwareKind};
 use crate::inspect::{InspectReport, Region, RegionKind};
@@ -41,7 +41,7 @@ fn checksum_text(d: &DmpFile) -> &'static str {
 /// How many rules (Rule1..Rule3 at 0x800) hold text: a plain string, or a compressed one (a NUL
 /// then a length, as 8.x and later store long rules).
 pub fn rules_set(block: &[u8], version: u32) -> usize {
-    use crate::consts::tasmota::{HEADER_V6, OFF_RULES, RULES_FIRST, RULE_LEN};
+    use crate::tasmota::consts::{HEADER_V6, OFF_RULES, RULES_FIRST, RULE_LEN};
     let n = match version {
         v if v < RULES_FIRST => 0,
         v if v < HEADER_V6 => 1,
@@ -74,7 +74,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
     if rules > 0 {
         findings.push(Finding::info(
             "tasmota_rules_kept",
-            Some(crate::consts::tasmota::OFF_RULES as u64),
+            Some(crate::tasmota::consts::OFF_RULES as u64),
             format!(
                 "{rules} rule(s) hold text; sanitize keeps rules, which can name hosts or carry \
                  credentials (WebSend, Backlog): check them before sharing the file"
@@ -113,7 +113,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             app_offset: None,
             candidates: Vec::new(),
             evidence: vec![Evidence {
-                offset: crate::consts::tasmota::OFF_VERSION as u64,
+                offset: crate::tasmota::consts::OFF_VERSION as u64,
                 text: format!(
                     "settings version {} in a {} (the firmware that wrote it)",
                     k.version_str,

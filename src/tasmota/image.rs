@@ -22,7 +22,7 @@
 //! (`2.2.2-dev(38a443e)`) and the compile date. A gzip OTA file (`1F 8B`) is inflated first.
 
 use super::settings::{le32, version_string};
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 use serde::Serialize;
 use std::io::Read;
 
@@ -128,36 +128,6 @@ fn core_version(d: &[u8]) -> Option<(usize, String)> {
     (n > 0).then(|| (at + 5, ascii(&tail[..n])))
 }
 
-/// `\d+\.\d+\.\d+(-dev)?\([0-9a-f]{7}\)`.
-fn sdk_version(d: &[u8]) -> Option<(usize, String)> {
-    for p in memchr::memchr_iter(b'(', d) {
-        let hex = d.get(p + 1..p + 9)?;
-        if hex[7] != b')' || !hex[..7].iter().all(|b| b.is_ascii_hexdigit()) {
-            continue;
-        }
-        // walk back over "2.2.2-dev" / "2.2.1"
-        let mut s = p;
-        while s > 0 && p - s < 16 {
-            let b = d[s - 1];
-            if b.is_ascii_digit() || b == b'.' || b == b'-' || b.is_ascii_lowercase() {
-                s -= 1;
-            } else {
-                break;
-            }
-        }
-        let head = &d[s..p];
-        let core = head.strip_suffix(b"-dev").unwrap_or(head);
-        let dots = core.iter().filter(|&&b| b == b'.').count();
-        if dots == 2
-            && core.iter().all(|b| b.is_ascii_digit() || *b == b'.')
-            && core.first() != Some(&b'.')
-        {
-            return Some((s, ascii(&d[s..p + 9])));
-        }
-    }
-    None
-}
-
 /// `Mmm dd yyyy\0` (the C `__DATE__`).
 fn build_date(d: &[u8]) -> Option<(usize, String)> {
     for m in MONTHS {
@@ -193,7 +163,7 @@ fn inflate(data: &[u8]) -> Option<Vec<u8>> {
 
 /// Find Tasmota and its version in a firmware image, OTA file (plain or gzip) or flash dump.
 pub fn detect_image(data: &[u8]) -> Option<TasmotaImage> {
-    if data.starts_with(&crate::consts::image::GZIP_MAGIC) {
+    if data.starts_with(&crate::image_consts::GZIP_MAGIC) {
         let inflated = inflate(data)?;
         let mut r = detect_plain(&inflated)?;
         r.gzipped = true;
@@ -278,7 +248,7 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
         });
     }
     let core = core_version(d);
-    let sdk = sdk_version(d);
+    let sdk = crate::sdk::version_in(d);
     let date = build_date(d);
     for (o, t) in [&core, &sdk, &date].into_iter().flatten() {
         evidence.push(Evidence {

@@ -14,6 +14,7 @@
 //! * [`builder`]: synthetic blocks by field name, for tests and fixtures.
 
 pub mod builder;
+pub mod consts;
 pub mod decode;
 pub mod dmp;
 pub mod dmp_report;

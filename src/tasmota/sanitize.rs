@@ -12,10 +12,10 @@ use super::decode::{check_supported, decode_at, Unsupported};
 use super::fields::{fields_for, Action, Group, Loc};
 use super::settings::{fix_checksums, le32, scan, Slot};
 use super::textpool;
-use crate::consts::tasmota as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::evidence::IdEvidence;
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::report::{Change, Class};
+use crate::tasmota::consts as c;
 use serde_json::Value;
 
 /// Which site credentials survive sanitising. Everything else of class identity or secret is reset.

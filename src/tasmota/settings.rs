@@ -8,8 +8,8 @@
 //! picks the copy the firmware would load: the valid one with the highest `save_flag`, ties going
 //! to Tasmota's scan order (EEPROM slot first, then downwards). Reference `tasmota.md` §1-3.
 
-use crate::consts::tasmota as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::tasmota::consts as c;
 use serde::Serialize;
 
 /// Read a little-endian u16 at `off`, if in range.

@@ -5,7 +5,7 @@
 //! with NULs, refuse when the total (with terminators) exceeds 699, zero-fill the rest.
 //! Reference `tasmota.md` §2.2; names from `enum SettingsTextIndex` (arendst/Tasmota `tasmota.h`).
 
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 
 /// `SET_*` names of the ESP8266 pool, in index order (ESP8266 only ever appended before SET_MAX).
 pub const SET_NAMES: [&str; c::SET_MAX] = [

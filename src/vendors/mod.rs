@@ -162,6 +162,13 @@ pub(crate) fn is_c_time(s: &[u8]) -> bool {
         && [0, 1, 3, 4, 6, 7].iter().all(|&i| s[i].is_ascii_digit())
 }
 
+/// The markers of `list` found in `app` when there are at least two: a firmware's protocol or log
+/// strings make it only together, one alone is a word another firmware may carry.
+pub(crate) fn two_markers(app: &[u8], base: u64, list: &[&[u8]]) -> Option<Vec<Found>> {
+    let markers = find_markers(app, base, list);
+    (markers.len() >= 2).then_some(markers)
+}
+
 /// Each of `markers` found in `app` (first occurrence), as evidence at `base + offset`.
 pub(crate) fn find_markers(app: &[u8], base: u64, markers: &[&[u8]]) -> Vec<Found> {
     markers

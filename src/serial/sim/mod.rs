@@ -12,6 +12,7 @@ pub mod flash;
 mod regs;
 pub mod serve;
 mod stub_mode;
+mod timing;
 
 pub use device::{boot_banner_at_115200, Device, DeviceConfig, LogEntry, Mode, StubKind};
 pub use faults::Faults;
@@ -51,14 +52,14 @@ impl SimTransport {
             dtr: false,
             rts: false,
             no_lines: false,
-            host_baud: crate::consts::serial::ROM_BAUD,
+            host_baud: crate::serial::protocol::ROM_BAUD,
             clock: Duration::ZERO,
             origin: Instant::now(),
         }
     }
 
     fn wire_time(&self, bytes: usize) -> Duration {
-        let bits = bytes as u64 * u64::from(crate::consts::serial::BITS_PER_BYTE);
+        let bits = bytes as u64 * u64::from(crate::serial::protocol::BITS_PER_BYTE);
         Duration::from_nanos(bits * 1_000_000_000 / u64::from(self.host_baud.max(1)))
     }
 }

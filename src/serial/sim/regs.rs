@@ -3,7 +3,7 @@
 //! esptool's `run_spiflash_command` expects (`serial-protocol.md` §3.1–3.3).
 
 use super::device::Device;
-use crate::consts::serial as c;
+use crate::serial::registers as c;
 
 /// JEDEC capacity byte for a flash size (0x14 = 1 MiB … 0x18 = 16 MiB).
 pub fn capacity_code(size: usize) -> u8 {

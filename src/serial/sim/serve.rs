@@ -3,7 +3,7 @@
 //! chip's current baud) plus a fixed per-reply latency (a USB-UART adapter's turnaround).
 
 use super::device::Device;
-use crate::consts::serial::BITS_PER_BYTE;
+use crate::serial::protocol::BITS_PER_BYTE;
 use crate::serial::pty::Pty;
 use crate::{Error, Result};
 use std::os::fd::AsRawFd;

@@ -4,9 +4,9 @@
 //! RUN_USER_CODE (`serial-protocol.md` §2.4–2.10).
 
 use super::device::{stub_err, word, Device, Mode, ReadSession, StubKind, WriteSession, OK};
-use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::serial::command::checksum;
+use crate::serial::protocol as c;
 use md5::{Digest, Md5};
 
 impl Device {
