@@ -335,6 +335,45 @@ fn is_phy_init(sector: &[u8]) -> bool {
         && is_erased(sector.get(PHY_INIT_LEN..).unwrap_or(&[]))
 }
 
+/// Each copy's checksum over the length the flag sector names; a warning when the current copy's
+/// does not match.
+fn check_copies<'a>(
+    copies: &mut [ParamCopy],
+    f: &FlagSector,
+    current: usize,
+    sec: &dyn Fn(usize) -> &'a [u8],
+    findings: &mut Vec<Finding>,
+) {
+    for (i, copy) in copies.iter_mut().enumerate() {
+        let len = f.lengths[i];
+        if len == 0 || len as usize > SECTOR_SIZE {
+            continue;
+        }
+        let bytes = sec(if i == 0 {
+            PARAM0_FROM_END
+        } else {
+            PARAM1_FROM_END
+        });
+        let computed = param_checksum(bytes, len as usize);
+        let ck = ParamChecksum {
+            stored: f.checksums[i],
+            computed,
+            valid: computed == f.checksums[i],
+        };
+        if i == current && !ck.valid {
+            findings.push(Finding::warning(
+                "sdk_param_checksum_mismatch",
+                Some(copy.offset),
+                format!(
+                    "SDK system parameters copy {i}: checksum 0x{:02x} stored, 0x{:02x} computed (the SDK says \"system param error\" and uses them anyway)",
+                    ck.stored, ck.computed
+                ),
+            ));
+        }
+        copy.checksum = Some(ck);
+    }
+}
+
 /// Probe the tail for one flash size. `None` when nothing there looks like the SDK's.
 ///
 /// `layout` is the tail layout the flash layout model decided (Arduino: EEPROM and RF cal; SDK:
@@ -364,34 +403,7 @@ pub fn probe(
     let current = flag.as_ref().map_or(0, |f| f.current) as usize;
     copies[current].active = true;
     if let Some(f) = &flag {
-        for (i, copy) in copies.iter_mut().enumerate() {
-            let len = f.lengths[i];
-            if len == 0 || len as usize > SECTOR_SIZE {
-                continue;
-            }
-            let bytes = sec(if i == 0 {
-                PARAM0_FROM_END
-            } else {
-                PARAM1_FROM_END
-            });
-            let computed = param_checksum(bytes, len as usize);
-            let ck = ParamChecksum {
-                stored: f.checksums[i],
-                computed,
-                valid: computed == f.checksums[i],
-            };
-            if i == current && !ck.valid {
-                findings.push(Finding::warning(
-                    "sdk_param_checksum_mismatch",
-                    Some(copy.offset),
-                    format!(
-                        "SDK system parameters copy {i}: checksum 0x{:02x} stored, 0x{:02x} computed (the SDK says \"system param error\" and uses them anyway)",
-                        ck.stored, ck.computed
-                    ),
-                ));
-            }
-            copy.checksum = Some(ck);
-        }
+        check_copies(&mut copies, f, current, &sec, &mut findings);
     }
     let layout = layout.unwrap_or(if phy {
         TailLayout::Sdk

@@ -193,7 +193,43 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             });
         }
     }
-    let mut version: Option<(u32, usize, String)> = None;
+    let mut version = version_markers(d, &mut evidence);
+    let holder = cfg_holder_prologues(d, &mut version, &mut evidence);
+    if let Some((p, b)) = BANNERS.iter().find_map(|b| find(d, b, 0).map(|p| (p, b))) {
+        evidence.push(Evidence {
+            offset: p as u64,
+            text: ascii(b),
+        });
+    }
+    let core = core_version(d);
+    let sdk = crate::sdk::version_in(d);
+    let date = build_date(d);
+    for (o, t) in [&core, &sdk, &date].into_iter().flatten() {
+        evidence.push(Evidence {
+            offset: *o as u64,
+            text: t.clone(),
+        });
+    }
+    Some(TasmotaImage {
+        version: version.as_ref().map(|v| version_string(v.0)),
+        version_raw: version.as_ref().map(|v| v.0),
+        evidence_offset: version.as_ref().map(|v| v.1 as u64),
+        evidence_text: version.map(|v| v.2),
+        cfg_holder: holder,
+        core_version: core.map(|x| x.1),
+        sdk_version: sdk.map(|x| x.1),
+        build_date: date.map(|x| x.1),
+        gzipped: false,
+        evidence,
+    })
+}
+
+/// A version and where it was found: (raw version, offset, evidence text).
+type VersionAt = (u32, usize, String);
+
+/// The `VERSION_MARKER`s of the image (each is evidence); the first version-shaped one.
+fn version_markers(d: &[u8], evidence: &mut Vec<Evidence>) -> Option<VersionAt> {
+    let mut version: Option<VersionAt> = None;
     let mut from = 0;
     while let Some(p) = find(d, &c::VERSION_MARKER_HEAD, from) {
         from = p + 1;
@@ -210,6 +246,16 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             version = Some((v, p, text));
         }
     }
+    version
+}
+
+/// The settings defaults' prologue `<holder u32> <version u32> 12 C1 F0` (each is evidence): the
+/// `cfg_holder` the build uses, and the version when no marker gave one.
+fn cfg_holder_prologues(
+    d: &[u8],
+    version: &mut Option<VersionAt>,
+    evidence: &mut Vec<Evidence>,
+) -> Option<u16> {
     let mut holder = None;
     // `<holder u32 < 0x10000> <version u32> 12 C1 F0`, word-aligned: test the prologue first.
     for p in memchr::memmem::find_iter(d, &PROLOGUE) {
@@ -238,36 +284,10 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             holder = Some(h16);
         }
         if version.is_none() {
-            version = Some((v, i + 4, text));
+            *version = Some((v, i + 4, text));
         }
     }
-    if let Some((p, b)) = BANNERS.iter().find_map(|b| find(d, b, 0).map(|p| (p, b))) {
-        evidence.push(Evidence {
-            offset: p as u64,
-            text: ascii(b),
-        });
-    }
-    let core = core_version(d);
-    let sdk = crate::sdk::version_in(d);
-    let date = build_date(d);
-    for (o, t) in [&core, &sdk, &date].into_iter().flatten() {
-        evidence.push(Evidence {
-            offset: *o as u64,
-            text: t.clone(),
-        });
-    }
-    Some(TasmotaImage {
-        version: version.as_ref().map(|v| version_string(v.0)),
-        version_raw: version.as_ref().map(|v| v.0),
-        evidence_offset: version.as_ref().map(|v| v.1 as u64),
-        evidence_text: version.map(|v| v.2),
-        cfg_holder: holder,
-        core_version: core.map(|x| x.1),
-        sdk_version: sdk.map(|x| x.1),
-        build_date: date.map(|x| x.1),
-        gzipped: false,
-        evidence,
-    })
+    holder
 }
 
 #[cfg(test)]
