@@ -1,5 +1,5 @@
 //! Boot loaders at flash offset 0: Espressif SDK boot_v1.x, Arduino eboot, rBoot and the Mongoose
-//! OS rBoot variant, told apart by segment addresses and banner strings (`esp8266-layout.md` §3.1).
+//! OS rBoot variant, told apart by segment addresses and banner strings (`docs/structures.md` §3).
 
 use crate::image::Image;
 use crate::image_consts as ic;

@@ -2,13 +2,6 @@
 //! size / frequency / SPI-mode codes of the image header at offset 0 (esptool
 //! `targets/esp8266.py`; `docs/structures.md` §1).
 
-//! Every ESP8266 magic number espdump uses, named once, with where it comes from.
-//!
-//! Sources: espressif/esptool `esptool/bin_image.py`, `esptool/targets/esp8266.py`;
-//! espressif/ESP8266_NONOS_SDK `tools/gen_appbin.py`, `include/user_interface.h`;
-//! raburton/rboot `rboot.h`; cesanta/mongoose-os `platforms/esp8266/rboot/rboot/rboot.h`;
-//! esp8266/Arduino `tools/elf2bin.py`, `bootloaders/eboot`; arendst/Tasmota `settings.ino`;
-//! littlefs `SPEC.md`; SPIFFS `spiffs_nucleus.h`. Byte-level notes: `shared/reference/*.md`.
 /// Flash erase unit (one sector).
 pub const SECTOR_SIZE: usize = 0x1000;
 /// Value of erased NOR flash.

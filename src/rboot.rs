@@ -1,5 +1,5 @@
 //! The rBoot config sector, in raburton's layout and in the Mongoose OS layout
-//! (`esp8266-layout.md` §3.4–3.5, `shelly-stock.md` §1.3). Found at 0x1000 or 0x7000.
+//! (`docs/structures.md` §3). Found at 0x1000 or 0x7000.
 
 use crate::binparse::read_at;
 use crate::flash::SECTOR_SIZE;

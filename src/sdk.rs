@@ -1,5 +1,5 @@
 //! The SDK's sectors at the end of flash: RF calibration, PHY init data, the two system-parameter
-//! copies and the flag sector that names the current copy (`esp8266-layout.md` §4).
+//! copies and the flag sector that names the current copy (`docs/structures.md` §5).
 //!
 //! The SDK places them relative to the flash size in the header at offset 0, which is not always
 //! the real chip size (Tasmota's 1 MB header on a 2 MiB Shelly), so [`find`] probes both.
@@ -70,7 +70,7 @@ pub const OFF_STA_MAC: usize = 0x492;
 /// Length of the saved block in SDK 3.0.x.
 pub const PARAM_BLOCK_LEN: usize = 0x4A4;
 
-/// The fixed head of the flag sector as stored (SDK `struct save_flag`, `esp8266-layout.md` §4):
+/// The fixed head of the flag sector as stored (SDK `struct save_flag`, `docs/structures.md` §5):
 /// which copy is current, the first magic, the save counter, then per copy the checksummed length
 /// and the checksum, and (newer SDKs) the second magic. A sector without the first magic is not a
 /// flag sector.

@@ -1,5 +1,5 @@
 //! Stock Shelly Gen1 (Mongoose OS) file systems: config levels, device id, model, login, and the
-//! identity and secrets a dump carries (reference `shelly-stock.md` §2–§3, §5).
+//! identity and secrets a dump carries (`docs/shelly.md` §2-§3, `docs/structures.md` §7).
 //!
 //! [`decode`] reads one SPIFFS slot: every config file (`conf0.json` … `conf9.json`, backups, try
 //! files), the effective merged config, `hwinfo_struct.json` and `passwd`, each value tagged with

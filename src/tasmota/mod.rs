@@ -1,6 +1,6 @@
 //! Tasmota: settings copies in a dump, their decoding, `.dmp` export, image version, sanitising.
 //!
-//! Entry points (reference `shared/reference/tasmota.md`):
+//! Entry points (`docs/tasmota-settings.md`):
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
 //! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version

@@ -1,4 +1,4 @@
-//! Sanitise the Tasmota settings of a dump before cloning it to another unit (`tasmota.md` §8).
+//! Sanitise the Tasmota settings of a dump before cloning it to another unit (`docs/tasmota-settings.md` "Sanitize").
 //!
 //! The newest valid copy is reset: identity and secret fields to the firmware defaults, Wi-Fi and
 //! MQTT site credentials too unless a [`KeepPolicy`] keeps them, donor state and history zeroed
