@@ -9,7 +9,6 @@ use crate::flash;
 use crate::flash::SECTOR_SIZE;
 use crate::layout::{self, Facts};
 use crate::report::{size_str, Finding};
-use crate::sdk as sc;
 use crate::sdk::{self, SdkTail, TailLayout};
 
 /// Decide the layout and add the areas its boot data fixes (boot config slots, partitions).
@@ -81,16 +80,16 @@ fn claim_tail(claims: &mut crate::claims::Claims, t: &SdkTail, owner: &'static s
     );
     match t.layout {
         TailLayout::Sdk => claims.add(
-            size - sc::PHY_FROM_END,
-            size - sc::PARAM0_FROM_END,
+            size - sdk::PHY_FROM_END,
+            size - sdk::PARAM0_FROM_END,
             RegionKind::Sdk,
             format!("SDK PHY init data ({src})"),
             owner,
             Position,
         ),
         TailLayout::Arduino => claims.add(
-            size - sc::RF_CAL_FROM_END,
-            size - sc::PHY_FROM_END,
+            size - sdk::RF_CAL_FROM_END,
+            size - sdk::PHY_FROM_END,
             RegionKind::Eeprom,
             format!("EEPROM sector ({src})"),
             owner,
@@ -120,7 +119,7 @@ fn claim_tail(claims: &mut crate::claims::Claims, t: &SdkTail, owner: &'static s
         .map(|f| format!(", copy {} current", f.current))
         .unwrap_or_default();
     claims.add(
-        size - sc::FLAG_FROM_END,
+        size - sdk::FLAG_FROM_END,
         size,
         RegionKind::Sdk,
         format!("SDK system params flag{current}"),
@@ -150,7 +149,7 @@ fn stale_tails(cx: &mut Ctx) {
     while size < smallest && size <= data.len() {
         if let Some(mut t) = sdk::probe(data, size, "stale", None) {
             t.findings.clear();
-            let phy = size - sc::PHY_FROM_END;
+            let phy = size - sdk::PHY_FROM_END;
             if t.phy_init_offset.is_some() && !cx.claims.covers(phy) {
                 cx.claims.add(
                     phy,
@@ -192,7 +191,7 @@ fn stale_tails(cx: &mut Ctx) {
             }
             cx.findings.push(Finding::info(
                 "stale_sdk_tail",
-                Some((size - sc::PHY_FROM_END) as u64),
+                Some((size - sdk::PHY_FROM_END) as u64),
                 format!(
                     "SDK sectors of a {} layout below 0x{size:x} are left from an earlier firmware (the layout's flash size is {})",
                     size_str(size as u64),

@@ -4,7 +4,6 @@ use super::Policy;
 use crate::bootloader::BootKind;
 use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::report::{size_str, Change};
-use crate::sdk as sc;
 use crate::sdk::{self, ParamCopy, SdkTail};
 
 pub(super) fn fill(out: &mut [u8], start: usize, end: usize, byte: u8) -> bool {
@@ -74,20 +73,20 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
 fn keep_station(out: &mut [u8], t: &SdkTail, a: &ParamCopy, log: &mut Log) {
     let ao = a.offset as usize;
     let mut block = out[ao..ao + SECTOR_SIZE].to_vec();
-    block[sc::OFF_AP_SSID_LEN..sc::OFF_AP_SSID_LEN + 4].fill(ERASED);
-    block[sc::OFF_AP_SSID..sc::OFF_AP_SSID + 32].fill(ERASED);
-    block[sc::OFF_AP_PASSWORD..sc::OFF_AP_PASSWORD + 64].fill(0);
-    for i in 0..sc::AP_RECORD_COUNT {
-        let base = sc::OFF_AP_RECORDS + i * sc::AP_RECORD_LEN;
+    block[sdk::OFF_AP_SSID_LEN..sdk::OFF_AP_SSID_LEN + 4].fill(ERASED);
+    block[sdk::OFF_AP_SSID..sdk::OFF_AP_SSID + 32].fill(ERASED);
+    block[sdk::OFF_AP_PASSWORD..sdk::OFF_AP_PASSWORD + 64].fill(0);
+    for i in 0..sdk::AP_RECORD_COUNT {
+        let base = sdk::OFF_AP_RECORDS + i * sdk::AP_RECORD_LEN;
         let ssid_matches = a
             .ap_records
             .get(i)
             .is_some_and(|(s, _)| Some(s) == a.sta_ssid.as_ref());
         if !(i == 0 && ssid_matches) {
-            block[base..base + sc::AP_RECORD_LEN].fill(0);
+            block[base..base + sdk::AP_RECORD_LEN].fill(0);
         }
     }
-    block[sc::OFF_STA_MAC..sc::OFF_STA_MAC + 6].fill(ERASED);
+    block[sdk::OFF_STA_MAC..sdk::OFF_STA_MAC + 6].fill(ERASED);
     for c in &t.copies {
         let o = c.offset as usize;
         if out[o..o + SECTOR_SIZE] != block[..] {
@@ -97,16 +96,16 @@ fn keep_station(out: &mut [u8], t: &SdkTail, a: &ParamCopy, log: &mut Log) {
     }
     let Some(f) = &t.flag else { return };
     let fo = f.offset as usize;
-    let ck = sdk::param_checksum(&block, sc::PARAM_CHECKSUM_LEN as usize);
+    let ck = sdk::param_checksum(&block, sdk::PARAM_CHECKSUM_LEN as usize);
     let mut flag = vec![f.current, 0xFF, 0xFF, 0xFF];
     for w in [
-        sc::FLAG_MAGIC1,
+        sdk::FLAG_MAGIC1,
         f.counter.wrapping_add(1),
-        sc::PARAM_CHECKSUM_LEN,
-        sc::PARAM_CHECKSUM_LEN,
+        sdk::PARAM_CHECKSUM_LEN,
+        sdk::PARAM_CHECKSUM_LEN,
         ck,
         ck,
-        sc::FLAG_MAGIC2,
+        sdk::FLAG_MAGIC2,
     ] {
         flag.extend_from_slice(&w.to_le_bytes());
     }
