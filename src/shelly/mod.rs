@@ -263,34 +263,28 @@ impl SlotFiles {
 /// The login file's lines as items: user and HA1 are secrets, the realm and whether the login is
 /// the default one are settings.
 fn passwd_items(fs: &FsInfo, f: &FileEntry, content: &[u8]) -> Vec<ConfigItem> {
+    let at = spiffs::file_offset_to_dump(fs, f, 0).map(|o| o as u64);
     let mut items = Vec::new();
     for (n, l) in passwd::parse(content).iter().enumerate() {
-        let at = spiffs::file_offset_to_dump(fs, f, 0).map(|o| o as u64);
-        let p = format!("passwd.{n}");
-        items.push(ConfigItem::new(
-            format!("{p}.user"),
-            l.user.clone(),
-            Class::Secret,
-            at,
-        ));
-        items.push(ConfigItem::new(
-            format!("{p}.realm"),
-            l.realm.clone(),
-            Class::Setting,
-            None,
-        ));
-        items.push(ConfigItem::new(
-            format!("{p}.ha1"),
-            l.ha1.clone(),
-            Class::Secret,
-            None,
-        ));
-        items.push(ConfigItem::new(
-            format!("{p}.is_default"),
-            passwd::is_default(l),
-            Class::Setting,
-            None,
-        ));
+        let fields: [(&str, Value, Class, Option<u64>); 4] = [
+            ("user", l.user.clone().into(), Class::Secret, at),
+            ("realm", l.realm.clone().into(), Class::Setting, None),
+            ("ha1", l.ha1.clone().into(), Class::Secret, None),
+            (
+                "is_default",
+                passwd::is_default(l).into(),
+                Class::Setting,
+                None,
+            ),
+        ];
+        for (key, value, class, offset) in fields {
+            items.push(ConfigItem::new(
+                format!("passwd.{n}.{key}"),
+                value,
+                class,
+                offset,
+            ));
+        }
     }
     items
 }
