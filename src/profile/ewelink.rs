@@ -5,7 +5,7 @@
 //! `iotgo.iteadstudio.com` host); two or more make the firmware, one is only a word. Version:
 //! `IOTGO_FM_VERSION` beside the `"device"` JSON literal (see `vendors::ewelink::fm_version`).
 
-use super::{App, Found, Profile, Score, Strength};
+use super::{App, Found, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::layout::{Area, Layout, LayoutKind};
 use crate::vendors::ewelink;
@@ -14,21 +14,17 @@ use crate::vendors::ewelink;
 pub struct Ewelink;
 
 impl Profile for Ewelink {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Ewelink
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::NonosSdk)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::NonosOta)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Ewelink)
+            .refines(FirmwareKind::NonosSdk)
+            .layout(LayoutKind::NonosOta)
     }
     /// The sectors the vendor decoders claimed: its factory record and the configuration sectors of the 32 KiB that start with it.
     fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
         super::claimed_areas(layout, found, "ewelink")
     }
     fn no_recipe_reason(&self) -> Option<&'static str> {
-        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+        Some(super::FACTORY_CLOUD_IDENTITY)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

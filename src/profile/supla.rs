@@ -3,7 +3,7 @@
 //! Markers, from supla-device's sources: `SuplaDevice initialized`, the `SuplaSrpc` log tag, the
 //! AuthKey/server messages. Version: the library's own `SDK <version>` log string.
 
-use super::{App, Profile, Score};
+use super::{App, Meta, Profile, Score};
 use crate::identify::FirmwareKind;
 use crate::layout::LayoutKind;
 use crate::vendors::supla;
@@ -12,14 +12,10 @@ use crate::vendors::supla;
 pub struct Supla;
 
 impl Profile for Supla {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Supla
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Arduino)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::Arduino)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Supla)
+            .refines(FirmwareKind::Arduino)
+            .layout(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
