@@ -5,8 +5,7 @@
 
 use super::{DiffReport, RegionDiff, SemanticChange, Side, Status};
 use crate::escape::escape;
-use crate::render::Style;
-use crate::report::size_str;
+use crate::render::{size_str, Style};
 use serde_json::Value;
 use std::io::{self, Write};
 
