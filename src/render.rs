@@ -3,9 +3,9 @@
 
 use crate::escape::escape;
 use crate::inspect::{InspectReport, Region, RegionKind};
-use crate::report::{ConfigSection, Finding};
 /// The size formatter, re-exported where it lived before (`diff::render` and others import it here).
 pub use crate::report::size_str;
+use crate::report::{ConfigSection, Finding};
 use std::io::{self, Write};
 
 /// Rendering options.

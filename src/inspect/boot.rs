@@ -3,6 +3,7 @@
 use super::ctx::{Ctx, Slot};
 use super::report::RegionKind;
 use crate::bootloader::{self, BootKind};
+use crate::bootloader::{RAW_IROM_OFFSETS, SDK_USER2};
 use crate::claims::ClaimStrength::{Checksummed, Content};
 use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::image::{self, Image};
@@ -260,7 +261,7 @@ pub(super) fn raw_irom(cx: &mut Ctx) {
     let (Some(i0), BootKind::None) = (&cx.img0, cx.boot.kind) else {
         return;
     };
-    for &irom_at in &crate::bootloader::RAW_IROM_OFFSETS {
+    for &irom_at in &RAW_IROM_OFFSETS {
         if irom_at > i0.end
             && irom_at < data.len()
             && data[irom_at] != ERASED
@@ -284,10 +285,7 @@ pub(super) fn raw_irom(cx: &mut Ctx) {
 /// User2 address for SDK boot_v1.x, from the flash map code in the boot loader header.
 fn sdk_user2_addr(img0: Option<&Image>) -> Option<usize> {
     let code = img0?.header.size_code();
-    crate::bootloader::SDK_USER2
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, a)| *a)
+    SDK_USER2.iter().find(|(c, _)| *c == code).map(|(_, a)| *a)
 }
 
 /// boot_v1.x keeps the user-bin choice in byte 0 of the current system-parameter copy.

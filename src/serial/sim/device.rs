@@ -12,6 +12,7 @@ use super::flash::NorFlash;
 use crate::flash::SECTOR_SIZE;
 use crate::serial::command::{checksum, opcode_name, rom_erased_sectors};
 use crate::serial::protocol as c;
+use crate::serial::registers::ESP8266_MAGIC;
 use crate::serial::response::encode_response;
 use crate::serial::slip;
 use md5::Md5;
@@ -205,7 +206,7 @@ impl Device {
             extra_work: Duration::ZERO,
             reply_first: false,
             deferred: None,
-            chip_magic: crate::serial::registers::ESP8266_MAGIC,
+            chip_magic: ESP8266_MAGIC,
             data_blocks: 0,
         }
     }
