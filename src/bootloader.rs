@@ -1,11 +1,31 @@
 //! Boot loaders at flash offset 0: Espressif SDK boot_v1.x, Arduino eboot, rBoot and the Mongoose
-//! OS rBoot variant, told apart by segment addresses and banner strings (`esp8266-layout.md` §3.1).
+//! OS rBoot variant, told apart by segment addresses and banner strings (`docs/structures.md` §3).
 
-use crate::consts::boot as c;
-use crate::consts::image as ic;
 use crate::image::Image;
+use crate::image_consts as ic;
+use crate::rboot;
 use memchr::memmem;
 use serde::Serialize;
+
+// Boot loader markers and SDK flash maps (`docs/structures.md` §3).
+/// SDK boot_v1.x version banner.
+pub const SDK_BOOT_BANNER: &[u8] = b"2nd boot version : ";
+/// SDK boot_v1.x user2 address by the flash-map code of the loader's header (user1 is 0x1000).
+pub const SDK_USER2: &[(u8, usize)] = &[
+    (0x0, 0x4_1000),
+    (0x2, 0x8_1000),
+    (0x3, 0x8_1000),
+    (0x4, 0x8_1000),
+    (0x5, 0x10_1000),
+    (0x6, 0x10_1000),
+    (0x8, 0x10_1000),
+    (0x9, 0x10_1000),
+];
+/// Where builds without a loader keep raw IROM after the image at 0 (MicroPython 0x9000, SDK
+/// non-OTA and NodeMCU 0x10000, SDK 1.x 0x40000).
+pub const RAW_IROM_OFFSETS: [usize; 3] = [0x9000, 0x1_0000, 0x4_0000];
+/// Arduino eboot strings in its DRAM segment.
+pub const EBOOT_MARKERS: &[&[u8]] = &[b"v%08x", b"cp:"];
 
 /// Which loader sits at offset 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,7 +102,7 @@ pub fn identify(data: &[u8], img0: Option<&Image>) -> Bootloader {
         .iter()
         .any(|s| (ic::EBOOT_TEXT_MIN..ic::IRAM_END).contains(&s.addr))
     {
-        let ev = c::EBOOT_MARKERS
+        let ev = EBOOT_MARKERS
             .iter()
             .find_map(|m| memmem::find(body, m).map(|o| (o, m)));
         return Bootloader {
@@ -97,13 +117,13 @@ pub fn identify(data: &[u8], img0: Option<&Image>) -> Bootloader {
             }),
         };
     }
-    if let Some(o) = memmem::find(body, c::RBOOT_BANNER) {
+    if let Some(o) = memmem::find(body, rboot::RBOOT_BANNER) {
         let text = printable_run(&body[o..], 64);
         let version = text
             .strip_prefix("rBoot v")
             .and_then(|s| s.split_whitespace().next())
             .map(str::to_string);
-        let mgos = c::RBOOT_MGOS_MARKERS
+        let mgos = rboot::RBOOT_MGOS_MARKERS
             .iter()
             .any(|m| memmem::find(body, m).is_some());
         return Bootloader {
@@ -117,10 +137,10 @@ pub fn identify(data: &[u8], img0: Option<&Image>) -> Bootloader {
             evidence: Some(text),
         };
     }
-    if let Some(o) = memmem::find(body, c::SDK_BOOT_BANNER) {
+    if let Some(o) = memmem::find(body, SDK_BOOT_BANNER) {
         let text = printable_run(&body[o..], 48);
         let version = text
-            .strip_prefix(std::str::from_utf8(c::SDK_BOOT_BANNER).unwrap_or(""))
+            .strip_prefix(std::str::from_utf8(SDK_BOOT_BANNER).unwrap_or(""))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         return Bootloader {
@@ -132,10 +152,10 @@ pub fn identify(data: &[u8], img0: Option<&Image>) -> Bootloader {
     }
     // A small image that ends inside the first sector with more structure after it is a loader we
     // do not know; anything else at 0 is an application.
-    let small = img.end <= crate::consts::SECTOR_SIZE;
+    let small = img.end <= crate::flash::SECTOR_SIZE;
     let next = data
-        .get(crate::consts::SECTOR_SIZE)
-        .is_some_and(|&b| b == ic::MAGIC_V1 || b == ic::MAGIC_V2 || b == c::RBOOT_CONFIG_MAGIC);
+        .get(crate::flash::SECTOR_SIZE)
+        .is_some_and(|&b| b == ic::MAGIC_V1 || b == ic::MAGIC_V2 || b == rboot::RBOOT_CONFIG_MAGIC);
     if small && next {
         return Bootloader {
             kind: BootKind::Unknown,

@@ -12,7 +12,7 @@
 //! same owner or one contains the other by nature (a data partition holds a file system, an
 //! EEPROM sector holds a firmware's settings).
 
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::inspect::{Region, RegionKind};
 use crate::report::Finding;
 use serde::Serialize;

@@ -102,7 +102,7 @@ pub fn plan(data: &[u8], r: &InspectReport) -> Vec<Item> {
     }
     if let Some(c) = r.settings.as_ref().and_then(|s| s.newest_copy()) {
         let block =
-            &data[c.offset as usize..c.offset as usize + crate::consts::tasmota::SETTINGS_SIZE];
+            &data[c.offset as usize..c.offset as usize + crate::tasmota::consts::SETTINGS_SIZE];
         out.push(Item {
             path: format!("tasmota/settings-{:06x}.bin", c.offset),
             source: format!("Tasmota settings {} (plain flash copy)", c.version_str),

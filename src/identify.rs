@@ -129,41 +129,6 @@ pub struct Scope {
     pub raw_irom: Option<usize>,
 }
 
-/// SDK version: `d.d.d(-dev)?(hex7)`.
-fn sdk_version(hay: &[u8], base: usize) -> Option<(usize, String)> {
-    let mut i = 0;
-    while let Some(p) = memchr::memchr(b'(', &hay[i..]) {
-        let at = i + p;
-        i = at + 1;
-        let hex = hay.get(at + 1..at + 9)?;
-        if !(hex[..7]
-            .iter()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            && hex[7] == b')')
-        {
-            continue;
-        }
-        let mut st = at;
-        while st > 0 && (hay[st - 1].is_ascii_digit() || b".-dev".contains(&hay[st - 1])) {
-            st -= 1;
-        }
-        let head = &hay[st..at];
-        let core = head.strip_suffix(b"-dev").unwrap_or(head);
-        let parts: Vec<&[u8]> = core.split(|&b| b == b'.').collect();
-        if parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 2 && p.iter().all(u8::is_ascii_digit))
-        {
-            return Some((
-                base + st,
-                String::from_utf8_lossy(&hay[st..at + 9]).into_owned(),
-            ));
-        }
-    }
-    None
-}
-
 /// Version from a Mongoose OS build id: after `/`, without a leading `v` / `release-`, cut at `@`
 /// or at a trailing `-g<hash>`.
 pub fn mgos_version(build_id: &str) -> Option<String> {
@@ -195,7 +160,7 @@ pub fn identify(data: &[u8], scope: &Scope, boot: &Bootloader) -> Firmware {
         app_offset: scope.app_offset.map(|o| o as u64),
         ..Firmware::unknown()
     };
-    let sdk = sdk_version(hay, start);
+    let sdk = crate::sdk::version_in(hay).map(|(o, v)| (start + o, v));
     let mut notes = Vec::new();
     if scope.loader_only {
         fw.kind = FirmwareKind::None;
@@ -256,9 +221,9 @@ mod tests {
     fn sdk_version_pattern() {
         let hay = b"xx\x002.2.2-dev(38a443e)\x00yy";
         assert_eq!(
-            sdk_version(hay, 0x100),
+            crate::sdk::version_in(hay).map(|(o, v)| (0x100 + o, v)),
             Some((0x103, "2.2.2-dev(38a443e)".to_string()))
         );
-        assert_eq!(sdk_version(b"1.2(abcdefg)", 0), None);
+        assert_eq!(crate::sdk::version_in(b"1.2(abcdefg)"), None);
     }
 }

@@ -64,7 +64,7 @@ pub fn identity_of(data: &[u8], r: &InspectReport) -> DumpIdentity {
     let newest = r.settings.as_ref().and_then(|s| s.newest_copy());
     if let Some(copy) = newest {
         let o = copy.offset as usize;
-        if let Some(block) = data.get(o..o + crate::consts::tasmota::SETTINGS_SIZE) {
+        if let Some(block) = data.get(o..o + crate::tasmota::consts::SETTINGS_SIZE) {
             id.device_ids
                 .extend(crate::tasmota::identity(block, copy.offset));
         }

@@ -3,10 +3,21 @@
 //! or erased bytes.
 
 use crate::binparse::read_at;
-use crate::consts::partition as c;
 use binrw::{BinRead, BinWrite};
 use md5::{Digest, Md5};
 use serde::Serialize;
+
+// ESP-IDF partition table numbers (`docs/structures.md` §4).
+/// Where the RTOS SDK puts the table.
+pub const TABLE_OFFSET: usize = 0x8000;
+/// Entry magic (`AA 50`).
+pub const ENTRY_MAGIC: u16 = 0x50AA;
+/// MD5 entry magic (`EB EB`).
+pub const MD5_MAGIC: u16 = 0xEBEB;
+/// Entry length.
+pub const ENTRY_LEN: usize = 32;
+/// Longest table.
+pub const MAX_LEN: usize = 0xC00;
 
 /// One 32-byte row of the table as stored: a partition entry (`AA 50`) or the MD5 entry
 /// (`EB EB`) over the rows before it. Anything else ends the table.
@@ -39,7 +50,7 @@ pub enum RawRow {
         digest: [u8; 16],
     },
 }
-const _: () = assert!(c::ENTRY_MAGIC == 0x50AA && c::MD5_MAGIC == 0xEBEB && c::ENTRY_LEN == 32);
+const _: () = assert!(ENTRY_MAGIC == 0x50AA && MD5_MAGIC == 0xEBEB && ENTRY_LEN == 32);
 
 /// One partition entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,11 +97,11 @@ pub struct PartitionTable {
 
 /// Parse the table at 0x8000, if there is one. Entries must lie inside `flash_len`.
 pub fn parse(data: &[u8], flash_len: usize) -> Option<PartitionTable> {
-    let base = c::TABLE_OFFSET;
+    let base = TABLE_OFFSET;
     let mut entries = Vec::new();
     let mut pos = base;
     let mut md5_valid = None;
-    while pos < base + c::MAX_LEN {
+    while pos < base + MAX_LEN {
         match read_at::<RawRow>(data, pos) {
             Some(RawRow::Entry {
                 ptype,
@@ -111,11 +122,11 @@ pub fn parse(data: &[u8], flash_len: usize) -> Option<PartitionTable> {
                     offset,
                     size,
                 });
-                pos += c::ENTRY_LEN;
+                pos += ENTRY_LEN;
             }
             Some(RawRow::Md5 { digest, .. }) => {
                 md5_valid = Some(Md5::digest(&data[base..pos]).as_slice() == digest);
-                pos += c::ENTRY_LEN;
+                pos += ENTRY_LEN;
                 break;
             }
             None => break,

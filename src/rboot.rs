@@ -1,11 +1,34 @@
 //! The rBoot config sector, in raburton's layout and in the Mongoose OS layout
-//! (`esp8266-layout.md` §3.4–3.5, `shelly-stock.md` §1.3). Found at 0x1000 or 0x7000.
+//! (`docs/structures.md` §3). Found at 0x1000 or 0x7000.
 
 use crate::binparse::read_at;
-use crate::consts::boot as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
+
+// rBoot config numbers (raburton/rboot `rboot.h`; Mongoose OS `rboot.h`).
+/// rBoot config magic (byte 0).
+pub const RBOOT_CONFIG_MAGIC: u8 = 0xE1;
+/// rBoot config version (byte 1).
+pub const RBOOT_CONFIG_VERSION: u8 = 0x01;
+/// rBoot config sector (raburton, Shelly 1/1PM/2/2.5).
+pub const RBOOT_CONFIG_ADDR: usize = 0x1000;
+/// Mongoose OS rBoot config on Plug S, Dimmer and later lines.
+pub const RBOOT_CONFIG_ADDR_MGOS_ALT: usize = 0x7000;
+/// Slots in an rBoot config (`MAX_ROMS`).
+pub const RBOOT_MAX_ROMS: usize = 4;
+/// Length of the Mongoose OS rBoot config struct.
+pub const RBOOT_MGOS_CONFIG_LEN: usize = 0x50;
+/// Length of raburton's rBoot config struct (with the optional checksum byte).
+pub const RBOOT_CONFIG_LEN: usize = 0x19;
+/// rBoot banner prefix.
+pub const RBOOT_BANNER: &[u8] = b"rBoot v";
+/// Strings only the Mongoose OS rBoot carries.
+pub const RBOOT_MGOS_MARKERS: &[&[u8]] = &[b"First boot, attempt", b"Boot is unconfirmed"];
+/// Mongoose OS app slots on a 2 MiB flash (used when the rBoot config is erased).
+pub const MGOS_DEFAULT_SLOTS: [usize; 2] = [0x8000, 0x10_8000];
+/// raburton rBoot's default ROM 0 when it writes a fresh config.
+pub const RBOOT_DEFAULT_ROM0: usize = 0x2000;
 
 /// The first six bytes both layouts share: magic `E1`, version `01`, mode, current ROM, GPIO ROM,
 /// ROM count.
@@ -21,7 +44,7 @@ pub struct RawHead {
     /// Slots in use.
     pub count: u8,
 }
-const _: () = assert!(c::RBOOT_CONFIG_MAGIC == 0xE1 && c::RBOOT_CONFIG_VERSION == 0x01);
+const _: () = assert!(RBOOT_CONFIG_MAGIC == 0xE1 && RBOOT_CONFIG_VERSION == 0x01);
 
 /// raburton/rboot `rboot_config` (without the optional checksum byte after the slots).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]
@@ -32,7 +55,7 @@ pub struct RawRaburton {
     /// Padding.
     pub unused: [u8; 2],
     /// Slot addresses (`count` used).
-    pub roms: [u32; c::RBOOT_MAX_ROMS],
+    pub roms: [u32; RBOOT_MAX_ROMS],
 }
 
 /// Mongoose OS `rboot_config` up to the file-system sizes.
@@ -52,13 +75,13 @@ pub struct RawMgos {
     /// Padding.
     pub padding: [u8; 2],
     /// Slot addresses.
-    pub roms: [u32; c::RBOOT_MAX_ROMS],
+    pub roms: [u32; RBOOT_MAX_ROMS],
     /// Slot sizes.
-    pub rom_sizes: [u32; c::RBOOT_MAX_ROMS],
+    pub rom_sizes: [u32; RBOOT_MAX_ROMS],
     /// File-system address per slot.
-    pub fs_addresses: [u32; c::RBOOT_MAX_ROMS],
+    pub fs_addresses: [u32; RBOOT_MAX_ROMS],
     /// File-system size per slot.
-    pub fs_sizes: [u32; c::RBOOT_MAX_ROMS],
+    pub fs_sizes: [u32; RBOOT_MAX_ROMS],
 }
 
 /// Which struct layout the config uses.
@@ -110,8 +133,8 @@ impl RbootConfig {
     /// Length of the struct in flash.
     pub fn len(&self) -> usize {
         match self.layout {
-            RbootLayout::Mgos => c::RBOOT_MGOS_CONFIG_LEN,
-            RbootLayout::Raburton => c::RBOOT_CONFIG_LEN,
+            RbootLayout::Mgos => RBOOT_MGOS_CONFIG_LEN,
+            RbootLayout::Raburton => RBOOT_CONFIG_LEN,
         }
     }
     /// Always false.
@@ -123,10 +146,10 @@ impl RbootConfig {
 /// Parse a config at `offset`. `flash_len` bounds the addresses (the dump length or 16 MiB).
 /// Either layout needs the Mongoose OS struct's length of input (the sector holds it).
 pub fn parse(data: &[u8], offset: usize, flash_len: usize) -> Option<RbootConfig> {
-    let b = data.get(offset..offset.checked_add(c::RBOOT_MGOS_CONFIG_LEN)?)?;
+    let b = data.get(offset..offset.checked_add(RBOOT_MGOS_CONFIG_LEN)?)?;
     let m: RawMgos = read_at(b, 0)?;
     let h = m.head;
-    if h.count == 0 || h.count as usize > c::RBOOT_MAX_ROMS || h.current_rom >= h.count {
+    if h.count == 0 || h.count as usize > RBOOT_MAX_ROMS || h.current_rom >= h.count {
         return None;
     }
     let n = h.count as usize;
@@ -189,8 +212,8 @@ pub fn parse(data: &[u8], offset: usize, flash_len: usize) -> Option<RbootConfig
 
 /// Look for a config at 0x1000, then at 0x7000.
 pub fn find(data: &[u8]) -> Option<RbootConfig> {
-    let bound = data.len().max(crate::consts::flash::MAX_FLASH);
-    [c::RBOOT_CONFIG_ADDR, c::RBOOT_CONFIG_ADDR_MGOS_ALT]
+    let bound = data.len().max(crate::flash::MAX_FLASH);
+    [RBOOT_CONFIG_ADDR, RBOOT_CONFIG_ADDR_MGOS_ALT]
         .iter()
         .find_map(|&o| parse(data, o, bound))
 }

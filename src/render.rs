@@ -3,6 +3,8 @@
 
 use crate::escape::escape;
 use crate::inspect::{InspectReport, Region, RegionKind};
+/// The size formatter, re-exported where it lived before (`diff::render` and others import it here).
+pub use crate::report::size_str;
 use crate::report::{ConfigSection, Finding};
 use std::io::{self, Write};
 
@@ -92,20 +94,9 @@ fn hex(n: u64, width: usize) -> String {
     format!("0x{n:0width$x}")
 }
 
-/// A size for display: `2 MiB`, `4 KiB`, or bytes when not a whole multiple.
-pub fn size_str(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1024 && n % 1024 == 0 {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} B")
-    }
-}
-
 /// Write the sector grid with a legend.
 pub fn grid(w: &mut dyn Write, r: &InspectReport, style: Style) -> io::Result<()> {
-    let cell = crate::consts::SECTOR_SIZE as u64;
+    let cell = crate::flash::SECTOR_SIZE as u64;
     let cs = cells(&r.regions, r.size, cell);
     let per_row = 64;
     let width = hex_width(r.size);
@@ -161,7 +152,7 @@ fn hex_width(size: u64) -> usize {
 
 /// Write the SVG picture of the map.
 pub fn svg(r: &InspectReport, title: &str) -> String {
-    let cell = crate::consts::SECTOR_SIZE as u64;
+    let cell = crate::flash::SECTOR_SIZE as u64;
     let cs = cells(&r.regions, r.size, cell);
     let per_row = 64usize;
     let (cw, ch, left, top) = (12usize, 12usize, 90usize, 40usize);
@@ -285,22 +276,57 @@ pub fn config(w: &mut dyn Write, sections: &[ConfigSection], style: Style) -> io
     Ok(())
 }
 
+/// `2 MiB, 2097152 bytes`, or only `609536 bytes` when the size is not a whole number of KiB.
+fn size_with_bytes(n: u64) -> String {
+    if n % 1024 == 0 && n > 0 {
+        format!("{}, {n} bytes", size_str(n))
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// The full human report of `inspect`.
 pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -> io::Result<()> {
     let width = hex_width(r.size);
     writeln!(
         w,
-        "{}  ({}, {} bytes{})",
+        "{}  ({}{})",
         escape(name),
-        size_str(r.size),
-        r.size,
+        size_with_bytes(r.size),
         if r.base_offset > 0 {
             format!(", from offset 0x{:x}", r.base_offset)
         } else {
             String::new()
         }
     )?;
-    let fw = &r.firmware;
+    firmware_lines(w, &r.firmware)?;
+    boot_lines(w, r)?;
+    region_lines(w, r, width)?;
+    image_lines(w, r, width)?;
+    sdk_lines(w, r)?;
+    settings_lines(w, r, width)?;
+    fs_lines(w, r, width)?;
+    if !r.config.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "configuration{}",
+            if style.show_secrets {
+                ""
+            } else {
+                " (secrets masked; --show-secrets shows them)"
+            }
+        )?;
+        config(w, &r.config, style)?;
+    }
+    writeln!(w)?;
+    grid(w, r, style)?;
+    writeln!(w)?;
+    findings(w, &r.findings)
+}
+
+/// The firmware line, its evidence and the other candidates.
+fn firmware_lines(w: &mut dyn Write, fw: &crate::identify::Firmware) -> io::Result<()> {
     let mut line = format!("firmware     {}", fw.kind.as_str());
     if let Some(v) = &fw.version {
         line.push_str(&format!(" {}", escape(v)));
@@ -331,6 +357,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             .collect();
         writeln!(w, "             candidates {}", c.join(", "))?;
     }
+    Ok(())
+}
+
+/// Boot loader, boot config, header flash size and layout.
+fn boot_lines(w: &mut dyn Write, r: &InspectReport) -> io::Result<()> {
     let b = &r.bootloader;
     writeln!(
         w,
@@ -377,6 +408,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             format!(": {}", escape(why))
         }
     )?;
+    Ok(())
+}
+
+/// The region table.
+fn region_lines(w: &mut dyn Write, r: &InspectReport, width: usize) -> io::Result<()> {
     writeln!(w)?;
     writeln!(w, "regions")?;
     for reg in &r.regions {
@@ -390,6 +426,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             escape(&reg.label)
         )?;
     }
+    Ok(())
+}
+
+/// Firmware images with their checksums.
+fn image_lines(w: &mut dyn Write, r: &InspectReport, width: usize) -> io::Result<()> {
     writeln!(w)?;
     writeln!(
         w,
@@ -433,6 +474,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             extra
         )?;
     }
+    Ok(())
+}
+
+/// SDK tails: flag sector and parameter copies.
+fn sdk_lines(w: &mut dyn Write, r: &InspectReport) -> io::Result<()> {
     for t in &r.sdk {
         writeln!(w)?;
         writeln!(
@@ -468,6 +514,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             writeln!(w, "  copy {} 0x{:x}: {}", c.index, c.offset, state)?;
         }
     }
+    Ok(())
+}
+
+/// Tasmota settings copies and power-cycle counters.
+fn settings_lines(w: &mut dyn Write, r: &InspectReport, width: usize) -> io::Result<()> {
     if let Some(scan) = &r.settings {
         writeln!(w)?;
         writeln!(w, "tasmota settings")?;
@@ -501,6 +552,11 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             )?;
         }
     }
+    Ok(())
+}
+
+/// File systems and their files.
+fn fs_lines(w: &mut dyn Write, r: &InspectReport, width: usize) -> io::Result<()> {
     for f in &r.filesystems {
         writeln!(w)?;
         let live = match f.live {
@@ -528,21 +584,17 @@ pub fn inspect(w: &mut dyn Write, name: &str, r: &InspectReport, style: Style) -
             writeln!(w, "  {:>8}  {}", file.size, escape(&file.name))?;
         }
     }
-    if !r.config.is_empty() {
-        writeln!(w)?;
-        writeln!(
-            w,
-            "configuration{}",
-            if style.show_secrets {
-                ""
-            } else {
-                " (secrets masked; --show-secrets shows them)"
-            }
-        )?;
-        config(w, &r.config, style)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_with_bytes;
+
+    #[test]
+    fn header_size_names_bytes_once() {
+        assert_eq!(size_with_bytes(2 << 20), "2 MiB, 2097152 bytes");
+        assert_eq!(size_with_bytes(609_536), "609536 bytes");
+        assert_eq!(size_with_bytes(0), "0 bytes");
     }
-    writeln!(w)?;
-    grid(w, r, style)?;
-    writeln!(w)?;
-    findings(w, &r.findings)
 }

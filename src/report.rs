@@ -196,9 +196,31 @@ pub struct Change {
     pub why: String,
 }
 
+/// A size for display: `2 MiB`, `4 KiB`, or `N B` when not a whole number of KiB. The one size
+/// formatter of the reports (findings, region maps, headers, diffs).
+pub fn size_str(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1024 && n % 1024 == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} B")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_print_in_the_largest_whole_unit() {
+        assert_eq!(size_str(2 << 20), "2 MiB");
+        assert_eq!(size_str(0x1000), "4 KiB");
+        assert_eq!(size_str(0x18_0000), "1536 KiB");
+        assert_eq!(size_str(609_280), "595 KiB");
+        assert_eq!(size_str(609_536), "609536 B");
+        assert_eq!(size_str(0), "0 B");
+    }
 
     #[test]
     fn masking_keeps_empty_values_visible() {

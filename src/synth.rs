@@ -4,8 +4,10 @@
 //! public format strings firmware carries, and every credential is fake. `fixtures/` is generated
 //! from these builders (see `fixtures/README.md`).
 
-use crate::consts::{image as ic, sdk as sc, ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::image::{v2_crc_transform, xor_checksum};
+use crate::image_consts as ic;
+use crate::sdk as sc;
 
 /// Deterministic pseudo-random bytes (xorshift), standing in for machine code.
 pub fn filler(seed: u32, len: usize) -> Vec<u8> {

@@ -61,7 +61,7 @@ pub fn run(a: EraseArgs, w: &mut dyn Write) -> CliResult {
         writeln!(
             w,
             "note: the ROM's erase bug also erased sector 0x{:06x}",
-            sec as usize * crate::consts::SECTOR_SIZE
+            sec as usize * crate::flash::SECTOR_SIZE
         )
         .map_err(out_err)?;
     }

@@ -10,7 +10,7 @@ use super::io::write_atomic;
 use super::serial_common::{
     chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
 };
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::serial::ops;
 use clap::Args;
 

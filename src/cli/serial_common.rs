@@ -80,7 +80,7 @@ pub struct ConnectArgs {
 /// number of bytes that is one of those.
 pub fn parse_flash_size(s: &str) -> Result<u32, String> {
     let t = s.trim().to_ascii_uppercase();
-    let named = crate::consts::flash::SIZES
+    let named = crate::flash::SIZES
         .iter()
         .find(|(_, name, _)| name.eq_ignore_ascii_case(&t))
         .map(|&(_, _, b)| b);
@@ -91,10 +91,7 @@ pub fn parse_flash_size(s: &str) -> Result<u32, String> {
             u32::try_from(n).map_err(|_| format!("'{s}' is too large"))?
         }
     };
-    if crate::consts::flash::SIZES
-        .iter()
-        .any(|&(_, _, b)| b == bytes)
-    {
+    if crate::flash::SIZES.iter().any(|&(_, _, b)| b == bytes) {
         Ok(bytes)
     } else {
         Err(format!(
@@ -375,7 +372,7 @@ pub fn open_session(
     let stub = stub_for(a, want_stub, rom_ok, bars)?;
     let port = choose_port(a, bars)?;
     crate::serial::interrupt::install();
-    let t = SerialTransport::open(&port, crate::consts::serial::ROM_BAUD)?;
+    let t = SerialTransport::open(&port, crate::serial::protocol::ROM_BAUD)?;
     let use_baud = stub.is_some() || a.before() == Before::NoResetNoSync;
     let opts = SessionOptions {
         before: a.before(),
@@ -384,7 +381,10 @@ pub fn open_session(
         connect_attempts: Some(a.connect_attempts),
         stop: crate::serial::interrupt::StopFlag::Signals,
     };
-    if !use_baud && a.baud.is_some_and(|b| b != crate::consts::serial::ROM_BAUD) {
+    if !use_baud
+        && a.baud
+            .is_some_and(|b| b != crate::serial::protocol::ROM_BAUD)
+    {
         bars.event(ProgressEvent::Note(
             "--baud ignored: the ESP8266 ROM cannot change baud rate".into(),
         ));

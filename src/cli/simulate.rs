@@ -87,7 +87,7 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// Run `simulate`.
 pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
     let flash = read_input(&a.flash)?;
-    if flash.len() % crate::consts::SECTOR_SIZE != 0 {
+    if flash.len() % crate::flash::SECTOR_SIZE != 0 {
         return Err(CliError::input(format!(
             "{}: {} bytes is not a whole number of 4 KiB sectors",
             a.flash.display(),

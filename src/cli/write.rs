@@ -75,7 +75,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
             d.copy.version_str
         )));
     }
-    if a.offset % crate::consts::SECTOR_SIZE as u64 != 0 {
+    if a.offset % crate::flash::SECTOR_SIZE as u64 != 0 {
         return Err(CliError::new(
             Exit::Usage,
             format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
@@ -156,7 +156,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 rom.erase_size, rom.blocks
             )
             .map_err(out_err)?;
-            let tail = data.len().next_multiple_of(crate::consts::SECTOR_SIZE) - data.len();
+            let tail = data.len().next_multiple_of(crate::flash::SECTOR_SIZE) - data.len();
             if tail > 0 {
                 writeln!(
                     w,
@@ -168,7 +168,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
                 writeln!(
                     w,
                     "      note: the ROM's erase bug will also erase sector 0x{:06x}",
-                    sec as usize * crate::consts::SECTOR_SIZE
+                    sec as usize * crate::flash::SECTOR_SIZE
                 )
                 .map_err(out_err)?;
             }

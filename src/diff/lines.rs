@@ -5,7 +5,7 @@
 //! grouped into hunks with [`CONTEXT`] lines of context, as `diff -u` does, and capped at
 //! [`MAX_LINES_OUT`] lines.
 
-use crate::consts::diff as c;
+use crate::diff::policy as c;
 use serde::Serialize;
 use similar::algorithms::{myers, DiffHook};
 use std::time::{Duration, Instant};

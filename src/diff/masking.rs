@@ -3,8 +3,8 @@
 //! secret keys of JSON files, files that are secret as a whole).
 
 use super::model::DiffReport;
-use crate::consts::diff as c;
-use crate::consts::diff_names as names;
+use crate::diff::policy as c;
+use crate::diff::policy as names;
 use crate::inspect::InspectReport;
 use crate::report::{Class, ConfigItem, MASK};
 use serde_json::Value;

@@ -18,6 +18,7 @@ pub mod masking;
 pub mod model;
 pub mod noise;
 pub mod overlay;
+pub mod policy;
 pub mod render;
 
 pub(crate) use compare::config::diff_items;

@@ -4,7 +4,7 @@
 
 use super::model::{ByteRange, RegionDiff, RegionRef, Status};
 use super::noise::is_empty_kind;
-use crate::consts::diff as c;
+use crate::diff::policy as c;
 use crate::inspect::{self, InspectReport};
 
 /// Merged runs of changed bytes, built in address order.

@@ -17,8 +17,8 @@ use binrw::{BinRead, BinWrite};
 
 use super::{FsInfo, FsKind};
 use crate::binparse::read_at;
-use crate::consts::littlefs as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::fs::littlefs_consts as c;
 
 /// A metadata tag as stored: big-endian, XOR-chained with the previous tag (`SPEC.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, BinRead, BinWrite)]

@@ -9,7 +9,7 @@
 //! copy of any old file survives. Only flat file systems (no directories) are rebuilt.
 
 use super::littlefs::lfs_crc;
-use crate::consts::littlefs as c;
+use crate::fs::littlefs_consts as c;
 
 /// Commits are padded to a multiple of this (a multiple of every program size the ESP8266
 /// Arduino core and ESP-IDF configure).

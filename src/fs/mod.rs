@@ -9,8 +9,10 @@
 use serde::Serialize;
 
 pub mod littlefs;
+pub mod littlefs_consts;
 pub mod littlefs_write;
 pub mod spiffs;
+pub mod spiffs_consts;
 
 /// Which file system a region holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

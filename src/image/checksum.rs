@@ -3,8 +3,8 @@
 
 use super::header::ArduinoCrcWords;
 use crate::binparse::read_at;
-use crate::consts::image as c;
-use crate::consts::XOR_CHECKSUM_SEED;
+use crate::image_consts as c;
+use crate::image_consts::XOR_CHECKSUM_SEED;
 use serde::Serialize;
 
 /// Stored vs computed checksum (XOR of segment data seeded with 0xEF).

@@ -2,8 +2,8 @@
 //! segment headers, Arduino's CRC words, and the memory map segments load into.
 
 use crate::binparse::read_at;
-use crate::consts::flash;
-use crate::consts::image as c;
+use crate::flash;
+use crate::image_consts as c;
 use binrw::{BinRead, BinWrite};
 use serde::Serialize;
 

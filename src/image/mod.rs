@@ -1,7 +1,7 @@
 //! ESP8266 firmware images: the v1 ROM image (magic 0xE9), the v2 OTA image (0xEA) with its optional
 //! CRC32 trailer, and the Arduino whole-file CRC.
 //!
-//! Reference: `esp8266-layout.md` §1–2 (esptool `bin_image.py`, SDK `gen_appbin.py`, esptool2).
+//! Reference: `docs/structures.md` §2 (esptool `bin_image.py`, SDK `gen_appbin.py`, esptool2).
 //! Parsing never fails on a damaged checksum: it records stored and computed values. It fails only
 //! when the bytes are not an image at all (bad magic, impossible segment count, truncated data).
 
@@ -19,8 +19,8 @@ pub use checksum::{
 pub use header::{memory_class, ArduinoCrcWords, RawHeader, Segment, SegmentHeader};
 pub use parse::parse;
 
-use crate::consts::image as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::image_consts as c;
 use serde::Serialize;
 
 /// Extra facts of a v2 (0xEA) image.
@@ -157,7 +157,7 @@ mod tests {
     use binrw::BinWrite;
     use std::io::Cursor;
 
-    /// The worked example of `esp8266-layout.md` §1.5 (esptool calls it valid).
+    /// The worked example of `docs/structures.md` §2 (esptool calls it valid).
     fn worked_example() -> Vec<u8> {
         let mut v = vec![0xE9, 0x02, 0x02, 0x30, 0x04, 0x00, 0x10, 0x40];
         v.extend_from_slice(&0x4010_0000u32.to_le_bytes());

@@ -4,7 +4,7 @@ use super::checksum::{v2_crc_transform, xor_checksum, Checksum, Crc32Check};
 use super::header::{RawHeader, Segment, SegmentHeader};
 use super::{Image, ImageError, V2Info};
 use crate::binparse::read_at;
-use crate::consts::image as c;
+use crate::image_consts as c;
 
 /// Parse the v1 segment list starting at `at` (just after a header), returning the segments and
 /// the offset after the last segment's data.

@@ -3,10 +3,14 @@
 use super::ctx::{Ctx, Slot};
 use super::report::RegionKind;
 use crate::bootloader::{self, BootKind};
+use crate::bootloader::{RAW_IROM_OFFSETS, SDK_USER2};
 use crate::claims::ClaimStrength::{Checksummed, Content};
-use crate::consts::{boot as bc, image as ic, sdk as sc, ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::image::{self, Image};
+use crate::image_consts as ic;
+use crate::rboot as bc;
 use crate::report::Finding;
+use crate::sdk as sc;
 use crate::{partition, rboot};
 
 /// Offset 0: the image there, the header's flash size, the boot loader.
@@ -257,7 +261,7 @@ pub(super) fn raw_irom(cx: &mut Ctx) {
     let (Some(i0), BootKind::None) = (&cx.img0, cx.boot.kind) else {
         return;
     };
-    for &irom_at in &bc::RAW_IROM_OFFSETS {
+    for &irom_at in &RAW_IROM_OFFSETS {
         if irom_at > i0.end
             && irom_at < data.len()
             && data[irom_at] != ERASED
@@ -281,10 +285,7 @@ pub(super) fn raw_irom(cx: &mut Ctx) {
 /// User2 address for SDK boot_v1.x, from the flash map code in the boot loader header.
 fn sdk_user2_addr(img0: Option<&Image>) -> Option<usize> {
     let code = img0?.header.size_code();
-    bc::SDK_USER2
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, a)| *a)
+    SDK_USER2.iter().find(|(c, _)| *c == code).map(|(_, a)| *a)
 }
 
 /// boot_v1.x keeps the user-bin choice in byte 0 of the current system-parameter copy.

@@ -4,7 +4,7 @@
 use super::ctx::Ctx;
 use super::report::RegionKind;
 use crate::claims::ClaimStrength::Checksummed;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::identify::{self, Firmware, FirmwareKind, Scope};
 use crate::report::Finding;
 

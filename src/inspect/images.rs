@@ -4,8 +4,9 @@
 use super::ctx::Ctx;
 use super::report::{ImageReport, RegionKind};
 use crate::claims::ClaimStrength::{Checksummed, Content};
-use crate::consts::{image as ic, SECTOR_SIZE};
+use crate::flash::SECTOR_SIZE;
 use crate::image;
+use crate::image_consts as ic;
 use crate::report::Finding;
 
 /// Images (and gzip OTA uploads) on sector boundaries that no slot boots.

@@ -23,7 +23,7 @@ pub use report::{
 };
 
 use crate::claims::Claims;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use ctx::Ctx;
 
 /// Options for [`inspect`].
@@ -98,16 +98,6 @@ fn into_report(mut cx: Ctx, opts: &Options) -> InspectReport {
         findings: cx.findings,
         claims: std::mem::take(&mut cx.claims.0),
         dmp: None,
-    }
-}
-
-pub(crate) fn human_size(n: usize) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} bytes")
     }
 }
 

@@ -3,12 +3,12 @@
 //! flash size.
 
 use super::ctx::Ctx;
-use super::human_size;
 use super::report::RegionKind;
 use crate::claims::ClaimStrength::{Checksummed, Content, Position};
-use crate::consts::{flash, sdk as sc, SECTOR_SIZE};
+use crate::flash;
+use crate::flash::SECTOR_SIZE;
 use crate::layout::{self, Facts};
-use crate::report::Finding;
+use crate::report::{size_str, Finding};
 use crate::sdk::{self, SdkTail, TailLayout};
 
 /// Decide the layout and add the areas its boot data fixes (boot config slots, partitions).
@@ -53,8 +53,8 @@ pub(super) fn sdk_tail(cx: &mut Ctx) {
                 Some(3),
                 format!(
                     "header at 0x0 says {} flash, the input is {}",
-                    human_size(h),
-                    human_size(data.len())
+                    size_str(h as u64),
+                    size_str(data.len() as u64)
                 ),
             ));
         }
@@ -80,16 +80,16 @@ fn claim_tail(claims: &mut crate::claims::Claims, t: &SdkTail, owner: &'static s
     );
     match t.layout {
         TailLayout::Sdk => claims.add(
-            size - sc::PHY_FROM_END,
-            size - sc::PARAM0_FROM_END,
+            size - sdk::PHY_FROM_END,
+            size - sdk::PARAM0_FROM_END,
             RegionKind::Sdk,
             format!("SDK PHY init data ({src})"),
             owner,
             Position,
         ),
         TailLayout::Arduino => claims.add(
-            size - sc::RF_CAL_FROM_END,
-            size - sc::PHY_FROM_END,
+            size - sdk::RF_CAL_FROM_END,
+            size - sdk::PHY_FROM_END,
             RegionKind::Eeprom,
             format!("EEPROM sector ({src})"),
             owner,
@@ -119,7 +119,7 @@ fn claim_tail(claims: &mut crate::claims::Claims, t: &SdkTail, owner: &'static s
         .map(|f| format!(", copy {} current", f.current))
         .unwrap_or_default();
     claims.add(
-        size - sc::FLAG_FROM_END,
+        size - sdk::FLAG_FROM_END,
         size,
         RegionKind::Sdk,
         format!("SDK system params flag{current}"),
@@ -149,13 +149,13 @@ fn stale_tails(cx: &mut Ctx) {
     while size < smallest && size <= data.len() {
         if let Some(mut t) = sdk::probe(data, size, "stale", None) {
             t.findings.clear();
-            let phy = size - sc::PHY_FROM_END;
+            let phy = size - sdk::PHY_FROM_END;
             if t.phy_init_offset.is_some() && !cx.claims.covers(phy) {
                 cx.claims.add(
                     phy,
                     phy + SECTOR_SIZE,
                     RegionKind::Sdk,
-                    format!("stale SDK PHY init data ({} layout)", human_size(size)),
+                    format!("stale SDK PHY init data ({} layout)", size_str(size as u64)),
                     "stale-sdk",
                     Content,
                 );
@@ -169,7 +169,7 @@ fn stale_tails(cx: &mut Ctx) {
                     format!(
                         "stale SDK system params copy {} ({} layout)",
                         c.index,
-                        human_size(size)
+                        size_str(size as u64)
                     ),
                     "stale-sdk",
                     Content,
@@ -181,18 +181,21 @@ fn stale_tails(cx: &mut Ctx) {
                     o,
                     o + SECTOR_SIZE,
                     RegionKind::Sdk,
-                    format!("stale SDK parameter flag ({} layout)", human_size(size)),
+                    format!(
+                        "stale SDK parameter flag ({} layout)",
+                        size_str(size as u64)
+                    ),
                     "stale-sdk",
                     Content,
                 );
             }
             cx.findings.push(Finding::info(
                 "stale_sdk_tail",
-                Some((size - sc::PHY_FROM_END) as u64),
+                Some((size - sdk::PHY_FROM_END) as u64),
                 format!(
                     "SDK sectors of a {} layout below 0x{size:x} are left from an earlier firmware (the layout's flash size is {})",
-                    human_size(size),
-                    human_size(smallest)
+                    size_str(size as u64),
+                    size_str(smallest as u64)
                 ),
             ));
             cx.tails.push(t);

@@ -5,9 +5,10 @@
 //! The facts behind every position are in `docs/layout.md`, with their sources.
 
 use crate::bootloader::BootKind;
-use crate::consts::{sdk as sc, SECTOR_SIZE};
+use crate::flash::SECTOR_SIZE;
 use crate::identify::FirmwareKind;
 use crate::rboot::RbootLayout;
+use crate::sdk as sc;
 use crate::sdk::TailLayout;
 use serde::Serialize;
 
@@ -173,7 +174,7 @@ pub fn flash_sizes(dump_size: usize, header_size: Option<usize>) -> Vec<FlashSiz
             source: "header",
         });
     }
-    let chip = dump_size.is_power_of_two() && dump_size >= crate::consts::flash::MIN_FLASH;
+    let chip = dump_size.is_power_of_two() && dump_size >= crate::flash::MIN_FLASH;
     if chip && out.first().is_none_or(|f| f.size != dump_size as u64) {
         out.push(FlashSize {
             size: dump_size as u64,

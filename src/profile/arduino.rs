@@ -4,7 +4,7 @@
 //! as a v1 image at 0x1000 whose IROM segment is mapped at 0x40201010 (eagle.app.v6.common.ld:
 //! `irom0_0_seg` starts at 0x40201010).
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score, Strength};
 use crate::bootloader::BootKind;
 use crate::identify::FirmwareKind;
 use crate::layout::LayoutKind;
@@ -13,14 +13,10 @@ use crate::layout::LayoutKind;
 pub struct Arduino;
 
 impl Profile for Arduino {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Arduino
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::NonosSdk)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::Arduino)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Arduino)
+            .refines(FirmwareKind::NonosSdk)
+            .layout(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

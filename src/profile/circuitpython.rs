@@ -3,18 +3,15 @@
 //! Version format, from CircuitPython's banner (supervisor / py/modsys.c): `CircuitPython `
 //! followed by its version (`3.0.0-beta.0-50-g...`).
 
-use super::{app::token_after, App, Profile, Score, Strength};
+use super::{app::token_after, App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// CircuitPython.
 pub struct Circuitpython;
 
 impl Profile for Circuitpython {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Circuitpython
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Micropython)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Circuitpython).refines(FirmwareKind::Micropython)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

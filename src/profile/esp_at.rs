@@ -3,18 +3,15 @@
 //! Markers, from the AT command `AT+GMR` handler in the SDK's libat: the format
 //! `AT version:%d.%d.%d.%d(%s %s)` and the binary version `Bin version(...):<version>`.
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// ESP AT.
 pub struct EspAt;
 
 impl Profile for EspAt {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::EspAt
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::NonosSdk)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::EspAt).refines(FirmwareKind::NonosSdk)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

@@ -3,15 +3,15 @@
 //! Marker: the build embeds source paths under `/esp-open-rtos/` (assert and panic messages of
 //! its core and FreeRTOS port), which no other SDK's build carries.
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// esp-open-rtos.
 pub struct EspOpenRtos;
 
 impl Profile for EspOpenRtos {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::EspOpenRtos
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::EspOpenRtos)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

@@ -3,20 +3,17 @@
 //! Version format, from espurna/code/espurna/config/version.h and the boot banner in
 //! espurna.cpp: `APP_NAME " " APP_VERSION` with `APP_NAME` `ESPURNA` and a dotted version.
 
-use super::{app::token_after, App, Profile, Score, Strength};
+use super::{app::token_after, App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// ESPurna.
 pub struct Espurna;
 
 impl Profile for Espurna {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Espurna
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Espurna).refines(FirmwareKind::Arduino)
     }
     /// An app on the esp8266/Arduino core.
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Arduino)
-    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         let hit = app

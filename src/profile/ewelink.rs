@@ -5,7 +5,7 @@
 //! `iotgo.iteadstudio.com` host); two or more make the firmware, one is only a word. Version:
 //! `IOTGO_FM_VERSION` beside the `"device"` JSON literal (see `vendors::ewelink::fm_version`).
 
-use super::{App, Found, Profile, Score, Strength};
+use super::{App, Found, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::layout::{Area, Layout, LayoutKind};
 use crate::vendors::ewelink;
@@ -14,36 +14,26 @@ use crate::vendors::ewelink;
 pub struct Ewelink;
 
 impl Profile for Ewelink {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Ewelink
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::NonosSdk)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::NonosOta)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Ewelink)
+            .refines(FirmwareKind::NonosSdk)
+            .layout(LayoutKind::NonosOta)
     }
     /// The sectors the vendor decoders claimed: its factory record and the configuration sectors of the 32 KiB that start with it.
     fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
         super::claimed_areas(layout, found, "ewelink")
     }
     fn no_recipe_reason(&self) -> Option<&'static str> {
-        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+        Some(super::FACTORY_CLOUD_IDENTITY)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         match ewelink::scan_image(app.hay, app.base as u64) {
             Some(info) => {
-                for m in &info.markers {
-                    s.hit(Strength::Marker, m.offset as usize, m.text.clone());
-                }
+                s.markers(&info.markers);
                 if let Some(v) = info.version {
-                    s.hit(
-                        Strength::Version,
-                        v.offset as usize,
-                        format!("IOTGO_FM_VERSION {}", v.text),
-                    );
-                    s.version = Some(v.text);
+                    let label = format!("IOTGO_FM_VERSION {}", v.text);
+                    s.version_hit(v, label);
                 }
             }
             None => {

@@ -3,7 +3,7 @@
 //! Marker, from HAA's installer (haa_installer / setup.c): the log format
 //! `HAA Installer Version: %s`, with the version string stored next to it.
 
-use super::{app::lossy, app::printable, App, Profile, Score, Strength};
+use super::{app::lossy, app::printable, App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// HAA.
@@ -12,11 +12,8 @@ pub struct Haa;
 const MARKER: &[u8] = b"HAA Installer Version: %s";
 
 impl Profile for Haa {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Haa
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::EspOpenRtos)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Haa).refines(FirmwareKind::EspOpenRtos)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

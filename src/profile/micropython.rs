@@ -4,15 +4,15 @@
 //! pyexec.c: `MicroPython ` MICROPY_GIT_TAG ` on ` MICROPY_BUILD_DATE, the tag being `v1.22.1`
 //! or `v1.9.4-113-g...`.
 
-use super::{app::marker_with_version, App, Profile, Score};
+use super::{app::marker_with_version, App, Meta, Profile, Score};
 use crate::identify::FirmwareKind;
 
 /// MicroPython.
 pub struct Micropython;
 
 impl Profile for Micropython {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Micropython
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Micropython)
     }
     fn score(&self, app: &App<'_>) -> Score {
         marker_with_version(app, "MicroPython v", 64, &[' '])

@@ -107,6 +107,17 @@ impl Score {
             text: text.into(),
         });
     }
+    /// A marker hit for each marker string a vendor scan found.
+    pub fn markers(&mut self, found: &[crate::vendors::Found]) {
+        for m in found {
+            self.hit(Strength::Marker, m.offset as usize, m.text.clone());
+        }
+    }
+    /// The firmware's own version: a version hit labelled `label` and [`Score::version`].
+    pub fn version_hit(&mut self, v: crate::vendors::Found, label: String) {
+        self.hit(Strength::Version, v.offset as usize, label);
+        self.version = Some(v.text);
+    }
     /// The strongest evidence.
     pub fn strongest(&self) -> Option<Strength> {
         self.hits.iter().map(|h| h.strength).max()
@@ -121,25 +132,69 @@ impl Score {
     }
 }
 
+/// Why vendor cloud firmware (eWeLink, Tuya) has no sanitize recipe.
+pub(crate) const FACTORY_CLOUD_IDENTITY: &str = "its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own";
+
+/// What a profile is: the kind it reports, the more generic profile it refines and the flash
+/// layout the firmware fixes (see [`Profile::refines`], [`Profile::layout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// The kind reported.
+    pub kind: FirmwareKind,
+    /// The profile this one specialises.
+    pub refines: Option<FirmwareKind>,
+    /// The layout the firmware is built for.
+    pub layout: Option<LayoutKind>,
+}
+
+impl Meta {
+    /// A profile of `kind` that refines nothing and fixes no layout.
+    pub const fn new(kind: FirmwareKind) -> Self {
+        Meta {
+            kind,
+            refines: None,
+            layout: None,
+        }
+    }
+    /// ... that specialises `generic`.
+    pub const fn refines(self, generic: FirmwareKind) -> Self {
+        Meta {
+            refines: Some(generic),
+            ..self
+        }
+    }
+    /// ... built for `layout`.
+    pub const fn layout(self, layout: LayoutKind) -> Self {
+        Meta {
+            layout: Some(layout),
+            ..self
+        }
+    }
+}
+
 /// One firmware family.
 ///
-/// Only [`Profile::kind`] and [`Profile::score`] are required; everything else has a default, and
+/// Only [`Profile::meta`] and [`Profile::score`] are required; everything else has a default, and
 /// new capabilities (layout, regions, config decoding, sanitize recipe, diff semantics) are added
 /// as default methods so existing profiles keep compiling.
 pub trait Profile: Sync {
-    /// The kind this profile reports (JSON `firmware.kind`).
-    fn kind(&self) -> FirmwareKind;
+    /// What the profile is: its kind, the profile it refines, the layout it fixes.
+    fn meta(&self) -> Meta;
     /// Score the running application; an empty score means "no evidence".
     fn score(&self, app: &App<'_>) -> Score;
+    /// The kind this profile reports (JSON `firmware.kind`).
+    fn kind(&self) -> FirmwareKind {
+        self.meta().kind
+    }
     /// A more generic profile this one specialises: when both score, the generic one leaves the
     /// vote (stock Shelly firmware is a Mongoose OS app; every Arduino sketch is a NONOS SDK app).
     fn refines(&self) -> Option<FirmwareKind> {
-        None
+        self.meta().refines
     }
     /// The flash layout this firmware is built for, when the firmware fixes it (an Arduino-core
     /// firmware places EEPROM and RF calibration as the core does, whatever the sectors hold).
     fn layout(&self) -> Option<LayoutKind> {
-        None
+        self.meta().layout
     }
     /// Areas of the flash this firmware owns by position (a settings ring, its file systems,
     /// configuration sectors), for `layout`, once the analysis found the file systems and

@@ -4,15 +4,15 @@
 //! `YYYYMMDD-HHMMSS/<git describe>` stored right after the ISO build timestamp
 //! `YYYY-MM-DDTHH:MM:SSZ\0` in the image's build info.
 
-use super::{app::lossy, app::printable, App, Profile, Score, Strength};
+use super::{app::lossy, app::printable, App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// Mongoose OS.
 pub struct MongooseOs;
 
 impl Profile for MongooseOs {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::MongooseOs
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::MongooseOs)
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("shelly")

@@ -7,15 +7,15 @@
 //! bare word `NodeMCU` is a board name that other firmware (WLED, ESPHome board lists) contains:
 //! weak evidence only.
 
-use super::{app::dotted4_hex8, App, Profile, Score, Strength};
+use super::{app::dotted4_hex8, App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 
 /// NodeMCU.
 pub struct Nodemcu;
 
 impl Profile for Nodemcu {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Nodemcu
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Nodemcu)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

@@ -5,7 +5,7 @@
 //! the OTA layout), or the non-OTA layout: an image at 0 that runs from raw IROM
 //! (`eagle.flash.bin` at 0, `eagle.irom0text.bin` at 0x10000 / 0x40000, SDK's eagle.app.v6.ld).
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score, Strength};
 use crate::bootloader::BootKind;
 use crate::identify::FirmwareKind;
 
@@ -13,8 +13,8 @@ use crate::identify::FirmwareKind;
 pub struct NonosSdk;
 
 impl Profile for NonosSdk {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::NonosSdk
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::NonosSdk)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();

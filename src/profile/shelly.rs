@@ -4,7 +4,7 @@
 //! `shellies/<id>/announce`): the device type code stored just before `shellies/%s/announce`,
 //! and the `/settings` JSON format `{type:%Q,mac:%Q,auth:%B,fw:%Q` of the `/shelly` endpoint.
 
-use super::{app::lossy, mongoose_os, App, Found, Profile, Score, Strength};
+use super::{app::lossy, mongoose_os, App, Found, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::inspect::FsReport;
 use crate::layout::{Area, AreaRole, Layout};
@@ -17,11 +17,8 @@ pub struct Shelly;
 const SHELLY_INFO: &[u8] = b"{type:%Q,mac:%Q,auth:%B,fw:%Q";
 
 impl Profile for Shelly {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Shelly
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::MongooseOs)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Shelly).refines(FirmwareKind::MongooseOs)
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("shelly")

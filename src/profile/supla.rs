@@ -3,7 +3,7 @@
 //! Markers, from supla-device's sources: `SuplaDevice initialized`, the `SuplaSrpc` log tag, the
 //! AuthKey/server messages. Version: the library's own `SDK <version>` log string.
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score};
 use crate::identify::FirmwareKind;
 use crate::layout::LayoutKind;
 use crate::vendors::supla;
@@ -12,30 +12,20 @@ use crate::vendors::supla;
 pub struct Supla;
 
 impl Profile for Supla {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Supla
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Arduino)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::Arduino)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Supla)
+            .refines(FirmwareKind::Arduino)
+            .layout(LayoutKind::Arduino)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         let Some(info) = supla::scan_image(app.hay, app.base as u64) else {
             return s;
         };
-        for m in &info.markers {
-            s.hit(Strength::Marker, m.offset as usize, m.text.clone());
-        }
+        s.markers(&info.markers);
         if let Some(v) = info.sdk_version {
-            s.hit(
-                Strength::Version,
-                v.offset as usize,
-                format!("supla-device SDK {}", v.text),
-            );
-            s.version = Some(v.text);
+            let label = format!("supla-device SDK {}", v.text);
+            s.version_hit(v, label);
         }
         s
     }

@@ -8,23 +8,24 @@
 //! defaults they carry the 5.x boot banner `Project %s %s (Topic %s, Fallback %s, GroupTopic %s)`
 //! (`sonoff.ino`), and their `CFG_HOLDER` literal is the u32 0x20161209.
 
-use super::{App, Found, Profile, Score, Strength};
-use crate::consts::{sdk as sc, tasmota as c, SECTOR_SIZE};
+use super::{App, Found, Meta, Profile, Score, Strength};
 use crate::diff::SemanticChange;
+use crate::flash::SECTOR_SIZE;
 use crate::identify::{Evidence, Firmware, FirmwareKind};
 use crate::inspect::{InspectReport, RegionKind};
 use crate::layout::{Area, AreaRole, Layout, LayoutKind};
 use crate::report::{ConfigSection, Finding};
+use crate::sdk as sc;
+use crate::tasmota::consts as c;
 
 /// Tasmota.
 pub struct Tasmota;
 
 impl Profile for Tasmota {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Tasmota
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::Arduino)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Tasmota)
+            .refines(FirmwareKind::Arduino)
+            .layout(LayoutKind::Arduino)
     }
     /// The settings ring, the EEPROM slot and, for a file-system build, its file system, as the
     /// build's linker script places them (see [`Build`]).
@@ -56,16 +57,13 @@ impl Profile for Tasmota {
         super::tasmota_diff::changes(a, b, out);
     }
     fn diff_owns_section(&self, source: &str) -> bool {
-        source.starts_with(crate::consts::diff_names::TASMOTA_SOURCE)
+        source.starts_with(crate::diff::policy::TASMOTA_SOURCE)
     }
     fn region_noise(&self, kind: RegionKind) -> Option<&'static str> {
         (kind == RegionKind::Settings)
             .then_some("Tasmota settings: rewritten on every save; no setting changed here")
     }
     /// An app on the esp8266/Arduino core.
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Arduino)
-    }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
         if let Some((o, t)) = app.find_text(b"Tasmota", 40) {

@@ -2,7 +2,7 @@
 //! CRCs and timestamps are noise), the number of loadable copies (fewer is a loss, never noise),
 //! and copies the firmware did not rewrite (same offset and save counter) checked for edits.
 
-use crate::consts::diff_names as names;
+use crate::diff::policy as names;
 use crate::diff::{diff_items, Area, SemanticChange};
 use crate::inspect::InspectReport;
 use crate::report::ConfigSection;

@@ -5,7 +5,7 @@
 //! firmware has one or two). Version: `USER_SW_VER` as `user_main.c` of Tuya's SDK template logs
 //! it, beside `APP_BIN_NAME` and the build date (see `vendors::tuya::scan_image`).
 
-use super::{App, Found, Profile, Score, Strength};
+use super::{App, Found, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::layout::{Area, Layout, LayoutKind};
 
@@ -16,21 +16,17 @@ pub struct Tuya;
 const MANY: usize = 3;
 
 impl Profile for Tuya {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Tuya
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::NonosSdk)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::NonosOta)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Tuya)
+            .refines(FirmwareKind::NonosSdk)
+            .layout(LayoutKind::NonosOta)
     }
     /// The sectors the vendor decoders claimed: its factory record (at size − 0x5000, where the SDK layout would put RF calibration) and the user-configuration sectors between the app and the record.
     fn areas(&self, layout: &Layout, found: &Found<'_>) -> Vec<Area> {
         super::claimed_areas(layout, found, "tuya")
     }
     fn no_recipe_reason(&self) -> Option<&'static str> {
-        Some("its cloud identity is written at the factory and a factory reset does not regenerate it, so a clone cannot get an identity of its own")
+        Some(super::FACTORY_CLOUD_IDENTITY)
     }
     fn score(&self, app: &App<'_>) -> Score {
         let mut s = Score::default();
@@ -48,12 +44,8 @@ impl Profile for Tuya {
                         .and_then(|i| i.firmware_name)
                         .map(|n| format!("{} ", n.text))
                         .unwrap_or_default();
-                    s.hit(
-                        Strength::Version,
-                        v.offset as usize,
-                        format!("{name}{}", v.text),
-                    );
-                    s.version = Some(v.text);
+                    let label = format!("{name}{}", v.text);
+                    s.version_hit(v, label);
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! Words: the defaults `WLED-AP`, `wled1234`, `wledota`. Version: `versionString`, the
 //! version-shaped literal beside the `apPass` default (see `vendors::wled::version`).
 
-use super::{App, Profile, Score, Strength};
+use super::{App, Meta, Profile, Score, Strength};
 use crate::identify::FirmwareKind;
 use crate::layout::LayoutKind;
 use crate::vendors::wled;
@@ -13,14 +13,10 @@ use crate::vendors::wled;
 pub struct Wled;
 
 impl Profile for Wled {
-    fn kind(&self) -> FirmwareKind {
-        FirmwareKind::Wled
-    }
-    fn refines(&self) -> Option<FirmwareKind> {
-        Some(FirmwareKind::Arduino)
-    }
-    fn layout(&self) -> Option<LayoutKind> {
-        Some(LayoutKind::Arduino)
+    fn meta(&self) -> Meta {
+        Meta::new(FirmwareKind::Wled)
+            .refines(FirmwareKind::Arduino)
+            .layout(LayoutKind::Arduino)
     }
     fn sanitize_recipe(&self) -> Option<&'static str> {
         Some("wled")
@@ -40,12 +36,8 @@ impl Profile for Wled {
         }
         if let Some(v) = info.version {
             if s.strongest() == Some(Strength::Marker) {
-                s.hit(
-                    Strength::Version,
-                    v.offset as usize,
-                    format!("versionString {}", v.text),
-                );
-                s.version = Some(v.text);
+                let label = format!("versionString {}", v.text);
+                s.version_hit(v, label);
             }
         }
         s

@@ -80,7 +80,7 @@ fn factory_fields(data: &[u8], r: &InspectReport) -> Option<(String, Vec<(String
     let c = r.settings.as_ref()?.newest_copy()?;
     let o = c.offset as usize;
     let d =
-        crate::tasmota::decode_at(data.get(o..o + crate::consts::SECTOR_SIZE)?, c.offset).ok()?;
+        crate::tasmota::decode_at(data.get(o..o + crate::flash::SECTOR_SIZE)?, c.offset).ok()?;
     let f = d
         .items
         .iter()
@@ -131,7 +131,7 @@ pub(super) fn boot_config_problems(
         return Vec::new();
     };
     let o = bc.offset as usize;
-    let e = (o + crate::consts::SECTOR_SIZE).min(input.len());
+    let e = (o + crate::flash::SECTOR_SIZE).min(input.len());
     if input[o..e] == out[o..e] {
         Vec::new()
     } else {

@@ -16,7 +16,7 @@ mod verify;
 
 pub use verify::{Residue, Verification};
 
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::identify::FirmwareKind;
 use crate::inspect::{inspect, InspectReport, Options, RegionKind};
 use crate::report::{Change, Class};
@@ -345,72 +345,112 @@ fn vendor_strings(r: &InspectReport, p: &Policy) -> Vec<(Vec<u8>, String, Class)
 }
 
 fn mac_forms(m: &[u8; 6]) -> Vec<Vec<u8>> {
-    let up = hex::encode_upper(m);
-    let lo = hex::encode(m);
-    let colon = |s: &str| {
-        s.as_bytes()
-            .chunks(2)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join(":")
-    };
-    vec![
-        m.to_vec(),
-        up.clone().into_bytes(),
-        lo.clone().into_bytes(),
-        colon(&up).into_bytes(),
-        colon(&lo).into_bytes(),
-    ]
+    let mut forms = vec![m.to_vec()];
+    for sep in ["", ":"] {
+        for upper in [true, false] {
+            forms.push(crate::sdk::mac_text(m, sep, upper).into_bytes());
+        }
+    }
+    forms
+}
+
+/// Sensitive strings collected so far, each value once.
+#[derive(Default)]
+struct Collected(Vec<Sensitive>);
+
+impl Collected {
+    fn push(&mut self, bytes: Vec<u8>, key: String, class: Class) {
+        if !self.0.iter().any(|s| s.bytes == bytes) {
+            self.0.push(Sensitive { bytes, key, class });
+        }
+    }
+
+    /// An SDK parameter copy's station and softAP credentials, cached AP records and stored MAC.
+    /// With `--keep wifi` the current copy's station config and records' SSIDs stay.
+    fn sdk_copy(&mut self, c: &crate::sdk::ParamCopy, policy: &Policy) {
+        let src = format!("sdk copy {} @0x{:x}", c.index, c.offset);
+        if !policy.keep_wifi || !c.active {
+            if let Some(s) = &c.sta_ssid {
+                if !policy.keep_wifi {
+                    self.push(s.clone(), format!("{src} sta_ssid"), Class::Site);
+                }
+            }
+            if let Some(s) = &c.sta_password {
+                self.push(s.clone(), format!("{src} sta_password"), Class::Secret);
+            }
+        }
+        if let Some(s) = &c.ap_ssid {
+            self.push(s.clone(), format!("{src} ap_ssid"), Class::Identity);
+        }
+        if let Some(s) = &c.ap_password {
+            self.push(s.clone(), format!("{src} ap_password"), Class::Secret);
+        }
+        for (i, (s, p)) in c.ap_records.iter().enumerate() {
+            if !policy.keep_wifi {
+                self.push(s.clone(), format!("{src} ap_record[{i}].ssid"), Class::Site);
+            }
+            let kept_pw = policy.keep_wifi && c.active && Some(p) == c.sta_password.as_ref();
+            if !p.is_empty() && !kept_pw {
+                self.push(
+                    p.clone(),
+                    format!("{src} ap_record[{i}].password"),
+                    Class::Secret,
+                );
+            }
+        }
+        if let Some(m) = &c.mac {
+            for f in mac_forms(m) {
+                self.push(f, format!("{src} stored MAC"), Class::Identity);
+            }
+        }
+    }
+
+    /// Tasmota settings copies' secrets and identity values (minus what the policy keeps).
+    fn tasmota(&mut self, data: &[u8], r: &InspectReport, policy: &Policy) {
+        let Some(scan) = &r.settings else {
+            return;
+        };
+        for c in &scan.copies {
+            let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
+            for (key, bytes) in crate::tasmota::secrets_and_ids_except(block, &policy.tasmota()) {
+                self.push(
+                    bytes,
+                    format!("tasmota @0x{:x} {key}", c.offset),
+                    Class::Secret,
+                );
+            }
+        }
+    }
+
+    /// Stock Shelly file systems' secrets and identity values (minus what the policy keeps).
+    fn shelly(&mut self, data: &[u8], r: &InspectReport, policy: &Policy) {
+        for f in r.filesystems.iter().filter(|f| f.stock_shelly) {
+            for s in crate::shelly::secrets_and_ids_listed(data, &f.info, &f.entries) {
+                if !keeps_shelly_key(&s.key, policy) {
+                    self.push(
+                        s.value.into_bytes(),
+                        format!("{} {}", s.source, s.key),
+                        s.class,
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The identity and secret strings of the input that must not survive (minus what the policy keeps
 /// and minus firmware defaults: values that also occur inside the input's firmware images).
 fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sensitive> {
-    let mut v: Vec<Sensitive> = Vec::new();
-    let mut push = |bytes: Vec<u8>, key: String, class: Class| {
-        if !v.iter().any(|s| s.bytes == bytes) {
-            v.push(Sensitive { bytes, key, class });
-        }
-    };
-    for t in &r.sdk {
-        for c in &t.copies {
-            let src = format!("sdk copy {} @0x{:x}", c.index, c.offset);
-            if !policy.keep_wifi || !c.active {
-                if let Some(s) = &c.sta_ssid {
-                    if !policy.keep_wifi {
-                        push(s.clone(), format!("{src} sta_ssid"), Class::Site);
-                    }
-                }
-                if let Some(s) = &c.sta_password {
-                    push(s.clone(), format!("{src} sta_password"), Class::Secret);
-                }
-            }
-            if let Some(s) = &c.ap_ssid {
-                push(s.clone(), format!("{src} ap_ssid"), Class::Identity);
-            }
-            if let Some(s) = &c.ap_password {
-                push(s.clone(), format!("{src} ap_password"), Class::Secret);
-            }
-            for (i, (s, p)) in c.ap_records.iter().enumerate() {
-                if !policy.keep_wifi {
-                    push(s.clone(), format!("{src} ap_record[{i}].ssid"), Class::Site);
-                }
-                let kept_pw = policy.keep_wifi && c.active && Some(p) == c.sta_password.as_ref();
-                if !p.is_empty() && !kept_pw {
-                    push(
-                        p.clone(),
-                        format!("{src} ap_record[{i}].password"),
-                        Class::Secret,
-                    );
-                }
-            }
-            if let Some(m) = &c.mac {
-                for f in mac_forms(m) {
-                    push(f, format!("{src} stored MAC"), Class::Identity);
-                }
-            }
-        }
+    let mut v = Collected::default();
+    for c in r.sdk.iter().flat_map(|t| &t.copies) {
+        v.sdk_copy(c, policy);
     }
+    v.tasmota(data, r, policy);
+    v.shelly(data, r, policy);
+    for (bytes, key, class) in vendor_strings(r, policy) {
+        v.push(bytes, key, class);
+    }
+    let mut v = v.0;
     // With --keep wifi the active SDK station credentials stay: never flag them.
     let kept: Vec<Vec<u8>> = if policy.keep_wifi {
         r.sdk
@@ -422,35 +462,6 @@ fn sensitive_strings(data: &[u8], r: &InspectReport, policy: &Policy) -> Vec<Sen
     } else {
         Vec::new()
     };
-    if let Some(scan) = &r.settings {
-        for c in &scan.copies {
-            let block = &data[c.offset as usize..c.offset as usize + SECTOR_SIZE];
-            for (key, bytes) in crate::tasmota::secrets_and_ids_except(block, &policy.tasmota()) {
-                push(
-                    bytes,
-                    format!("tasmota @0x{:x} {key}", c.offset),
-                    Class::Secret,
-                );
-            }
-        }
-    }
-    for f in &r.filesystems {
-        if f.stock_shelly {
-            for s in crate::shelly::secrets_and_ids_listed(data, &f.info, &f.entries) {
-                if keeps_shelly_key(&s.key, policy) {
-                    continue;
-                }
-                push(
-                    s.value.into_bytes(),
-                    format!("{} {}", s.source, s.key),
-                    s.class,
-                );
-            }
-        }
-    }
-    for (bytes, key, class) in vendor_strings(r, policy) {
-        push(bytes, key, class);
-    }
     // Firmware defaults are not the owner's: drop values the firmware images themselves contain,
     // and values under 4 bytes (too short to search for without false alarms; WPA keys are 8+).
     let images: Vec<&[u8]> = r

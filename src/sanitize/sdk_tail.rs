@@ -2,8 +2,8 @@
 
 use super::Policy;
 use crate::bootloader::BootKind;
-use crate::consts::{sdk as sc, ERASED, SECTOR_SIZE};
-use crate::report::Change;
+use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::report::{size_str, Change};
 use crate::sdk::{self, ParamCopy, SdkTail};
 
 pub(super) fn fill(out: &mut [u8], start: usize, end: usize, byte: u8) -> bool {
@@ -22,6 +22,12 @@ struct Log {
 }
 
 impl Log {
+    /// Erase the sector at `o` when it is not erased already, and log it.
+    fn erase_sector(&mut self, out: &mut [u8], o: usize, what: &str, why: &str) {
+        if fill(out, o, o + SECTOR_SIZE, ERASED) {
+            self.rec(o, o + SECTOR_SIZE, what, why);
+        }
+    }
     fn rec(&mut self, start: usize, end: usize, what: &str, why: &str) {
         self.list.push(Change {
             region: self.region.clone(),
@@ -39,7 +45,7 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
     let mut log = Log {
         region: format!(
             "sdk tail ({}, {} size)",
-            crate::inspect::human_size(size),
+            size_str(size as u64),
             t.size_source
         ),
         list: Vec::new(),
@@ -47,15 +53,12 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
     // A stale tail's RF calibration position may be the current layout's (Tasmota's EEPROM slot
     // is the 1 MB SDK tail's RF cal sector): only its parameter copies and flag are cleaned.
     if t.rf_cal_present && !p.keep_rfcal && t.size_source != "stale" {
-        let rf = t.rf_cal_offset as usize;
-        if fill(out, rf, rf + SECTOR_SIZE, ERASED) {
-            log.rec(
-                rf,
-                rf + SECTOR_SIZE,
-                "erased the RF calibration sector",
-                "measured on the donor's chip; the new chip calibrates on first boot",
-            );
-        }
+        log.erase_sector(
+            out,
+            t.rf_cal_offset as usize,
+            "erased the RF calibration sector",
+            "measured on the donor's chip; the new chip calibrates on first boot",
+        );
     }
     let active = t.active_copy().filter(|c| !c.erased);
     match active {
@@ -70,20 +73,20 @@ pub(super) fn clean(out: &mut [u8], t: &SdkTail, p: &Policy, boot: BootKind) -> 
 fn keep_station(out: &mut [u8], t: &SdkTail, a: &ParamCopy, log: &mut Log) {
     let ao = a.offset as usize;
     let mut block = out[ao..ao + SECTOR_SIZE].to_vec();
-    block[sc::OFF_AP_SSID_LEN..sc::OFF_AP_SSID_LEN + 4].fill(ERASED);
-    block[sc::OFF_AP_SSID..sc::OFF_AP_SSID + 32].fill(ERASED);
-    block[sc::OFF_AP_PASSWORD..sc::OFF_AP_PASSWORD + 64].fill(0);
-    for i in 0..sc::AP_RECORD_COUNT {
-        let base = sc::OFF_AP_RECORDS + i * sc::AP_RECORD_LEN;
+    block[sdk::OFF_AP_SSID_LEN..sdk::OFF_AP_SSID_LEN + 4].fill(ERASED);
+    block[sdk::OFF_AP_SSID..sdk::OFF_AP_SSID + 32].fill(ERASED);
+    block[sdk::OFF_AP_PASSWORD..sdk::OFF_AP_PASSWORD + 64].fill(0);
+    for i in 0..sdk::AP_RECORD_COUNT {
+        let base = sdk::OFF_AP_RECORDS + i * sdk::AP_RECORD_LEN;
         let ssid_matches = a
             .ap_records
             .get(i)
             .is_some_and(|(s, _)| Some(s) == a.sta_ssid.as_ref());
         if !(i == 0 && ssid_matches) {
-            block[base..base + sc::AP_RECORD_LEN].fill(0);
+            block[base..base + sdk::AP_RECORD_LEN].fill(0);
         }
     }
-    block[sc::OFF_STA_MAC..sc::OFF_STA_MAC + 6].fill(ERASED);
+    block[sdk::OFF_STA_MAC..sdk::OFF_STA_MAC + 6].fill(ERASED);
     for c in &t.copies {
         let o = c.offset as usize;
         if out[o..o + SECTOR_SIZE] != block[..] {
@@ -93,16 +96,16 @@ fn keep_station(out: &mut [u8], t: &SdkTail, a: &ParamCopy, log: &mut Log) {
     }
     let Some(f) = &t.flag else { return };
     let fo = f.offset as usize;
-    let ck = sdk::param_checksum(&block, sc::PARAM_CHECKSUM_LEN as usize);
+    let ck = sdk::param_checksum(&block, sdk::PARAM_CHECKSUM_LEN as usize);
     let mut flag = vec![f.current, 0xFF, 0xFF, 0xFF];
     for w in [
-        sc::FLAG_MAGIC1,
+        sdk::FLAG_MAGIC1,
         f.counter.wrapping_add(1),
-        sc::PARAM_CHECKSUM_LEN,
-        sc::PARAM_CHECKSUM_LEN,
+        sdk::PARAM_CHECKSUM_LEN,
+        sdk::PARAM_CHECKSUM_LEN,
         ck,
         ck,
-        sc::FLAG_MAGIC2,
+        sdk::FLAG_MAGIC2,
     ] {
         flag.extend_from_slice(&w.to_le_bytes());
     }
@@ -153,14 +156,11 @@ fn erase_params(
         }
     }
     if let Some(f) = &t.flag {
-        let fo = f.offset as usize;
-        if fill(out, fo, fo + SECTOR_SIZE, ERASED) {
-            log.rec(
-                fo,
-                fo + SECTOR_SIZE,
-                "erased the system-parameter flag sector",
-                "consistent with the erased copies (the SDK starts from defaults)",
-            );
-        }
+        log.erase_sector(
+            out,
+            f.offset as usize,
+            "erased the system-parameter flag sector",
+            "consistent with the erased copies (the SDK starts from defaults)",
+        );
     }
 }

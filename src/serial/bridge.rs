@@ -8,7 +8,7 @@
 use super::pty::{self, Pty};
 use super::sim::faults::Faults;
 use super::sim::line_time;
-use crate::consts::serial::{ROM_BAUD, SLIP_END};
+use crate::serial::protocol::{ROM_BAUD, SLIP_END};
 use crate::{Error, Result};
 use rustix::event::PollFlags;
 use std::io::{Read, Write};

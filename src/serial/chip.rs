@@ -1,5 +1,5 @@
 //! What the loader learns about a chip: the ESP8266 vs ESP8285 decision, the MAC from the OTP
-//! words, and the flash size from the JEDEC id (`serial-protocol.md` §3). Pure functions.
+//! words, and the flash size from the JEDEC id (`docs/serial.md` §P5). Pure functions.
 
 use crate::{Error, Result};
 use serde::Serialize;
@@ -28,7 +28,7 @@ pub struct ChipInfo {
     pub flash_size: Option<u32>,
 }
 
-/// Flash size from a JEDEC id (`serial-protocol.md` §3.4).
+/// Flash size from a JEDEC id (`docs/serial.md` §P5).
 pub fn flash_size_from_id(id: u32) -> Option<u32> {
     let manufacturer = (id & 0xFF) as u8;
     let cap = ((id >> 16) & 0xFF) as u8;

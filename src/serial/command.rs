@@ -1,10 +1,10 @@
 //! Loader commands (host → chip): the 8-byte header, the payload of each command, the XOR data
 //! checksum, per-command timeouts, and the ESP8266 ROM erase-size workaround.
 //!
-//! Layout (`serial-protocol.md` §1.2): direction `0x00`, opcode, u16 LE data length, u32 LE
+//! Layout (`docs/serial.md` §P2): direction `0x00`, opcode, u16 LE data length, u32 LE
 //! checksum (only for `*_DATA`), data. All words are u32 little-endian.
 
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use std::time::Duration;
 
 /// One loader command with its arguments.
@@ -161,9 +161,9 @@ impl Command {
     }
 }
 
-/// The XOR checksum of `*_DATA` payloads, seeded with 0xEF.
+/// The checksum of `*_DATA` payloads: the ESP8266 XOR checksum ([`crate::image::xor_checksum`]).
 pub fn checksum(data: &[u8]) -> u8 {
-    data.iter().fold(c::CHECKSUM_SEED, |a, &b| a ^ b)
+    crate::image::xor_checksum([data])
 }
 
 fn words(ws: &[u32]) -> Vec<u8> {
@@ -250,7 +250,7 @@ impl Command {
                 0,
                 *total_size,
                 c::PARAMS_BLOCK,
-                crate::consts::SECTOR_SIZE as u32,
+                crate::flash::SECTOR_SIZE as u32,
                 c::PARAMS_PAGE,
                 c::PARAMS_STATUS_MASK,
             ]),
@@ -367,7 +367,7 @@ pub fn opcode_name(op: u8) -> &'static str {
 /// With an odd sector count inside one 64 KiB block the ROM still erases one sector more than
 /// asked; [`rom_erased_sectors`] says which.
 pub fn rom_erase_size(offset: u32, size: u32) -> u32 {
-    let sector = crate::consts::SECTOR_SIZE as u32;
+    let sector = crate::flash::SECTOR_SIZE as u32;
     let per_block = c::SECTORS_PER_BLOCK as u32;
     let sectors = size.div_ceil(sector);
     let start_sector = offset / sector;
@@ -383,7 +383,7 @@ pub fn rom_erase_size(offset: u32, size: u32) -> u32 {
 /// `offset`), modelling the bug: it erases `erase_sectors + min(erase_sectors, head)` sectors,
 /// where `head` counts the sectors from the start up to the next 64 KiB boundary.
 pub fn rom_erased_sectors(offset: u32, erase_size: u32) -> (u32, u32) {
-    let sector = crate::consts::SECTOR_SIZE as u32;
+    let sector = crate::flash::SECTOR_SIZE as u32;
     let per_block = c::SECTORS_PER_BLOCK as u32;
     let first = offset / sector;
     let n = erase_size.div_ceil(sector);

@@ -1,6 +1,6 @@
 //! The loader's flash primitives: READ_FLASH with acknowledgements and the stub's MD5 check,
 //! compressed writes (FLASH_DEFL_*), ROM writes (FLASH_BEGIN with the erase-size workaround,
-//! 0x400-byte FLASH_DATA blocks), block retries, and erasing (`serial-protocol.md` §2.4–2.7).
+//! 0x400-byte FLASH_DATA blocks), block retries, and erasing (`docs/serial.md` §P4).
 
 use super::command::Command;
 use super::loader::Loader;
@@ -9,8 +9,8 @@ use super::response::Status;
 use super::slip;
 use super::transport::Transport;
 use super::{ProgressEvent, Task};
-use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::time::Duration;
 

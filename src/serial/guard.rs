@@ -8,7 +8,7 @@ use serde::Serialize;
 /// True when `data` at `offset` looks like a whole-flash dump (offset 0 and a flash size).
 pub fn is_whole_dump(offset: u64, len: usize) -> bool {
     offset == 0
-        && crate::consts::flash::SIZES
+        && crate::flash::SIZES
             .iter()
             .any(|&(_, _, b)| b as usize == len)
 }
@@ -34,7 +34,7 @@ pub fn size_mismatches(data: &[u8], chip_size: u32) -> Vec<SizeMismatch> {
         });
     }
     if let Some(h) = crate::image::RawHeader::parse(data) {
-        if h.magic == crate::consts::image::MAGIC_V1 || h.magic == crate::consts::image::MAGIC_V2 {
+        if h.magic == crate::image_consts::MAGIC_V1 || h.magic == crate::image_consts::MAGIC_V2 {
             if let Some((name, bytes)) = h.flash_size() {
                 if bytes != chip_size {
                     out.push(SizeMismatch {

@@ -5,7 +5,7 @@
 use super::command::Command;
 use super::loader::Loader;
 use super::transport::{self, After, Transport};
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::time::Duration;
 

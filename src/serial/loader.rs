@@ -12,7 +12,12 @@ use super::stub::Stub;
 use super::timeouts;
 use super::transport::{self, Before, Transport};
 use super::{Progress, ProgressEvent, Task};
-use crate::consts::serial as c;
+use crate::serial::protocol::{
+    BAUD_SETTLE_MS, CONNECT_ATTEMPTS, ESP8266_STATUS_LEN, MEM_BLOCK, OP_MEM_END, OP_SYNC, ROM_BAUD,
+    STUB_GREETING, SYNCS_PER_ATTEMPT, SYNC_REPLIES, SYNC_ROM_VALUE, TIMEOUT_MEM_END_ROM_MS,
+    TIMEOUT_OHAI_MS, TIMEOUT_SYNC_MS,
+};
+use crate::serial::registers as c;
 use crate::{Error, Result};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -59,10 +64,10 @@ impl<T: Transport> Loader<T> {
             dec: slip::Decoder::new(),
             frames: VecDeque::new(),
             stub: false,
-            baud: c::ROM_BAUD,
+            baud: ROM_BAUD,
             ext: None,
             reset_lines: None,
-            connect_attempts: c::CONNECT_ATTEMPTS,
+            connect_attempts: CONNECT_ATTEMPTS,
             commands_sent: 0,
             bytes_out: 0,
             bytes_in: 0,
@@ -146,7 +151,7 @@ impl<T: Transport> Loader<T> {
             let Some(frame) = self.read_frame(left)? else {
                 break;
             };
-            if let Some(r) = Response::decode(&frame, data_len, c::ESP8266_STATUS_LEN) {
+            if let Some(r) = Response::decode(&frame, data_len, ESP8266_STATUS_LEN) {
                 if r.op == op {
                     return Ok(r);
                 }
@@ -217,13 +222,13 @@ impl<T: Transport> Loader<T> {
     /// One SYNC; `Ok(true)` when the chip answered. Sets [`Loader::stub`] from the reply.
     pub fn sync(&mut self) -> Result<bool> {
         self.send(&Command::Sync)?;
-        match self.wait_response(c::OP_SYNC, 0, Duration::from_millis(c::TIMEOUT_SYNC_MS)) {
+        match self.wait_response(OP_SYNC, 0, Duration::from_millis(TIMEOUT_SYNC_MS)) {
             Ok(r) if r.status() == Status::Ok => {
-                self.stub = r.value != c::SYNC_ROM_VALUE;
+                self.stub = r.value != SYNC_ROM_VALUE;
                 // Drain the other seven replies.
-                for _ in 1..c::SYNC_REPLIES {
+                for _ in 1..SYNC_REPLIES {
                     if self
-                        .read_frame(Duration::from_millis(c::TIMEOUT_SYNC_MS))?
+                        .read_frame(Duration::from_millis(TIMEOUT_SYNC_MS))?
                         .is_none()
                     {
                         break;
@@ -254,7 +259,7 @@ impl<T: Transport> Loader<T> {
                 let ok = transport::reset_into_loader(&mut self.t, seq[attempt % seq.len()])?;
                 self.reset_lines = Some(ok);
             }
-            for _ in 0..c::SYNCS_PER_ATTEMPT {
+            for _ in 0..SYNCS_PER_ATTEMPT {
                 self.flush_input()?;
                 if self.sync()? {
                     if self.stub {
@@ -270,7 +275,7 @@ impl<T: Transport> Loader<T> {
         }
         Err(Error::Timeout {
             command: "SYNC".into(),
-            secs: c::TIMEOUT_SYNC_MS as f64 / 1000.0,
+            secs: TIMEOUT_SYNC_MS as f64 / 1000.0,
             hint: format!(
                 " ({} connect attempts): check the port and wiring, hold GPIO0 low while \
                  resetting (download mode), or try --before no-reset",
@@ -414,14 +419,14 @@ impl<T: Transport> Loader<T> {
             if seg.is_empty() {
                 continue;
             }
-            let blocks = seg.len().div_ceil(c::MEM_BLOCK) as u32;
+            let blocks = seg.len().div_ceil(MEM_BLOCK) as u32;
             self.command(&Command::MemBegin {
                 size: seg.len() as u32,
                 blocks,
-                block_size: c::MEM_BLOCK as u32,
+                block_size: MEM_BLOCK as u32,
                 addr,
             })?;
-            for (seq, chunk) in seg.chunks(c::MEM_BLOCK).enumerate() {
+            for (seq, chunk) in seg.chunks(MEM_BLOCK).enumerate() {
                 self.command(&Command::MemData {
                     seq: seq as u32,
                     data: chunk.to_vec(),
@@ -436,18 +441,14 @@ impl<T: Transport> Loader<T> {
         // The ROM may reset its UART when jumping: short timeout, failure ignored (esptool).
         let end = Command::MemEnd { entry: stub.entry };
         self.send(&end)?;
-        let _ = self.wait_response(
-            c::OP_MEM_END,
-            0,
-            Duration::from_millis(c::TIMEOUT_MEM_END_ROM_MS),
-        );
-        let deadline = self.t.now() + Duration::from_millis(c::TIMEOUT_OHAI_MS);
+        let _ = self.wait_response(OP_MEM_END, 0, Duration::from_millis(TIMEOUT_MEM_END_ROM_MS));
+        let deadline = self.t.now() + Duration::from_millis(TIMEOUT_OHAI_MS);
         let mut greeted = false;
         // Skip a bounded number of stray frames (a late MEM_END reply, noise) before OHAI.
         for _ in 0..100 {
             let left = deadline.saturating_duration_since(self.t.now());
             match self.read_frame(left)? {
-                Some(f) if f == c::STUB_GREETING => {
+                Some(f) if f == STUB_GREETING => {
                     greeted = true;
                     break;
                 }
@@ -484,7 +485,7 @@ impl<T: Transport> Loader<T> {
         })?;
         self.t.set_baud(baud)?;
         self.baud = baud;
-        self.t.sleep(Duration::from_millis(c::BAUD_SETTLE_MS));
+        self.t.sleep(Duration::from_millis(BAUD_SETTLE_MS));
         self.flush_input()
     }
 

@@ -5,7 +5,7 @@
 //! flash primitives), [`plan`] (pure planning: MD5 sector skipping, ROM blocks, the erase-size
 //! workaround), [`ops`] (read / write / erase / verify workflows with progress events),
 //! [`stub`] (esptool-format stub JSON) and `sim` (feature `simulator`: a faithful simulated
-//! chip, in memory or on a pty). Reference: `shared/reference/serial-protocol.md`.
+//! chip, in memory or on a pty). Reference: `docs/serial.md` §P1-§P6.
 
 #[cfg(all(unix, feature = "simulator"))]
 pub mod bridge;
@@ -20,8 +20,10 @@ mod leave;
 pub mod loader;
 pub mod ops;
 pub mod plan;
+pub mod protocol;
 #[cfg(all(unix, feature = "simulator"))]
 pub mod pty;
+pub mod registers;
 pub mod response;
 pub mod scan;
 #[cfg(feature = "simulator")]

@@ -2,8 +2,8 @@
 //! write (by comparing MD5s), how the ROM path cuts an image into 0x400-byte blocks and what
 //! FLASH_BEGIN erase size it sends, and how the stub path compresses an image.
 
-use crate::consts::serial as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::serial::protocol as c;
 use md5::{Digest, Md5};
 use serde::Serialize;
 use std::io::Write;

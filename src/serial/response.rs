@@ -1,10 +1,10 @@
 //! Loader responses (chip → host): header, value word, payload and status bytes.
 //!
 //! The status length is *passed in* (2 on the ESP8266, ROM and stub alike), never guessed from
-//! the packet length. Status decoding (`serial-protocol.md` §1.4): `status[0] == 0` ok;
+//! the packet length. Status decoding (`docs/serial.md` §P3): `status[0] == 0` ok;
 //! `status[0] == 1` ROM error `status[1]`; `status[0] >= 0xC0` stub error `status[0]`.
 
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use std::fmt;
 
 /// A decoded response frame.

@@ -6,8 +6,8 @@ use super::loader::Loader;
 use super::plan;
 use super::transport::Transport;
 use super::{Progress, ProgressEvent, Task};
-use crate::consts::serial as c;
-use crate::consts::ERASED;
+use crate::flash::ERASED;
+use crate::serial::protocol as c;
 use crate::Result;
 use serde::Serialize;
 /// What the device holds in a sector, compared with an expectation.

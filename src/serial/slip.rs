@@ -3,9 +3,9 @@
 //!
 //! The decoder is a streaming state machine: bytes outside a frame (boot banner, application
 //! output) are counted as noise and skipped; an invalid escape drops the frame and is counted.
-//! Reference: `serial-protocol.md` §1.1.
+//! Reference: `docs/serial.md` §P1.
 
-use crate::consts::serial::{SLIP_END, SLIP_ESC, SLIP_ESC_END, SLIP_ESC_ESC};
+use crate::serial::protocol::{SLIP_END, SLIP_ESC, SLIP_ESC_END, SLIP_ESC_ESC};
 
 /// Longest frame the decoder accepts (a 16 KiB data block plus headers, with room to spare).
 pub const MAX_FRAME: usize = 0x4000 + 0x400;

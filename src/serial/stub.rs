@@ -4,7 +4,7 @@
 //! `esptool/targets/stub_flasher/2/`), else espdump's own stub ([`super::builtin_stub`]).
 //! `--stub builtin` selects espdump's own explicitly.
 
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@
 //! per 32 KiB inflate buffer and one more, because the stub erases and programs them *after*
 //! it has replied: that work delays the reply to the next block or to the END command.
 
-use crate::consts::serial as c;
+use crate::serial::protocol as c;
 use std::time::Duration;
 
 /// esptool's `timeout_per_mb`: `secs_per_mb * bytes / 1e6`, at least the 3 s default.

@@ -252,7 +252,7 @@ pub enum ResetStrategy {
 /// esptool's order on POSIX: unix-tight 50 ms, unix-tight 550 ms, classic 50 ms, classic
 /// 550 ms, cycled over the connect attempts.
 pub fn reset_sequence() -> [ResetStrategy; 4] {
-    use crate::consts::serial::{RESET_DELAY_MS, RESET_EXTRA_DELAY_MS};
+    use crate::serial::protocol::{RESET_DELAY_MS, RESET_EXTRA_DELAY_MS};
     let short = Duration::from_millis(RESET_DELAY_MS);
     let long = Duration::from_millis(RESET_DELAY_MS + RESET_EXTRA_DELAY_MS);
     [
@@ -266,7 +266,7 @@ pub fn reset_sequence() -> [ResetStrategy; 4] {
 /// Run a bootloader-entry sequence. `true` = asserted = pin low (DTR drives GPIO0, RTS drives
 /// EN). Returns `Ok(false)` when the port has no reset lines; other line errors are errors.
 pub fn reset_into_loader<T: Transport + ?Sized>(t: &mut T, s: ResetStrategy) -> Result<bool> {
-    use crate::consts::serial::RESET_PULSE_MS;
+    use crate::serial::protocol::RESET_PULSE_MS;
     let pulse = Duration::from_millis(RESET_PULSE_MS);
     match s {
         ResetStrategy::UnixTight { delay } => {
@@ -298,7 +298,7 @@ pub fn reset_into_loader<T: Transport + ?Sized>(t: &mut T, s: ResetStrategy) -> 
 
 /// Hard reset into the application: EN low for 100 ms with GPIO0 released, then EN high.
 pub fn hard_reset<T: Transport + ?Sized>(t: &mut T) -> Result<bool> {
-    use crate::consts::serial::RESET_PULSE_MS;
+    use crate::serial::protocol::RESET_PULSE_MS;
     if !t.set_lines(Some(false), Some(true))? {
         return Ok(false);
     }

@@ -3,7 +3,7 @@
 //! Level 0 holds the defaults, 1–8 are vendor levels (`conf_vendor.json` counts as 5.5), 9 is the
 //! user level; each is a JSON overlay applied in order (`mgos_sys_config.c`). `conf9_backup.json`
 //! is stock's own copy of the user level and `conf9.json.try` a one-shot try; neither is part of
-//! the effective config. Every leaf is tagged with a [`Class`] (reference `shelly-stock.md` §2.3).
+//! the effective config. Every leaf is tagged with a [`Class`] (`docs/shelly.md` §2).
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,5 @@
 //! Stock Shelly Gen1 (Mongoose OS) file systems: config levels, device id, model, login, and the
-//! identity and secrets a dump carries (reference `shelly-stock.md` §2–§3, §5).
+//! identity and secrets a dump carries (`docs/shelly.md` §2-§3, `docs/structures.md` §7).
 //!
 //! [`decode`] reads one SPIFFS slot: every config file (`conf0.json` … `conf9.json`, backups, try
 //! files), the effective merged config, `hwinfo_struct.json` and `passwd`, each value tagged with
@@ -11,13 +11,14 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::consts::shelly as c;
 use crate::evidence::IdEvidence;
 use crate::fs::spiffs::{self, DeletedStats, FileEntry};
 use crate::fs::{FsInfo, FsKind};
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
+use crate::shelly::consts as c;
 
 pub mod config;
+pub mod consts;
 pub mod passwd;
 mod sanitize;
 
@@ -130,121 +131,180 @@ pub fn decode_listed(
         return None;
     }
     let label = fs.label();
-    let mut sections = Vec::new();
-    let mut findings = Vec::new();
-    let mut levels: Vec<(f32, Value)> = Vec::new();
-    let (mut model, mut hw_revision) = (None, None);
+    let mut r = SlotFiles::default();
     for f in &files {
-        let content = spiffs::read_entry(data, fs, f);
-        let source = format!("{label}:{}", f.name);
-        if !f.complete {
-            findings.push(Finding::warning(
-                "spiffs_file_incomplete",
-                Some(f.header_offset as u64),
-                format!("{source}: some data pages are missing"),
-            ));
-        }
-        if config::is_config_file(&f.name) {
-            let Some(m) = config::parse(&content) else {
-                findings.push(Finding::warning(
-                    "shelly_conf_unparsable",
-                    Some(f.header_offset as u64),
-                    format!("{source}: not a JSON object"),
-                ));
-                continue;
-            };
-            let v = Value::Object(m);
-            let level = config::level_of(&f.name);
-            sections.push(ConfigSection {
-                source,
-                live: live && level.is_some(),
-                items: file_items(fs, f, &content, &v, ""),
-            });
-            if let Some(l) = level {
-                levels.push((l, v));
-            }
-        } else if f.name == c::HWINFO_FILE {
-            let Some(m) = config::parse(&content) else {
-                findings.push(Finding::warning(
-                    "shelly_hwinfo_unparsable",
-                    Some(f.header_offset as u64),
-                    format!("{source}: not a JSON object"),
-                ));
-                continue;
-            };
-            let v = Value::Object(m);
-            model = v.get("model").and_then(Value::as_str).map(str::to_string);
-            hw_revision = v
-                .get("hw_revision")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let mut items = file_items(fs, f, &content, &v, "hwinfo");
-            items.iter_mut().for_each(|i| i.class = Class::Factory);
-            sections.push(ConfigSection {
-                source,
-                live,
-                items,
-            });
-        } else if f.name == c::PASSWD_FILE {
-            let mut items = Vec::new();
-            for (n, l) in passwd::parse(&content).iter().enumerate() {
-                let at = spiffs::file_offset_to_dump(fs, f, 0).map(|o| o as u64);
-                let p = format!("passwd.{n}");
-                items.push(ConfigItem::new(
-                    format!("{p}.user"),
-                    l.user.clone(),
-                    Class::Secret,
-                    at,
-                ));
-                items.push(ConfigItem::new(
-                    format!("{p}.realm"),
-                    l.realm.clone(),
-                    Class::Setting,
-                    None,
-                ));
-                items.push(ConfigItem::new(
-                    format!("{p}.ha1"),
-                    l.ha1.clone(),
-                    Class::Secret,
-                    None,
-                ));
-                items.push(ConfigItem::new(
-                    format!("{p}.is_default"),
-                    passwd::is_default(l),
-                    Class::Setting,
-                    None,
-                ));
-            }
-            sections.push(ConfigSection {
-                source,
-                live,
-                items,
-            });
-        }
+        r.read(data, fs, f, &label, live);
     }
-    if model.is_none() {
-        findings.push(Finding::warning(
+    if r.model.is_none() {
+        r.findings.push(Finding::warning(
             "shelly_hwinfo_missing",
             Some(fs.start as u64),
             format!("{label}: no hwinfo_struct.json (stock prints MISSING HWINFO)"),
         ));
     }
-    levels.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut effective = Value::Null;
-    for (_, v) in &levels {
-        if effective.is_null() {
-            effective = v.clone();
-        } else {
-            config::merge(&mut effective, v);
-        }
-    }
+    let effective = merge_levels(&mut r.levels);
     let device_id_raw = config::get(&effective, "device.id")
         .and_then(Value::as_str)
         .map(str::to_string);
     let device_id = device_id_raw
         .clone()
         .filter(|s| !s.contains('?') && !s.is_empty());
-    // Each summary value points where the highest level that sets it stores it.
+    if let Some(s) = summary_section(&r.sections, &effective, &label, live) {
+        r.sections.insert(0, s);
+    }
+    let deleted = spiffs::deleted_stats(data, fs);
+    let deleted_configs: Vec<String> = spiffs::recover_deleted(data, fs)
+        .into_iter()
+        .filter(|d| config::is_config_file(&d.name) || config::parse(&d.content).is_some())
+        .map(|d| d.name)
+        .collect();
+    slot_findings(&mut r.findings, fs, &files, deleted.with_data, &label);
+    Some(ShellyFs {
+        fs: fs.clone(),
+        live,
+        files,
+        device_id,
+        device_id_raw,
+        model: r.model,
+        hw_revision: r.hw_revision,
+        effective,
+        sections: r.sections,
+        deleted,
+        deleted_configs,
+        findings: r.findings,
+    })
+}
+
+/// What the files of one slot hold, read file by file.
+#[derive(Default)]
+struct SlotFiles {
+    sections: Vec<ConfigSection>,
+    findings: Vec<Finding>,
+    /// Config levels present (`conf<N>.json`), to merge into the effective config.
+    levels: Vec<(f32, Value)>,
+    model: Option<String>,
+    hw_revision: Option<String>,
+}
+
+impl SlotFiles {
+    /// Read one file: a config level, the factory hwinfo or the login file; others are listed only.
+    fn read(&mut self, data: &[u8], fs: &FsInfo, f: &FileEntry, label: &str, live: bool) {
+        let content = spiffs::read_entry(data, fs, f);
+        let source = format!("{label}:{}", f.name);
+        if !f.complete {
+            self.findings.push(Finding::warning(
+                "spiffs_file_incomplete",
+                Some(f.header_offset as u64),
+                format!("{source}: some data pages are missing"),
+            ));
+        }
+        if config::is_config_file(&f.name) {
+            let Some(v) = self.json(&content, f, &source, "shelly_conf_unparsable") else {
+                return;
+            };
+            let level = config::level_of(&f.name);
+            self.sections.push(ConfigSection {
+                source,
+                live: live && level.is_some(),
+                items: file_items(fs, f, &content, &v, ""),
+            });
+            if let Some(l) = level {
+                self.levels.push((l, v));
+            }
+        } else if f.name == c::HWINFO_FILE {
+            let Some(v) = self.json(&content, f, &source, "shelly_hwinfo_unparsable") else {
+                return;
+            };
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+            self.model = text("model");
+            self.hw_revision = text("hw_revision");
+            let mut items = file_items(fs, f, &content, &v, "hwinfo");
+            items.iter_mut().for_each(|i| i.class = Class::Factory);
+            self.sections.push(ConfigSection {
+                source,
+                live,
+                items,
+            });
+        } else if f.name == c::PASSWD_FILE {
+            self.sections.push(ConfigSection {
+                source,
+                live,
+                items: passwd_items(fs, f, &content),
+            });
+        }
+    }
+
+    /// The file as a JSON object, or a warning finding with `code`.
+    fn json(
+        &mut self,
+        content: &[u8],
+        f: &FileEntry,
+        source: &str,
+        code: &'static str,
+    ) -> Option<Value> {
+        let m = config::parse(content);
+        if m.is_none() {
+            self.findings.push(Finding::warning(
+                code,
+                Some(f.header_offset as u64),
+                format!("{source}: not a JSON object"),
+            ));
+        }
+        m.map(Value::Object)
+    }
+}
+
+/// The login file's lines as items: user and HA1 are secrets, the realm and whether the login is
+/// the default one are settings.
+fn passwd_items(fs: &FsInfo, f: &FileEntry, content: &[u8]) -> Vec<ConfigItem> {
+    let at = spiffs::file_offset_to_dump(fs, f, 0).map(|o| o as u64);
+    let mut items = Vec::new();
+    for (n, l) in passwd::parse(content).iter().enumerate() {
+        let fields: [(&str, Value, Class, Option<u64>); 4] = [
+            ("user", l.user.clone().into(), Class::Secret, at),
+            ("realm", l.realm.clone().into(), Class::Setting, None),
+            ("ha1", l.ha1.clone().into(), Class::Secret, None),
+            (
+                "is_default",
+                passwd::is_default(l).into(),
+                Class::Setting,
+                None,
+            ),
+        ];
+        for (key, value, class, offset) in fields {
+            items.push(ConfigItem::new(
+                format!("passwd.{n}.{key}"),
+                value,
+                class,
+                offset,
+            ));
+        }
+    }
+    items
+}
+
+/// The effective config: the levels merged lowest first, as Mongoose OS loads them.
+fn merge_levels(levels: &mut [(f32, Value)]) -> Value {
+    levels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut effective = Value::Null;
+    for (_, v) in levels.iter() {
+        if effective.is_null() {
+            effective = v.clone();
+        } else {
+            config::merge(&mut effective, v);
+        }
+    }
+    effective
+}
+
+/// The `<label>:effective` section: the summary keys of the effective config, each pointing where
+/// the highest level that sets it stores it.
+fn summary_section(
+    sections: &[ConfigSection],
+    effective: &Value,
+    label: &str,
+    live: bool,
+) -> Option<ConfigSection> {
     let mut by_level: Vec<(f32, &ConfigSection)> = sections
         .iter()
         .filter_map(|sec| {
@@ -256,7 +316,7 @@ pub fn decode_listed(
     let summary: Vec<ConfigItem> = SUMMARY_KEYS
         .iter()
         .filter_map(|k| {
-            let v = config::get(&effective, k)?;
+            let v = config::get(effective, k)?;
             let off = by_level
                 .iter()
                 .find_map(|(_, sec)| sec.items.iter().find(|i| i.key == *k))
@@ -264,32 +324,28 @@ pub fn decode_listed(
             Some(ConfigItem::new(*k, v.clone(), config::classify(k), off))
         })
         .collect();
-    if !summary.is_empty() {
-        sections.insert(
-            0,
-            ConfigSection {
-                source: format!("{label}:effective"),
-                live,
-                items: summary,
-            },
-        );
-    }
-    let deleted = spiffs::deleted_stats(data, fs);
-    if deleted.with_data > 0 {
+    (!summary.is_empty()).then(|| ConfigSection {
+        source: format!("{label}:effective"),
+        live,
+        items: summary,
+    })
+}
+
+/// Slot-wide findings: deleted pages that still hold data, a user config level present.
+fn slot_findings(
+    findings: &mut Vec<Finding>,
+    fs: &FsInfo,
+    files: &[FileEntry],
+    deleted_with_data: usize,
+    label: &str,
+) {
+    if deleted_with_data > 0 {
         findings.push(Finding::info(
             "spiffs_deleted_data",
             Some(fs.start as u64),
-            format!(
-                "{label}: {} deleted pages still hold readable data",
-                deleted.with_data
-            ),
+            format!("{label}: {deleted_with_data} deleted pages still hold readable data"),
         ));
     }
-    let deleted_configs: Vec<String> = spiffs::recover_deleted(data, fs)
-        .into_iter()
-        .filter(|d| config::is_config_file(&d.name) || config::parse(&d.content).is_some())
-        .map(|d| d.name)
-        .collect();
     if files
         .iter()
         .any(|f| c::USER_FILES.contains(&f.name.as_str()))
@@ -300,20 +356,6 @@ pub fn decode_listed(
             format!("{label}: user config level present (identity and secrets)"),
         ));
     }
-    Some(ShellyFs {
-        fs: fs.clone(),
-        live,
-        files,
-        device_id,
-        device_id_raw,
-        model,
-        hw_revision,
-        effective,
-        sections,
-        deleted,
-        deleted_configs,
-        findings,
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use md5::{Digest, Md5};
 
-use crate::consts::shelly as c;
+use crate::shelly::consts as c;
 
 /// One htdigest line.
 #[derive(Debug, Clone, PartialEq, Eq)]

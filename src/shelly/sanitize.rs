@@ -1,4 +1,4 @@
-//! The stock Shelly sanitize recipe for one FS slot (reference `shelly-stock.md` §3.3 steps 2–5):
+//! The stock Shelly sanitize recipe for one FS slot (`docs/shelly.md` §3):
 //! delete the user level (`conf9.json`, `conf9_backup.json`, `conf9.json.try`, `conf.json`),
 //! reset a non-default `passwd` to the factory login, keep `hwinfo_struct.json`, `conf0.json` …
 //! `conf8.json` and the firmware assets, then zero every deleted or stray page. The result is
@@ -7,10 +7,10 @@
 
 use std::ops::Range;
 
-use crate::consts::shelly as c;
 use crate::fs::spiffs;
 use crate::fs::FsInfo;
 use crate::report::Change;
+use crate::shelly::consts as c;
 
 use super::passwd;
 

@@ -20,7 +20,7 @@
 use super::fields::{field, Loc, Ty};
 use super::settings::fix_checksums;
 use super::textpool;
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 
 /// A value to write into a field.
 #[derive(Debug, Clone, PartialEq)]
@@ -357,7 +357,7 @@ pub fn build_settings(
 /// A quick power-cycle sector as Tasmota leaves it after `cycles` quick power cycles: the magic
 /// word 0xFFA55AFF, then one zero word per cycle, then 0xFF.
 pub fn qpc_sector(cycles: usize) -> [u8; c::SETTINGS_SIZE] {
-    let mut s = [crate::consts::ERASED; c::SETTINGS_SIZE];
+    let mut s = [crate::flash::ERASED; c::SETTINGS_SIZE];
     s[..4].copy_from_slice(&c::QPC_MAGIC.to_le_bytes());
     for i in 0..cycles.min(c::SETTINGS_SIZE / 4 - 1) {
         s[4 + 4 * i..8 + 4 * i].fill(0);

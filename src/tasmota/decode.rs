@@ -7,8 +7,8 @@
 use super::fields::{fields_for, Loc, Ty};
 use super::settings::{le16, le32, version_string};
 use super::textpool;
-use crate::consts::tasmota as c;
 use crate::report::{ConfigItem, ConfigSection, Finding};
+use crate::tasmota::consts as c;
 use serde_json::Value;
 
 /// Why a block cannot be decoded.
@@ -145,6 +145,35 @@ pub fn check_supported(block: &[u8]) -> Result<u32, Unsupported> {
 /// Decode a block whose first byte is at `base` in the dump (item offsets are absolute).
 pub fn decode_at(block: &[u8], base: u64) -> Result<Decoded, Unsupported> {
     let version = check_supported(block)?;
+    let findings = header_findings(block, base, version);
+    let pool = if version >= c::TEXT_POOL_FIRST {
+        textpool::split(block)
+    } else {
+        Vec::new()
+    };
+    let items = fields_for(version)
+        .into_iter()
+        .filter_map(|f| {
+            let (value, off) = field_value(block, &pool, f.name, f.loc)?;
+            Some(ConfigItem::new(
+                f.name,
+                value,
+                f.class,
+                Some(base + off as u64),
+            ))
+        })
+        .collect();
+    Ok(Decoded {
+        version,
+        version_str: version_string(version),
+        items,
+        findings,
+    })
+}
+
+/// Findings about the header: a version newer than the newest known layout of its major
+/// version, a `cfg_holder` other than the default.
+fn header_findings(block: &[u8], base: u64, version: u32) -> Vec<Finding> {
     let mut findings = Vec::new();
     if version >= c::LAST_KNOWN_LAYOUT
         && (version >> 24) == (c::LAST_KNOWN_LAYOUT >> 24)
@@ -176,71 +205,50 @@ pub fn decode_at(block: &[u8], base: u64) -> Result<Decoded, Unsupported> {
             ),
         ));
     }
-    let pool = if version >= c::TEXT_POOL_FIRST {
-        textpool::split(block)
-    } else {
-        Vec::new()
-    };
-    let mut items = Vec::new();
-    for f in fields_for(version) {
-        let (value, off) = match f.loc {
-            Loc::Bin { off, ty, count } => {
-                let mut vals = Vec::with_capacity(count);
-                for i in 0..count {
-                    let Some(v) = scalar(block, off + i * ty.size(), ty) else {
-                        break;
-                    };
-                    vals.push(v);
-                }
-                if vals.len() != count {
-                    continue;
-                }
-                if matches!(
-                    f.name,
-                    "ip_address" | "ipv4_rgx_address" | "ipv4_rgx_subnetmask"
-                ) {
-                    vals = vals
-                        .iter()
-                        .map(|v| Value::String(ipv4(v.as_u64().unwrap_or(0) as u32)))
-                        .collect();
-                }
-                (one_or_many(vals, count), off)
-            }
-            Loc::Str { off, len, count } => {
-                let mut vals = Vec::with_capacity(count);
-                for i in 0..count {
-                    let Some(raw) = block.get(off + i * len..off + (i + 1) * len) else {
-                        break;
-                    };
-                    let n = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-                    vals.push(text(&raw[..n]));
-                }
-                if vals.len() != count {
-                    continue;
-                }
-                (one_or_many(vals, count), off)
-            }
-            Loc::Text { index, count } => {
-                let vals: Vec<Value> = (index..index + count)
-                    .map(|i| pool.get(i).map_or(Value::from(""), |s| text(s.bytes)))
+    findings
+}
+
+/// One field's value and its offset in the block; `None` when the block is too short for it.
+fn field_value(
+    block: &[u8],
+    pool: &[textpool::PoolString<'_>],
+    name: &str,
+    loc: Loc,
+) -> Option<(Value, usize)> {
+    match loc {
+        Loc::Bin { off, ty, count } => {
+            let mut vals = (0..count)
+                .map(|i| scalar(block, off + i * ty.size(), ty))
+                .collect::<Option<Vec<Value>>>()?;
+            if matches!(
+                name,
+                "ip_address" | "ipv4_rgx_address" | "ipv4_rgx_subnetmask"
+            ) {
+                vals = vals
+                    .iter()
+                    .map(|v| Value::String(ipv4(v.as_u64().unwrap_or(0) as u32)))
                     .collect();
-                let off = pool.get(index).map_or(c::OFF_TEXT_POOL, |s| s.offset);
-                (one_or_many(vals, count), off)
             }
-        };
-        items.push(ConfigItem::new(
-            f.name,
-            value,
-            f.class,
-            Some(base + off as u64),
-        ));
+            Some((one_or_many(vals, count), off))
+        }
+        Loc::Str { off, len, count } => {
+            let vals = (0..count)
+                .map(|i| {
+                    let raw = block.get(off + i * len..off + (i + 1) * len)?;
+                    let n = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+                    Some(text(&raw[..n]))
+                })
+                .collect::<Option<Vec<Value>>>()?;
+            Some((one_or_many(vals, count), off))
+        }
+        Loc::Text { index, count } => {
+            let vals: Vec<Value> = (index..index + count)
+                .map(|i| pool.get(i).map_or(Value::from(""), |s| text(s.bytes)))
+                .collect();
+            let off = pool.get(index).map_or(c::OFF_TEXT_POOL, |s| s.offset);
+            Some((one_or_many(vals, count), off))
+        }
     }
-    Ok(Decoded {
-        version,
-        version_str: version_string(version),
-        items,
-        findings,
-    })
 }
 
 /// Decode one settings block (a flash copy, or a `.dmp` after [`super::dmp::from_dmp`]).

@@ -8,7 +8,7 @@
 //! content; [`encode`] writes a block back in the form it came in. See docs/tasmota-settings.md.
 
 use super::settings::{parse_copy, Header, SettingsCopy};
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 use serde::Serialize;
 
 /// Name at the start of a file-system `.dmp`.

@@ -4,12 +4,13 @@
 
 use super::dmp::{detect, encode, to_bin, DmpFile, DmpForm};
 use super::settings::Scan;
+use super::KeepPolicy;
 use crate::bootloader::{BootKind, Bootloader};
-use crate::consts::diff_names::TASMOTA_SOURCE;
+use crate::diff::policy::TASMOTA_SOURCE;
 use crate::extract::Item;
 use crate::identify::{Evidence, Firmware, FirmwareKind};
 use crate::inspect::{InspectReport, Region, RegionKind};
-use crate::report::{Change, Finding};
+use crate::report::{Change, ConfigSection, Finding};
 use crate::sanitize::{Policy, Residue, SanitizeReport, Verification};
 use serde::Serialize;
 
@@ -41,7 +42,7 @@ fn checksum_text(d: &DmpFile) -> &'static str {
 /// How many rules (Rule1..Rule3 at 0x800) hold text: a plain string, or a compressed one (a NUL
 /// then a length, as 8.x and later store long rules).
 pub fn rules_set(block: &[u8], version: u32) -> usize {
-    use crate::consts::tasmota::{HEADER_V6, OFF_RULES, RULES_FIRST, RULE_LEN};
+    use crate::tasmota::consts::{HEADER_V6, OFF_RULES, RULES_FIRST, RULE_LEN};
     let n = match version {
         v if v < RULES_FIRST => 0,
         v if v < HEADER_V6 => 1,
@@ -53,11 +54,10 @@ pub fn rules_set(block: &[u8], version: u32) -> usize {
         .count()
 }
 
-/// The `inspect` report of a recognised `.dmp` (`file_len` bytes, at `base_offset` of the file).
-pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectReport {
+/// Findings (the file, rules that hold text, decoding problems) and the decoded settings of a
+/// `.dmp`.
+fn dmp_config(d: &DmpFile) -> (Vec<ConfigSection>, Vec<Finding>) {
     let k = &d.copy;
-    let mut copy = k.clone();
-    copy.newest = true;
     let mut findings = vec![Finding::info(
         "tasmota_dmp",
         Some(0),
@@ -74,7 +74,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
     if rules > 0 {
         findings.push(Finding::info(
             "tasmota_rules_kept",
-            Some(crate::consts::tasmota::OFF_RULES as u64),
+            Some(crate::tasmota::consts::OFF_RULES as u64),
             format!(
                 "{rules} rule(s) hold text; sanitize keeps rules, which can name hosts or carry \
                  credentials (WebSend, Backlog): check them before sharing the file"
@@ -101,26 +101,41 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
             e.to_string(),
         )),
     }
+    (config, findings)
+}
+
+/// The firmware a `.dmp` names: the Tasmota version that wrote it.
+fn dmp_firmware(d: &DmpFile) -> Firmware {
+    let k = &d.copy;
+    Firmware {
+        kind: FirmwareKind::Tasmota,
+        version: Some(k.version_str.clone()),
+        model: None,
+        sdk_version: None,
+        app_offset: None,
+        candidates: Vec::new(),
+        evidence: vec![Evidence {
+            offset: crate::tasmota::consts::OFF_VERSION as u64,
+            text: format!(
+                "settings version {} in a {} (the firmware that wrote it)",
+                k.version_str,
+                d.form.describe()
+            ),
+        }],
+    }
+}
+
+/// The `inspect` report of a recognised `.dmp` (`file_len` bytes, at `base_offset` of the file).
+pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectReport {
+    let k = &d.copy;
+    let mut copy = k.clone();
+    copy.newest = true;
+    let (config, findings) = dmp_config(d);
     InspectReport {
         size: file_len as u64,
         base_offset,
         header_flash_size: None,
-        firmware: Firmware {
-            kind: FirmwareKind::Tasmota,
-            version: Some(k.version_str.clone()),
-            model: None,
-            sdk_version: None,
-            app_offset: None,
-            candidates: Vec::new(),
-            evidence: vec![Evidence {
-                offset: crate::consts::tasmota::OFF_VERSION as u64,
-                text: format!(
-                    "settings version {} in a {} (the firmware that wrote it)",
-                    k.version_str,
-                    d.form.describe()
-                ),
-            }],
-        },
+        firmware: dmp_firmware(d),
         layout: crate::layout::Layout {
             kind: crate::layout::LayoutKind::Unknown,
             flash_sizes: Vec::new(),
@@ -189,6 +204,68 @@ fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
         .collect()
 }
 
+/// Where each identity or secret value of the input is still found: in the plain block or in
+/// the file bytes.
+fn dmp_residue(cands: &[(String, Vec<u8>)], block: &[u8], out: &[u8]) -> Vec<Residue> {
+    let mut residue = Vec::new();
+    for (key, bytes) in cands {
+        let name = key.split('[').next().unwrap_or(key);
+        let class = super::fields::meta(name).0;
+        let hits = find_all(block, bytes)
+            .into_iter()
+            .map(|o| (o, "settings block"))
+            .chain(find_all(out, bytes).into_iter().map(|o| (o, "file bytes")));
+        for (o, region) in hits {
+            residue.push(Residue {
+                offset: o as u64,
+                key: format!("tasmota .dmp {key}"),
+                class,
+                region: region.into(),
+            });
+        }
+    }
+    residue
+}
+
+/// Read the sanitised `.dmp` back and check it: checksum, version, factory fields, residue.
+fn verify_dmp(d: &DmpFile, block: &[u8], out: &[u8], keep: &KeepPolicy) -> Verification {
+    let cands = super::sanitize::secrets_and_ids_except(&d.block, keep);
+    let back = detect(out);
+    let checksums_valid = back
+        .as_ref()
+        .is_some_and(|b| b.copy.valid && b.block == *block);
+    let firmware_unchanged = back
+        .as_ref()
+        .is_some_and(|b| b.copy.version == d.copy.version);
+    let factory_kept = factory(&d.block) == factory(block) && !factory(block).is_empty();
+    let residue = dmp_residue(&cands, block, out);
+    let mut problems = Vec::new();
+    if !checksums_valid {
+        problems.push("the output does not read back as a .dmp with a valid checksum".into());
+    }
+    if !factory_kept {
+        problems.push("a factory field (module, GPIO, template, calibration) changed".into());
+    }
+    if !firmware_unchanged {
+        problems.push("the output's settings version differs from the input's".into());
+    }
+    if !residue.is_empty() {
+        problems.push(format!("{} identity/secret values remain", residue.len()));
+    }
+    Verification {
+        images_checked: 0,
+        images_identical: true,
+        checksums_valid,
+        filesystems_consistent: true,
+        firmware_unchanged,
+        settings_kept: firmware_unchanged && checksums_valid && factory_kept,
+        boot_config_unchanged: true,
+        residue_candidates: cands.len(),
+        residue,
+        problems,
+    }
+}
+
 /// Sanitise a recognised `.dmp`: the settings recipe on the block, re-encoded in the same form.
 /// Verified: the output reads back as a `.dmp` with a valid checksum and the same version, and
 /// no identity or secret value of the input (minus what the policy keeps) is in the output,
@@ -212,58 +289,8 @@ pub fn sanitize_dmp(
             why: "not decoded: they could hold secrets".into(),
         });
     }
-    let cands = super::sanitize::secrets_and_ids_except(&d.block, &keep);
-    let back = detect(&out);
-    let checksums_valid = back
-        .as_ref()
-        .is_some_and(|b| b.copy.valid && b.block == block);
-    let firmware_unchanged = back
-        .as_ref()
-        .is_some_and(|b| b.copy.version == d.copy.version);
-    let factory_kept = factory(&d.block) == factory(&block) && !factory(&block).is_empty();
-    let mut residue = Vec::new();
-    for (key, bytes) in &cands {
-        let name = key.split('[').next().unwrap_or(key);
-        let class = super::fields::meta(name).0;
-        let hits = find_all(&block, bytes)
-            .into_iter()
-            .map(|o| (o, "settings block"))
-            .chain(find_all(&out, bytes).into_iter().map(|o| (o, "file bytes")));
-        for (o, region) in hits {
-            residue.push(Residue {
-                offset: o as u64,
-                key: format!("tasmota .dmp {key}"),
-                class,
-                region: region.into(),
-            });
-        }
-    }
-    let mut problems = Vec::new();
-    if !checksums_valid {
-        problems.push("the output does not read back as a .dmp with a valid checksum".into());
-    }
-    if !factory_kept {
-        problems.push("a factory field (module, GPIO, template, calibration) changed".into());
-    }
-    if !firmware_unchanged {
-        problems.push("the output's settings version differs from the input's".into());
-    }
-    if !residue.is_empty() {
-        problems.push(format!("{} identity/secret values remain", residue.len()));
-    }
+    let verification = verify_dmp(d, &block, &out, &keep);
     changes.sort_by_key(|c| (c.start, c.end));
-    let verification = Verification {
-        images_checked: 0,
-        images_identical: true,
-        checksums_valid,
-        filesystems_consistent: true,
-        firmware_unchanged,
-        settings_kept: firmware_unchanged && checksums_valid && factory_kept,
-        boot_config_unchanged: true,
-        residue_candidates: cands.len(),
-        residue,
-        problems,
-    };
     Ok((
         out,
         SanitizeReport {

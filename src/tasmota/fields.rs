@@ -251,10 +251,10 @@ pub static META: &[(&str, Class, Action)] = &[
 /// Fields espdump adds to the generated table (decode-config shows them as bit-field groups).
 static EXTRA: &[(&str, u32, u32, Loc)] = &[(
     "power",
-    crate::consts::tasmota::MIN_VERSION,
+    crate::tasmota::consts::MIN_VERSION,
     0,
     Loc::Bin {
-        off: crate::consts::tasmota::OFF_POWER,
+        off: crate::tasmota::consts::OFF_POWER,
         ty: Ty::U32,
         count: 1,
     },

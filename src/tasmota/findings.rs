@@ -3,9 +3,9 @@
 
 use super::image::TasmotaImage;
 use super::settings::{version_string, Scan};
-use crate::consts::tasmota as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::report::Finding;
+use crate::tasmota::consts as c;
 
 /// Quick power cycles after which Tasmota erases its settings (`SetOption65 0`).
 const QPC_RESET_AT: usize = 7;

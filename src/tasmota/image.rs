@@ -22,7 +22,7 @@
 //! (`2.2.2-dev(38a443e)`) and the compile date. A gzip OTA file (`1F 8B`) is inflated first.
 
 use super::settings::{le32, version_string};
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 use serde::Serialize;
 use std::io::Read;
 
@@ -128,36 +128,6 @@ fn core_version(d: &[u8]) -> Option<(usize, String)> {
     (n > 0).then(|| (at + 5, ascii(&tail[..n])))
 }
 
-/// `\d+\.\d+\.\d+(-dev)?\([0-9a-f]{7}\)`.
-fn sdk_version(d: &[u8]) -> Option<(usize, String)> {
-    for p in memchr::memchr_iter(b'(', d) {
-        let hex = d.get(p + 1..p + 9)?;
-        if hex[7] != b')' || !hex[..7].iter().all(|b| b.is_ascii_hexdigit()) {
-            continue;
-        }
-        // walk back over "2.2.2-dev" / "2.2.1"
-        let mut s = p;
-        while s > 0 && p - s < 16 {
-            let b = d[s - 1];
-            if b.is_ascii_digit() || b == b'.' || b == b'-' || b.is_ascii_lowercase() {
-                s -= 1;
-            } else {
-                break;
-            }
-        }
-        let head = &d[s..p];
-        let core = head.strip_suffix(b"-dev").unwrap_or(head);
-        let dots = core.iter().filter(|&&b| b == b'.').count();
-        if dots == 2
-            && core.iter().all(|b| b.is_ascii_digit() || *b == b'.')
-            && core.first() != Some(&b'.')
-        {
-            return Some((s, ascii(&d[s..p + 9])));
-        }
-    }
-    None
-}
-
 /// `Mmm dd yyyy\0` (the C `__DATE__`).
 fn build_date(d: &[u8]) -> Option<(usize, String)> {
     for m in MONTHS {
@@ -193,7 +163,7 @@ fn inflate(data: &[u8]) -> Option<Vec<u8>> {
 
 /// Find Tasmota and its version in a firmware image, OTA file (plain or gzip) or flash dump.
 pub fn detect_image(data: &[u8]) -> Option<TasmotaImage> {
-    if data.starts_with(&crate::consts::image::GZIP_MAGIC) {
+    if data.starts_with(&crate::image_consts::GZIP_MAGIC) {
         let inflated = inflate(data)?;
         let mut r = detect_plain(&inflated)?;
         r.gzipped = true;
@@ -223,7 +193,43 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             });
         }
     }
-    let mut version: Option<(u32, usize, String)> = None;
+    let mut version = version_markers(d, &mut evidence);
+    let holder = cfg_holder_prologues(d, &mut version, &mut evidence);
+    if let Some((p, b)) = BANNERS.iter().find_map(|b| find(d, b, 0).map(|p| (p, b))) {
+        evidence.push(Evidence {
+            offset: p as u64,
+            text: ascii(b),
+        });
+    }
+    let core = core_version(d);
+    let sdk = crate::sdk::version_in(d);
+    let date = build_date(d);
+    for (o, t) in [&core, &sdk, &date].into_iter().flatten() {
+        evidence.push(Evidence {
+            offset: *o as u64,
+            text: t.clone(),
+        });
+    }
+    Some(TasmotaImage {
+        version: version.as_ref().map(|v| version_string(v.0)),
+        version_raw: version.as_ref().map(|v| v.0),
+        evidence_offset: version.as_ref().map(|v| v.1 as u64),
+        evidence_text: version.map(|v| v.2),
+        cfg_holder: holder,
+        core_version: core.map(|x| x.1),
+        sdk_version: sdk.map(|x| x.1),
+        build_date: date.map(|x| x.1),
+        gzipped: false,
+        evidence,
+    })
+}
+
+/// A version and where it was found: (raw version, offset, evidence text).
+type VersionAt = (u32, usize, String);
+
+/// The `VERSION_MARKER`s of the image (each is evidence); the first version-shaped one.
+fn version_markers(d: &[u8], evidence: &mut Vec<Evidence>) -> Option<VersionAt> {
+    let mut version: Option<VersionAt> = None;
     let mut from = 0;
     while let Some(p) = find(d, &c::VERSION_MARKER_HEAD, from) {
         from = p + 1;
@@ -240,6 +246,16 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             version = Some((v, p, text));
         }
     }
+    version
+}
+
+/// The settings defaults' prologue `<holder u32> <version u32> 12 C1 F0` (each is evidence): the
+/// `cfg_holder` the build uses, and the version when no marker gave one.
+fn cfg_holder_prologues(
+    d: &[u8],
+    version: &mut Option<VersionAt>,
+    evidence: &mut Vec<Evidence>,
+) -> Option<u16> {
     let mut holder = None;
     // `<holder u32 < 0x10000> <version u32> 12 C1 F0`, word-aligned: test the prologue first.
     for p in memchr::memmem::find_iter(d, &PROLOGUE) {
@@ -268,36 +284,10 @@ fn detect_plain(d: &[u8]) -> Option<TasmotaImage> {
             holder = Some(h16);
         }
         if version.is_none() {
-            version = Some((v, i + 4, text));
+            *version = Some((v, i + 4, text));
         }
     }
-    if let Some((p, b)) = BANNERS.iter().find_map(|b| find(d, b, 0).map(|p| (p, b))) {
-        evidence.push(Evidence {
-            offset: p as u64,
-            text: ascii(b),
-        });
-    }
-    let core = core_version(d);
-    let sdk = sdk_version(d);
-    let date = build_date(d);
-    for (o, t) in [&core, &sdk, &date].into_iter().flatten() {
-        evidence.push(Evidence {
-            offset: *o as u64,
-            text: t.clone(),
-        });
-    }
-    Some(TasmotaImage {
-        version: version.as_ref().map(|v| version_string(v.0)),
-        version_raw: version.as_ref().map(|v| v.0),
-        evidence_offset: version.as_ref().map(|v| v.1 as u64),
-        evidence_text: version.map(|v| v.2),
-        cfg_holder: holder,
-        core_version: core.map(|x| x.1),
-        sdk_version: sdk.map(|x| x.1),
-        build_date: date.map(|x| x.1),
-        gzipped: false,
-        evidence,
-    })
+    holder
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Tasmota: settings copies in a dump, their decoding, `.dmp` export, image version, sanitising.
 //!
-//! Entry points (reference `shared/reference/tasmota.md`):
+//! Entry points (`docs/tasmota-settings.md`):
 //! * [`scan`] / [`find_copies`]: every settings copy in a dump, both checksums checked, the copy
 //!   the firmware loads marked `newest`; quick power-cycle sectors.
 //! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
@@ -14,6 +14,7 @@
 //! * [`builder`]: synthetic blocks by field name, for tests and fixtures.
 
 pub mod builder;
+pub mod consts;
 pub mod decode;
 pub mod dmp;
 pub mod dmp_report;

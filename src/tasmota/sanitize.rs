@@ -1,4 +1,4 @@
-//! Sanitise the Tasmota settings of a dump before cloning it to another unit (`tasmota.md` §8).
+//! Sanitise the Tasmota settings of a dump before cloning it to another unit (`docs/tasmota-settings.md` "Sanitize").
 //!
 //! The newest valid copy is reset: identity and secret fields to the firmware defaults, Wi-Fi and
 //! MQTT site credentials too unless a [`KeepPolicy`] keeps them, donor state and history zeroed
@@ -10,12 +10,12 @@
 
 use super::decode::{check_supported, decode_at, Unsupported};
 use super::fields::{fields_for, Action, Group, Loc};
-use super::settings::{fix_checksums, le32, scan, Slot};
+use super::settings::{fix_checksums, le32, scan, Scan, SettingsCopy, Slot};
 use super::textpool;
-use crate::consts::tasmota as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
 use crate::evidence::IdEvidence;
+use crate::flash::{ERASED, SECTOR_SIZE};
 use crate::report::{Change, Class};
+use crate::tasmota::consts as c;
 use serde_json::Value;
 
 /// Which site credentials survive sanitising. Everything else of class identity or secret is reset.
@@ -127,15 +127,17 @@ pub fn is_stock_default(name: &str, value: &str) -> bool {
     }
 }
 
-/// Apply the per-field actions to one block in place; returns `(field, start, end, what, why)`
-/// relative to the block.
-fn reset_block(
-    block: &mut [u8],
-    keep: &KeepPolicy,
-) -> Result<Vec<(usize, usize, String, String)>, SanitizeError> {
+/// One change to a block: `(start, end, what, why)`, relative to the block.
+type Note = (usize, usize, String, String);
+/// A text-pool string to rewrite: pool index, new value, field name, class.
+type PoolChange = (usize, Vec<u8>, &'static str, Class);
+
+/// Apply the per-field actions to one block in place; returns `(start, end, what, why)` relative
+/// to the block.
+fn reset_block(block: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Note>, SanitizeError> {
     let version = check_supported(block)?;
     let mut notes = Vec::new();
-    let mut pool_changes: Vec<(usize, Vec<u8>, &'static str, Class)> = Vec::new();
+    let mut pool_changes: Vec<PoolChange> = Vec::new();
     for f in fields_for(version) {
         let why = f.class.as_str().to_string();
         match (f.action, f.loc) {
@@ -151,40 +153,13 @@ fn reset_block(
                 }
             }
             (Action::Reset(_), Loc::Str { off, len, count }) => {
-                for i in 0..count {
-                    let def = default_text(f.name, i, version);
-                    let at = off + i * len;
-                    let Some(dst) = block.get_mut(at..at + len) else {
-                        continue;
-                    };
-                    let mut want = vec![0u8; len];
-                    let n = def.len().min(len - 1);
-                    want[..n].copy_from_slice(&def.as_bytes()[..n]);
-                    if dst != want.as_slice() {
-                        dst.copy_from_slice(&want);
-                        notes.push((
-                            at,
-                            at + len,
-                            format!("reset {}[{i}] to {def:?}", f.name),
-                            why.clone(),
-                        ));
-                    }
-                }
+                reset_strings(block, f.name, version, (off, len, count), &why, &mut notes);
             }
             (Action::Reset(_), Loc::Bin { off, ty, .. }) => {
                 // mqtt_port: the only binary field with a default.
                 let want = u64::from(c::MQTT_PORT_DEFAULT).to_le_bytes();
-                if let Some(dst) = block.get_mut(off..off + ty.size()) {
-                    if dst != &want[..ty.size()] {
-                        dst.copy_from_slice(&want[..ty.size()]);
-                        notes.push((
-                            off,
-                            off + ty.size(),
-                            format!("reset {} to {}", f.name, c::MQTT_PORT_DEFAULT),
-                            why,
-                        ));
-                    }
-                }
+                let what = format!("reset {} to {}", f.name, c::MQTT_PORT_DEFAULT);
+                set_bytes(block, off, &want[..ty.size()], what, why, &mut notes);
             }
             (Action::Zero | Action::ZeroFirst, Loc::Bin { off, ty, count }) => {
                 let n = if f.action == Action::ZeroFirst {
@@ -192,47 +167,97 @@ fn reset_block(
                 } else {
                     count
                 };
-                let end = off + n * ty.size();
-                if let Some(dst) = block.get_mut(off..end) {
-                    if dst.iter().any(|&b| b != 0) {
-                        dst.fill(0);
-                        let what = if n == count {
-                            format!("zeroed {}", f.name)
-                        } else {
-                            format!("zeroed {}[0]", f.name)
-                        };
-                        notes.push((off, end, what, why));
-                    }
-                }
+                let what = if n == count {
+                    format!("zeroed {}", f.name)
+                } else {
+                    format!("zeroed {}[0]", f.name)
+                };
+                let zeros = vec![0u8; n * ty.size()];
+                set_bytes(block, off, &zeros, what, why, &mut notes);
             }
             (Action::Zero | Action::ZeroFirst, _) => {}
         }
     }
-    if !pool_changes.is_empty() {
-        let refs: Vec<(usize, &[u8])> = pool_changes
-            .iter()
-            .map(|(i, v, _, _)| (*i, v.as_slice()))
-            .collect();
-        textpool::update(block, &refs).map_err(|e| SanitizeError::Pool(e.to_string()))?;
-        for (i, v, name, class) in &pool_changes {
-            let s = textpool::get(block, *i);
-            notes.push((
-                s.offset,
-                s.offset + v.len() + 1,
-                format!(
-                    "reset {name} ({}) to {:?}",
-                    textpool::SET_NAMES.get(*i).copied().unwrap_or("?"),
-                    String::from_utf8_lossy(v)
-                ),
-                class.as_str().to_string(),
-            ));
-        }
-    }
+    apply_pool_changes(block, &pool_changes, &mut notes)?;
     // Header: keep cfg_holder, size, version; save_flag >= 1; bootcount via the table.
     if le32(block, c::OFF_SAVE_FLAG) == Some(0) {
         block[c::OFF_SAVE_FLAG..c::OFF_SAVE_FLAG + 4].copy_from_slice(&1u32.to_le_bytes());
     }
     fix_checksums(block);
+    checksum_note(block, version, &mut notes);
+    Ok(notes)
+}
+
+/// Write `want` at `off` when the block holds something else there (and has room), and note it.
+fn set_bytes(
+    block: &mut [u8],
+    off: usize,
+    want: &[u8],
+    what: String,
+    why: String,
+    notes: &mut Vec<Note>,
+) {
+    let end = off + want.len();
+    if let Some(dst) = block.get_mut(off..end) {
+        if dst != want {
+            dst.copy_from_slice(want);
+            notes.push((off, end, what, why));
+        }
+    }
+}
+
+/// Reset the `count` fixed-length strings of a field (`len` bytes each from `off`, NUL padded)
+/// to their defaults.
+fn reset_strings(
+    block: &mut [u8],
+    name: &str,
+    version: u32,
+    (off, len, count): (usize, usize, usize),
+    why: &str,
+    notes: &mut Vec<Note>,
+) {
+    for i in 0..count {
+        let def = default_text(name, i, version);
+        let mut want = vec![0u8; len];
+        let n = def.len().min(len - 1);
+        want[..n].copy_from_slice(&def.as_bytes()[..n]);
+        let what = format!("reset {name}[{i}] to {def:?}");
+        set_bytes(block, off + i * len, &want, what, why.to_string(), notes);
+    }
+}
+
+/// Rewrite the text pool once with every changed string, and note each.
+fn apply_pool_changes(
+    block: &mut [u8],
+    pool_changes: &[PoolChange],
+    notes: &mut Vec<Note>,
+) -> Result<(), SanitizeError> {
+    if pool_changes.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<(usize, &[u8])> = pool_changes
+        .iter()
+        .map(|(i, v, _, _)| (*i, v.as_slice()))
+        .collect();
+    textpool::update(block, &refs).map_err(|e| SanitizeError::Pool(e.to_string()))?;
+    for (i, v, name, class) in pool_changes {
+        let s = textpool::get(block, *i);
+        notes.push((
+            s.offset,
+            s.offset + v.len() + 1,
+            format!(
+                "reset {name} ({}) to {:?}",
+                textpool::SET_NAMES.get(*i).copied().unwrap_or("?"),
+                String::from_utf8_lossy(v)
+            ),
+            class.as_str().to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Note the checksums [`fix_checksums`] recomputed for this version.
+fn checksum_note(block: &[u8], version: u32, notes: &mut Vec<Note>) {
     if version >= c::CRC32_FIRST && block.len() >= c::SETTINGS_SIZE {
         notes.push((
             c::OFF_CRC16,
@@ -248,7 +273,6 @@ fn reset_block(
             "checksum".into(),
         ));
     }
-    Ok(notes)
 }
 
 /// Sanitise one settings block in place (a `.dmp` after [`super::dmp::detect`]): the same
@@ -298,6 +322,83 @@ fn erase(data: &mut [u8], start: usize, what: &str, why: &str, out: &mut Vec<Cha
     });
 }
 
+/// The block's changes placed at `target`, after the move from `src` if there was one.
+fn block_changes(src: usize, target: usize, notes: Vec<Note>) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if target != src {
+        changes.push(Change {
+            region: "tasmota settings".into(),
+            start: target as u64,
+            end: (target + SECTOR_SIZE) as u64,
+            what: format!("moved the newest copy from 0x{src:06x} to the EEPROM slot"),
+            why: "one copy in the slot OTA never overwrites".into(),
+        });
+    }
+    for (s, e, what, why) in notes {
+        changes.push(Change {
+            region: "tasmota settings".into(),
+            start: (target + s) as u64,
+            end: (target + e) as u64,
+            what,
+            why,
+        });
+    }
+    changes
+}
+
+/// Erase every other copy, the 1M layout's rotating ring and the quick power-cycle sectors.
+fn erase_stale(
+    data: &mut [u8],
+    sc: &Scan,
+    newest: &SettingsCopy,
+    fs: bool,
+    target: usize,
+    changes: &mut Vec<Change>,
+) {
+    for k in &sc.copies {
+        let o = k.offset as usize;
+        if o != target {
+            erase(
+                data,
+                o,
+                &format!(
+                    "erased settings copy (save_flag {}, {})",
+                    k.save_flag, k.version_str
+                ),
+                "stale copy",
+                changes,
+            );
+        }
+    }
+    // 1M layout: 0xF4000..=0xFA000 belong to the settings ring (Tasmota itself erases them on
+    // every rotating save). File-system builds: only the copies found above are erased, since
+    // 0xFC000/0xFD000 are SDK sectors on a 1M-header image and a stale copy could mislead us.
+    if !fs && matches!(newest.slot, Slot::Eeprom1M | Slot::Rotating1M(_)) {
+        let mut o = c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE;
+        while o <= c::SETTINGS_LOCATION_1M {
+            if o != target {
+                erase(
+                    data,
+                    o,
+                    "erased rotating settings slot",
+                    "stale copy",
+                    changes,
+                );
+            }
+            o += SECTOR_SIZE;
+        }
+    }
+    for q in &sc.qpc {
+        erase(
+            data,
+            *q as usize,
+            "erased quick power-cycle counter",
+            "state",
+            changes,
+        );
+    }
+}
+
 /// Sanitise the Tasmota settings of a whole dump in place. Returns the changes made; an empty list
 /// when the dump holds no settings copy at all. On error the dump is unchanged.
 pub fn sanitize(data: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Change>, SanitizeError> {
@@ -321,68 +422,9 @@ pub fn sanitize(data: &mut [u8], keep: &KeepPolicy) -> Result<Vec<Change>, Sanit
         Slot::Rotating1M(_) if !fs && data.len() >= c::EEPROM_1M + SECTOR_SIZE => c::EEPROM_1M,
         _ => src,
     };
-    let mut changes = Vec::new();
-    if target != src {
-        changes.push(Change {
-            region: "tasmota settings".into(),
-            start: target as u64,
-            end: (target + SECTOR_SIZE) as u64,
-            what: format!("moved the newest copy from 0x{src:06x} to the EEPROM slot"),
-            why: "one copy in the slot OTA never overwrites".into(),
-        });
-    }
-    for (s, e, what, why) in notes {
-        changes.push(Change {
-            region: "tasmota settings".into(),
-            start: (target + s) as u64,
-            end: (target + e) as u64,
-            what,
-            why,
-        });
-    }
+    let mut changes = block_changes(src, target, notes);
     // Erase everything else first, then write the block (target may be among the erased).
-    for k in &sc.copies {
-        let o = k.offset as usize;
-        if o != target {
-            erase(
-                data,
-                o,
-                &format!(
-                    "erased settings copy (save_flag {}, {})",
-                    k.save_flag, k.version_str
-                ),
-                "stale copy",
-                &mut changes,
-            );
-        }
-    }
-    // 1M layout: 0xF4000..=0xFA000 belong to the settings ring (Tasmota itself erases them on
-    // every rotating save). File-system builds: only the copies found above are erased, since
-    // 0xFC000/0xFD000 are SDK sectors on a 1M-header image and a stale copy could mislead us.
-    if !fs && matches!(newest.slot, Slot::Eeprom1M | Slot::Rotating1M(_)) {
-        let mut o = c::SETTINGS_LOCATION_1M + SECTOR_SIZE - c::CFG_ROTATES * SECTOR_SIZE;
-        while o <= c::SETTINGS_LOCATION_1M {
-            if o != target {
-                erase(
-                    data,
-                    o,
-                    "erased rotating settings slot",
-                    "stale copy",
-                    &mut changes,
-                );
-            }
-            o += SECTOR_SIZE;
-        }
-    }
-    for q in &sc.qpc {
-        erase(
-            data,
-            *q as usize,
-            "erased quick power-cycle counter",
-            "state",
-            &mut changes,
-        );
-    }
+    erase_stale(data, &sc, &newest, fs, target, &mut changes);
     if let Some(dst) = data.get_mut(target..target + SECTOR_SIZE) {
         dst.copy_from_slice(&block);
     }

@@ -6,10 +6,10 @@
 //! 0xFC000. [`scan`] looks at every 4 KiB sector of a dump, keeps the ones whose header is
 //! plausible, checks `cfg_crc` (weighted byte sum) and `cfg_crc32` (Tasmota's CRC32 variant), and
 //! picks the copy the firmware would load: the valid one with the highest `save_flag`, ties going
-//! to Tasmota's scan order (EEPROM slot first, then downwards). Reference `tasmota.md` §1-3.
+//! to Tasmota's scan order (EEPROM slot first, then downwards). Reference `docs/tasmota-settings.md` "Where the copies are", "Checksums and when a copy counts".
 
-use crate::consts::tasmota as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
+use crate::tasmota::consts as c;
 use serde::Serialize;
 
 /// Read a little-endian u16 at `off`, if in range.

@@ -3,9 +3,9 @@
 //! String *k* is found by skipping *k* NULs; after the last string the pool is zero-filled, so
 //! every missing index reads as "". Writing follows `SettingsUpdateText`: split, replace, re-join
 //! with NULs, refuse when the total (with terminators) exceeds 699, zero-fill the rest.
-//! Reference `tasmota.md` §2.2; names from `enum SettingsTextIndex` (arendst/Tasmota `tasmota.h`).
+//! Reference `docs/tasmota-settings.md` "Text pool"; names from `enum SettingsTextIndex` (arendst/Tasmota `tasmota.h`).
 
-use crate::consts::tasmota as c;
+use crate::tasmota::consts as c;
 
 /// `SET_*` names of the ESP8266 pool, in index order (ESP8266 only ever appended before SET_MAX).
 pub const SET_NAMES: [&str; c::SET_MAX] = [

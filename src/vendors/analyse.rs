@@ -5,7 +5,7 @@
 //! of a former Sonoff or Tuya device still carries them.
 
 use crate::claims::{Claim, ClaimStrength, Claims};
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::identify::FirmwareKind;
 use crate::inspect::{FsReport, RegionKind};
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};

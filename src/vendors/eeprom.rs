@@ -3,7 +3,7 @@
 //! erases the sector and writes the sketch's `EEPROM.begin(size)` bytes from offset 0, so the
 //! bytes in use end at the last byte that is not 0xFF.
 
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use serde::Serialize;
 
 /// Distance of the EEPROM sector from the end of the flash.

@@ -10,7 +10,7 @@
 //! byte of the 4 KiB, the library's `_calculateCRC`) and a rotation counter in the third; the
 //! copy whose check value holds and whose counter is highest is the live one.
 
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::report::{Class, ConfigItem, ConfigSection};
 use serde::Serialize;
 

@@ -7,13 +7,13 @@
 //! the softAP IP settings, SSID (`ITEAD-<deviceid>`) and password. The record is found by its two
 //! leading constants, wherever the flash map puts it (0x78000 on the 1 MiB map the corpus shows).
 
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use memchr::memmem;
 use serde::Serialize;
 
 use super::{c_string, field_string, is_dotted3, strings_after, strings_before, Found};
-use crate::serial::chip::format_mac as mac_text;
+use crate::sdk::mac_string as mac_text;
 
 /// The factory test network SSID, first field of the record (and a literal in the image).
 pub const TEST_SSID: &[u8; 8] = b"8DB0839D";
@@ -118,10 +118,7 @@ pub struct ImageInfo {
 
 /// Look for the iotgo markers in an application image (`base`: its offset in the dump).
 pub fn scan_image(app: &[u8], base: u64) -> Option<ImageInfo> {
-    let markers = super::find_markers(app, base, MARKERS);
-    if markers.len() < 2 {
-        return None;
-    }
+    let markers = super::two_markers(app, base, MARKERS)?;
     Some(ImageInfo {
         version: fm_version(app, base),
         markers,

@@ -61,30 +61,34 @@ pub(crate) fn strings_before(
     count: usize,
     max: usize,
 ) -> Vec<(usize, &[u8])> {
-    let mut out = Vec::new();
     let mut end = at.min(hay.len());
-    while out.len() < count {
-        // Skip the terminating NUL and up to 3 bytes of alignment padding.
-        let mut pads = 0;
-        while end > 0 && hay[end - 1] == 0 && pads < 4 {
-            end -= 1;
-            pads += 1;
-        }
-        if pads == 0 || end == 0 {
-            break;
-        }
-        let start = hay[..end]
-            .iter()
-            .rposition(|&b| !is_printable(b))
-            .map_or(0, |i| i + 1);
-        let s = &hay[start..end];
-        if s.is_empty() || s.len() > max || start == 0 || hay[start - 1] != 0 {
-            break;
-        }
-        out.push((start, s));
-        end = start;
+    std::iter::from_fn(|| {
+        let found = string_ending_at(hay, end, max)?;
+        end = found.0;
+        Some(found)
+    })
+    .take(count)
+    .collect()
+}
+
+/// The string whose NUL (plus up to 3 bytes of alignment padding) ends at `end`.
+fn string_ending_at(hay: &[u8], end: usize, max: usize) -> Option<(usize, &[u8])> {
+    let pads = hay[..end]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|&&b| b == 0)
+        .count();
+    let end = end - pads;
+    if pads == 0 || end == 0 {
+        return None;
     }
-    out
+    let start = hay[..end]
+        .iter()
+        .rposition(|&b| !is_printable(b))
+        .map_or(0, |i| i + 1);
+    let s = &hay[start..end];
+    (!s.is_empty() && s.len() <= max && start > 0 && hay[start - 1] == 0).then_some((start, s))
 }
 
 /// The up to `count` NUL-terminated strings that follow the one starting at `at`, in order.
@@ -94,26 +98,24 @@ pub(crate) fn strings_after(
     count: usize,
     max: usize,
 ) -> Vec<(usize, &[u8])> {
-    let mut out = Vec::new();
     let Some(n) = hay.get(at..).and_then(|r| r.iter().position(|&b| b == 0)) else {
-        return out;
+        return Vec::new();
     };
     let mut pos = at + n;
-    while out.len() < count {
-        let mut pads = 0;
-        while pos < hay.len() && hay[pos] == 0 && pads < 4 {
-            pos += 1;
-            pads += 1;
-        }
-        match c_string(hay, pos, max) {
-            Some(s) if !s.is_empty() => {
-                out.push((pos, s));
-                pos += s.len();
-            }
-            _ => break,
-        }
-    }
-    out
+    std::iter::from_fn(|| {
+        // Skip the NUL and up to 3 bytes of alignment padding.
+        pos += hay[pos.min(hay.len())..]
+            .iter()
+            .take(4)
+            .take_while(|&&b| b == 0)
+            .count();
+        let s = c_string(hay, pos, max).filter(|s| !s.is_empty())?;
+        let found = (pos, s);
+        pos += s.len();
+        Some(found)
+    })
+    .take(count)
+    .collect()
 }
 
 /// `d+.d+(.d+)*` optionally followed by `-`/letters/digits (`0.8.5`, `1.0.7`, `0.9.0-b1`, `0.3pd`).
@@ -160,6 +162,13 @@ pub(crate) fn is_c_time(s: &[u8]) -> bool {
         && s[2] == b':'
         && s[5] == b':'
         && [0, 1, 3, 4, 6, 7].iter().all(|&i| s[i].is_ascii_digit())
+}
+
+/// The markers of `list` found in `app` when there are at least two: a firmware's protocol or log
+/// strings make it only together, one alone is a word another firmware may carry.
+pub(crate) fn two_markers(app: &[u8], base: u64, list: &[&[u8]]) -> Option<Vec<Found>> {
+    let markers = find_markers(app, base, list);
+    (markers.len() >= 2).then_some(markers)
 }
 
 /// Each of `markers` found in `app` (first occurrence), as evidence at `base + offset`.

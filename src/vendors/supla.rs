@@ -30,10 +30,7 @@ pub struct ImageInfo {
 
 /// Look for supla-device.
 pub fn scan_image(app: &[u8], base: u64) -> Option<ImageInfo> {
-    let markers = super::find_markers(app, base, MARKERS);
-    if markers.len() < 2 {
-        return None;
-    }
+    let markers = super::two_markers(app, base, MARKERS)?;
     Some(ImageInfo {
         sdk_version: sdk_version(app, base),
         markers,

@@ -9,7 +9,7 @@
 //! (`ap_ssid`, `ap_pwd`) and the country code (`CC`). Public write-ups: tuya-convert's wiki and
 //! issue logs, tuya-cloudcutter. See `docs/firmware.md`.
 
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::report::{Class, ConfigItem, ConfigSection, Finding};
 use memchr::memmem;
 use serde::Serialize;
@@ -195,10 +195,7 @@ pub const MARKERS: &[&[u8]] = &[
 
 /// Look for the Tuya SDK in an application image.
 pub fn scan_image(app: &[u8], base: u64) -> Option<ImageInfo> {
-    let markers = super::find_markers(app, base, MARKERS);
-    if markers.len() < 2 {
-        return None;
-    }
+    let markers = super::two_markers(app, base, MARKERS)?;
     let mut info = ImageInfo {
         markers,
         firmware_name: None,

@@ -1,8 +1,8 @@
 //! Decoded configuration (Mongoose OS / Shelly config keys and other generic sections), key by
 //! key; `diff_items` also serves the firmware profiles and the SDK comparer.
 
-use crate::consts::diff_names as names;
 use crate::diff::model::{Area, SemanticChange};
+use crate::diff::policy as names;
 use crate::inspect::InspectReport;
 use crate::report::{ConfigItem, ConfigSection};
 use std::collections::{BTreeSet, HashMap};

@@ -1,10 +1,10 @@
 //! File systems (present, type and size) and their files (added, removed, changed), with a
 //! line diff of each changed text or JSON file, secrets masked.
 
-use crate::consts::diff as c;
 use crate::diff::lines;
 use crate::diff::masking::{is_secret_file, mask_json, mask_text};
 use crate::diff::model::{Area, SemanticChange};
+use crate::diff::policy as c;
 use crate::inspect::{self, InspectReport};
 use serde_json::Value;
 

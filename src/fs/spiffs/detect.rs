@@ -8,8 +8,8 @@ use super::geometry::{
     IxHeader, PageHeader, PageState,
 };
 use crate::binparse::read_at;
-use crate::consts::spiffs as c;
-use crate::consts::{ERASED, SECTOR_SIZE};
+use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::fs::spiffs_consts as c;
 
 /// Read the magic slot of block `blk` and return the length term (0 when it is the plain magic),
 /// or None when the slot holds no magic for this page size.

@@ -6,8 +6,8 @@ use binrw::{BinRead, BinWrite};
 
 use super::super::{FsInfo, FsKind};
 use crate::binparse::{read_at, write_at};
-use crate::consts::spiffs as c;
-use crate::consts::ERASED;
+use crate::flash::ERASED;
+use crate::fs::spiffs_consts as c;
 
 /// The header of every object page (`spiffs_page_header`): object id (bit 15 on index pages),
 /// span index, and the active-low flags.

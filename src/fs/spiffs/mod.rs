@@ -1,6 +1,6 @@
 //! SPIFFS images: detection, geometry, listing, reading, and the edits `sanitize` needs.
 //!
-//! Layout (reference `shelly-stock.md` §5, SPIFFS `spiffs_nucleus.h`): each logical block starts
+//! Layout (`docs/structures.md` §7, SPIFFS `spiffs_nucleus.h`): each logical block starts
 //! with object lookup page(s) holding one u16 object id per page of the block (`0xFFFF` free,
 //! `0x0000` deleted, bit 15 = index page), then the per-block magic and erase count. Every other
 //! page has a 5-byte header (obj_id, span_ix, active-low flags). An object index header (span 0)

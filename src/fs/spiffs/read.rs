@@ -8,8 +8,8 @@ use super::geometry::{
     defined_size, entry_at, header_name, page_state, span_count, Geometry, IxHeader, PageState,
 };
 use crate::binparse::read_at;
-use crate::consts::spiffs as c;
-use crate::consts::ERASED;
+use crate::flash::ERASED;
+use crate::fs::spiffs_consts as c;
 
 /// One live file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

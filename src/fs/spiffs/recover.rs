@@ -7,7 +7,7 @@ use super::geometry::{
     PageState,
 };
 use crate::binparse::read_at;
-use crate::consts::spiffs as c;
+use crate::fs::spiffs_consts as c;
 
 /// A deleted file reassembled from its deleted pages (SPIFFS only clears flags and lookup
 /// entries, so headers, names and data stay readable until the block is erased).

@@ -1,5 +1,5 @@
 use super::*;
-use crate::consts::spiffs as c;
+use crate::fs::spiffs_consts as c;
 use crate::fs::{FsInfo, FsKind};
 
 fn info(

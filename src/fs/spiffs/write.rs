@@ -9,8 +9,8 @@ use super::geometry::{
 };
 use super::read::{find, FileEntry, PageMap};
 use crate::binparse::write_at;
-use crate::consts::spiffs as c;
-use crate::consts::ERASED;
+use crate::flash::ERASED;
+use crate::fs::spiffs_consts as c;
 use crate::{Error, Result};
 
 fn delete_page(data: &mut [u8], g: &Geometry, pix: usize, header: bool) -> Vec<Range<usize>> {

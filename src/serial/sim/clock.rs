@@ -4,7 +4,7 @@
 //! ([`Device::take_due`]) and how long to wait for the next ([`Device::next_due`]).
 
 use super::device::Device;
-use crate::consts::serial as c;
+use crate::serial::sim::timing as c;
 use std::time::Duration;
 
 impl Device {

@@ -9,9 +9,10 @@
 
 use super::faults::Faults;
 use super::flash::NorFlash;
-use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::serial::command::{checksum, opcode_name, rom_erased_sectors};
+use crate::serial::protocol as c;
+use crate::serial::registers::ESP8266_MAGIC;
 use crate::serial::response::encode_response;
 use crate::serial::slip;
 use md5::Md5;
@@ -206,7 +207,7 @@ impl Device {
             extra_work: Duration::ZERO,
             reply_first: false,
             deferred: None,
-            chip_magic: c::ESP8266_MAGIC,
+            chip_magic: ESP8266_MAGIC,
             data_blocks: 0,
         }
     }

@@ -13,6 +13,7 @@ mod regs;
 #[cfg(unix)]
 pub mod serve;
 mod stub_mode;
+mod timing;
 
 pub use device::{boot_banner_at_115200, Device, DeviceConfig, LogEntry, Mode, StubKind};
 pub use faults::Faults;
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant};
 
 /// How long `bytes` take on a UART line at `baud` (10 bit times per byte, 8N1).
 pub fn line_time(baud: u32, bytes: usize) -> Duration {
-    let bits = bytes as u128 * u128::from(crate::consts::serial::BITS_PER_BYTE);
+    let bits = bytes as u128 * u128::from(crate::serial::protocol::BITS_PER_BYTE);
     let nanos = bits * 1_000_000_000 / u128::from(baud.max(1));
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
@@ -59,7 +60,7 @@ impl SimTransport {
             dtr: false,
             rts: false,
             no_lines: false,
-            host_baud: crate::consts::serial::ROM_BAUD,
+            host_baud: crate::serial::protocol::ROM_BAUD,
             clock: Duration::ZERO,
             origin: Instant::now(),
         }

@@ -1,9 +1,9 @@
 //! The simulated chip's registers: chip magic, OTP words encoding the MAC, the UART divider
 //! (26 MHz crystal), and the SPI0 "user command" engine answering RDID and SFDP the way
-//! esptool's `run_spiflash_command` expects (`serial-protocol.md` §3.1–3.3).
+//! esptool's `run_spiflash_command` expects (`docs/serial.md` §P5).
 
 use super::device::Device;
-use crate::consts::serial as c;
+use crate::serial::registers as c;
 
 /// JEDEC capacity byte for a flash size (0x14 = 1 MiB … 0x18 = 16 MiB).
 pub fn capacity_code(size: usize) -> u8 {

@@ -1,12 +1,12 @@
 //! The flasher-stub personality of the simulated chip: 2-byte stub status codes, SPI_SET_PARAMS,
 //! CHANGE_BAUDRATE, FLASH_* and FLASH_DEFL_* (zlib) with lazy sector erasing, SPI_FLASH_MD5,
 //! READ_FLASH with acknowledgements and a final MD5 frame, ERASE_FLASH / ERASE_REGION and
-//! RUN_USER_CODE (`serial-protocol.md` §2.4–2.10).
+//! RUN_USER_CODE (`docs/serial.md` §P4).
 
 use super::device::{stub_err, word, Device, Mode, ReadSession, StubKind, WriteSession, OK};
-use crate::consts::serial as c;
-use crate::consts::SECTOR_SIZE;
+use crate::flash::SECTOR_SIZE;
 use crate::serial::command::checksum;
+use crate::serial::protocol as c;
 use md5::{Digest, Md5};
 
 impl Device {
