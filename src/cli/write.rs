@@ -15,6 +15,7 @@ use super::serial_common::{
 use crate::identity::DumpIdentity;
 use crate::serial::guard::{self, Guard};
 use crate::serial::ops;
+use crate::serial::plan::Precompressed;
 use clap::Args;
 
 // Without any stub, fall back to the ROM loader with a notice.
@@ -81,6 +82,9 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
             format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
         ));
     }
+    // Compress while the session is set up and the flash scanned: used when the whole image
+    // is written (flash holding other data); a plan of several runs compresses each itself.
+    let pre = (!a.conn.no_stub && !a.dry_run).then(|| Precompressed::start(&data));
     let mut bars = Bars::new(a.conn.json);
     let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
     let chip = detected_size(&s)?;
@@ -185,7 +189,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
         return Ok(Exit::Ok);
     }
     let mut cb = |e| bars.event(e);
-    let rep = ops::execute_write(&mut s.loader, &data, &plan, &mut cb)?;
+    let rep = ops::execute_write_with(&mut s.loader, &data, &plan, pre, &mut cb)?;
 
     let end = finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {

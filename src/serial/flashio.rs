@@ -134,10 +134,22 @@ impl<T: Transport> Loader<T> {
         base: u64,
         progress: &mut dyn FnMut(ProgressEvent),
     ) -> Result<()> {
+        self.write_deflated_with(offset, data, None, base, progress)
+    }
+
+    /// [`Loader::write_deflated`] with `data` already compressed (`pre`, from
+    /// [`plan::Deflated::of`] on exactly `data`), e.g. while the session was being set up.
+    pub fn write_deflated_with(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        pre: Option<plan::Deflated>,
+        base: u64,
+        progress: &mut dyn FnMut(ProgressEvent),
+    ) -> Result<()> {
         self.require_stub("compressed writing")?;
         self.check_stop(offset, data.len(), 0)?;
-        let blocks = plan::deflate_blocks(data);
-        let sizes = plan::inflated_sizes(&blocks);
+        let plan::Deflated { blocks, sizes } = pre.unwrap_or_else(|| plan::Deflated::of(data));
         self.command(&Command::FlashDeflBegin {
             size: data.len() as u32,
             blocks: blocks.len() as u32,
