@@ -33,15 +33,22 @@ fn failed_write_json_has_error_and_end_state() {
     let data = noise(256 << 10, 1);
     std::fs::write(d.join("d.bin"), &data).expect("w");
     let sim = Sim::start(d, "spi", &vec![0xFFu8; 512 << 10], &["--fault", "spi@2"]);
-    let o = espdump_cmd(d, &sim, &["write", "--json", "--offset", "0x10000", "d.bin"])
-        .output()
-        .expect("run");
+    let o = espdump_cmd(
+        d,
+        &sim,
+        &["write", "--json", "--offset", "0x10000", "d.bin"],
+    )
+    .output()
+    .expect("run");
     assert_eq!(o.status.code(), Some(9), "{}", text(&o));
     let v = doc(&o);
     assert_eq!(v["error"]["kind"], "chip-status", "{v}");
     assert_eq!(v["error"]["exit_code"], 9, "{v}");
     let msg = v["error"]["message"].as_str().expect("message");
-    assert!(msg.contains("FLASH_DEFL_DATA failed: stub error 0xc4"), "{msg}");
+    assert!(
+        msg.contains("FLASH_DEFL_DATA failed: stub error 0xc4"),
+        "{msg}"
+    );
     assert_eq!(
         without_message(&v["end_state"]),
         json!({ "state": "stub", "baud": 115200 })
@@ -55,9 +62,13 @@ fn failed_write_json_has_error_and_end_state() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("espdump: error: "), "{err}");
     // The state reported is the real one: the next run finds the stub and finishes the write.
-    let o = espdump_cmd(d, &sim, &["write", "--json", "--offset", "0x10000", "d.bin"])
-        .output()
-        .expect("rerun");
+    let o = espdump_cmd(
+        d,
+        &sim,
+        &["write", "--json", "--offset", "0x10000", "d.bin"],
+    )
+    .output()
+    .expect("rerun");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = doc(&o);
     assert_eq!(v["stub"], "already running at 115200 baud", "{v}");
@@ -96,7 +107,10 @@ fn interrupted_read_json_has_error_and_end_state() {
     );
     assert!(!d.join("out.bin").exists());
     if d.join("out.bin.part").exists() {
-        assert!(msg.contains("out.bin.part (run again with --resume)"), "{msg}");
+        assert!(
+            msg.contains("out.bin.part (run again with --resume)"),
+            "{msg}"
+        );
     }
     let o = espdump_cmd(d, &sim, &["read", "--resume", "--json", "out.bin"])
         .output()
