@@ -1,6 +1,7 @@
 //! Options and helpers shared by the device subcommands (`info`, `read`, `write`, `erase`,
-//! `verify`): port and reset options, stub selection, opening a session, and the indicatif
-//! progress adapter (stderr only, hidden with `--json` or when stderr is not a terminal).
+//! `verify`): port and reset options, stub selection, the common prologue ([`start`]) and
+//! opening a session; the progress bars are in `bars.rs`, how a command ends (the chip's end
+//! state, the JSON error document) in `outcome.rs`.
 
 mod bars;
 mod outcome;
