@@ -1,15 +1,13 @@
 //! `espdump erase --port P [--offset N --size N]`: erase a region, or the whole chip.
 
 use super::args::parse_num;
-use super::exit::{CliError, CliResult, Exit};
+use super::exit::{CliResult, Exit};
 use super::serial_common::{
-    chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
+    check_region, chip_line, detected_size, finish, out_err, print_json, run_serial, start,
+    ConnectArgs, StubUse,
 };
 use crate::serial::ops;
 use clap::Args;
-
-// Without any stub, fall back to the ROM loader with a notice.
-const ROM_OK: bool = true;
 use std::io::Write;
 
 /// Arguments of `erase`.
@@ -28,17 +26,16 @@ pub struct EraseArgs {
 
 /// Run `erase`.
 pub fn run(a: EraseArgs, w: &mut dyn Write) -> CliResult {
-    let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
+    run_serial(a.conn.json, w, |w| erase(a, w))
+}
+
+fn erase(a: EraseArgs, w: &mut dyn Write) -> CliResult {
+    // Without any stub, the ROM loader erases (with a notice).
+    let (mut bars, mut s) = start(&a.conn, None, StubUse::RomFallback)?;
     let chip = u64::from(detected_size(&s)?);
     let offset = a.offset.unwrap_or(0);
     let size = a.size.unwrap_or(chip.saturating_sub(offset));
-    if size == 0 || offset + size > chip {
-        return Err(CliError::new(
-            Exit::Usage,
-            format!("0x{offset:x}+0x{size:x} is outside the chip's {chip} bytes of flash"),
-        ));
-    }
+    check_region(offset, size, chip)?;
     let whole = offset == 0 && size == chip;
     let mut cb = |e| bars.event(e);
     let rep = ops::erase(&mut s.loader, offset as u32, size as u32, whole, &mut cb)?;

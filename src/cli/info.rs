@@ -2,7 +2,7 @@
 //! or the stub if one is already running).
 
 use super::exit::{CliResult, Exit};
-use super::serial_common::{finish, open_session, out_err, print_json, Bars, ConnectArgs};
+use super::serial_common::{finish, out_err, print_json, run_serial, start, ConnectArgs, StubUse};
 use clap::Args;
 use std::io::Write;
 
@@ -16,8 +16,11 @@ pub struct InfoArgs {
 
 /// Run `info`.
 pub fn run(a: InfoArgs, w: &mut dyn Write) -> CliResult {
-    let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, false, false, &mut bars)?;
+    run_serial(a.conn.json, w, |w| info(a, w))
+}
+
+fn info(a: InfoArgs, w: &mut dyn Write) -> CliResult {
+    let (mut bars, mut s) = start(&a.conn, None, StubUse::No)?;
     let info = s.info.clone();
     let stub = s.stub_source.clone();
     let end = finish(&mut s, &a.conn, &mut bars)?;

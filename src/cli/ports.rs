@@ -1,7 +1,7 @@
 //! `espdump ports`: list the serial ports of this machine.
 
 use super::exit::{CliError, CliResult, Exit};
-use super::serial_common::{out_err, print_json};
+use super::serial_common::{out_err, print_json, run_serial};
 use clap::Args;
 use std::io::Write;
 
@@ -13,8 +13,13 @@ pub struct PortsArgs {
     pub json: bool,
 }
 
-/// Run `ports`.
+/// Run `ports` (a failure with `--json` is a JSON error document; no chip is touched, so its
+/// `end_state` is null).
 pub fn run(a: PortsArgs, w: &mut dyn Write) -> CliResult {
+    run_serial(a.json, w, |w| ports(a, w))
+}
+
+fn ports(a: PortsArgs, w: &mut dyn Write) -> CliResult {
     let ports = crate::serial::transport::list_ports().map_err(CliError::from)?;
     if a.json {
         print_json(w, &serde_json::json!({ "ports": ports }))?;

@@ -8,16 +8,20 @@ use super::args::parse_num;
 use super::exit::{CliError, CliResult, Exit};
 use super::io::write_atomic;
 use super::serial_common::{
-    chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
+    check_region, chip_line, detected_size, finish, out_err, print_json, run_serial, start,
+    ConnectArgs, StubUse,
 };
-use crate::flash::{ERASED, SECTOR_SIZE};
-use crate::serial::ops;
+use crate::flash::ERASED;
+use crate::serial::ops::{self, ReadReport};
 use clap::Args;
-
-// Reading and comparing need the stub: say what to install or pass.
-const ROM_OK: bool = false;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Reading needs the stub: say what to drop.
+const STUB: StubUse = StubUse::Required(
+    "reading flash needs the flasher stub: the ESP8266 ROM loader cannot read flash \
+     (drop --no-stub)",
+);
 
 /// Arguments of `read`.
 #[derive(Debug, Args)]
@@ -48,50 +52,38 @@ pub fn part_path(out: &Path) -> PathBuf {
 
 /// Run `read`.
 pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
-    if a.offset % SECTOR_SIZE as u64 != 0 {
-        return Err(CliError::new(
-            Exit::Usage,
-            format!("--offset 0x{:x} is not a multiple of 0x1000", a.offset),
-        ));
+    run_serial(a.conn.json, w, |w| read(a, w))
+}
+
+/// `buf` filled from `OUT.part` (else `OUT`) for `--resume`; which file, if any.
+fn resume_into(out: &Path, buf: &mut [u8]) -> Option<String> {
+    for cand in [&part_path(out), out] {
+        if let Ok(old) = std::fs::read(cand) {
+            let n = old.len().min(buf.len());
+            buf[..n].copy_from_slice(&old[..n]);
+            return Some(cand.display().to_string());
+        }
     }
-    if a.conn.no_stub {
-        return Err(CliError::refused(
-            "reading flash needs the flasher stub: the ESP8266 ROM loader cannot read flash \
-             (drop --no-stub)",
-        ));
-    }
-    let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
+    None
+}
+
+fn read(a: ReadArgs, w: &mut dyn Write) -> CliResult {
+    let (mut bars, mut s) = start(&a.conn, Some(a.offset), STUB)?;
     let chip = match a.size {
         Some(sz) => s.info.flash_size.map(u64::from).unwrap_or(a.offset + sz),
         None => u64::from(detected_size(&s)?),
     };
     let size = a.size.unwrap_or(chip.saturating_sub(a.offset));
-    if size == 0 || a.offset + size > chip {
-        return Err(CliError::new(
-            Exit::Usage,
-            format!(
-                "0x{:x}+0x{size:x} is outside the chip's {chip} bytes of flash",
-                a.offset
-            ),
-        ));
-    }
+    check_region(a.offset, size, chip)?;
     let part = part_path(&a.out);
     let mut buf = vec![ERASED; size as usize];
-    let mut resumed_from = None;
-    if a.resume {
-        for cand in [&part, &a.out] {
-            if let Ok(old) = std::fs::read(cand) {
-                let n = old.len().min(buf.len());
-                buf[..n].copy_from_slice(&old[..n]);
-                resumed_from = Some(cand.display().to_string());
-                break;
-            }
-        }
-    }
+    let resumed_from = if a.resume {
+        resume_into(&a.out, &mut buf)
+    } else {
+        None
+    };
     let mut cb = |e| bars.event(e);
-    let result = ops::read_into(&mut s.loader, a.offset as u32, &mut buf, &mut cb);
-    let rep = match result {
+    let rep = match ops::read_into(&mut s.loader, a.offset as u32, &mut buf, &mut cb) {
         Ok(r) => r,
         Err(e) => {
             // `buf` holds only MD5-confirmed data where it was read (and the old partial
@@ -127,7 +119,16 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
         return Ok(Exit::Ok);
     }
     writeln!(w, "{}", chip_line(&s)).map_err(out_err)?;
-    if let Some(r) = &resumed_from {
+    print_human(w, &rep, resumed_from.as_deref(), &a.out)
+}
+
+fn print_human(
+    w: &mut dyn Write,
+    rep: &ReadReport,
+    resumed_from: Option<&str>,
+    out: &Path,
+) -> CliResult {
+    if let Some(r) = resumed_from {
         writeln!(w, "resumed from {r}").map_err(out_err)?;
     }
     writeln!(
@@ -137,6 +138,6 @@ pub fn run(a: ReadArgs, w: &mut dyn Write) -> CliResult {
     )
     .map_err(out_err)?;
     writeln!(w, "md5 {} (matches the chip)", rep.md5).map_err(out_err)?;
-    writeln!(w, "wrote {}", a.out.display()).map_err(out_err)?;
+    writeln!(w, "wrote {}", out.display()).map_err(out_err)?;
     Ok(Exit::Ok)
 }

@@ -5,15 +5,18 @@ use super::args::parse_num;
 use super::exit::{CliError, CliResult, Exit};
 use super::io::read_input;
 use super::serial_common::{
-    chip_line, detected_size, finish, open_session, out_err, print_json, Bars, ConnectArgs,
+    chip_line, detected_size, finish, out_err, print_json, run_serial, start, ConnectArgs, StubUse,
 };
 use crate::serial::ops;
 use clap::Args;
-
-// Reading and comparing need the stub: say what to install or pass.
-const ROM_OK: bool = false;
 use std::io::Write;
 use std::path::PathBuf;
+
+/// Comparing needs the stub: say what to drop.
+const STUB: StubUse = StubUse::Required(
+    "verify needs the flasher stub: the ESP8266 ROM loader cannot read flash or compute MD5 \
+     (drop --no-stub)",
+);
 
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
@@ -30,15 +33,12 @@ pub struct VerifyArgs {
 
 /// Run `verify`.
 pub fn run(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
+    run_serial(a.conn.json, w, |w| verify(a, w))
+}
+
+fn verify(a: VerifyArgs, w: &mut dyn Write) -> CliResult {
     let data = read_input(&a.file)?;
-    if a.conn.no_stub {
-        return Err(CliError::refused(
-            "verify needs the flasher stub: the ESP8266 ROM loader cannot read flash or \
-             compute MD5 (drop --no-stub)",
-        ));
-    }
-    let mut bars = Bars::new(a.conn.json);
-    let mut s = open_session(&a.conn, true, ROM_OK, &mut bars)?;
+    let (mut bars, mut s) = start(&a.conn, None, STUB)?;
     let chip = u64::from(detected_size(&s)?);
     if a.offset + data.len() as u64 > chip {
         return Err(CliError::new(

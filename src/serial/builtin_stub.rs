@@ -17,7 +17,6 @@ use super::loader::Loader;
 use super::ops::SectorState;
 use super::plan;
 use super::response::Status;
-use super::slip;
 use super::stub::Stub;
 use super::transport::Transport;
 use super::{Progress, ProgressEvent, Task};
@@ -160,44 +159,13 @@ impl<T: Transport> Loader<T> {
             0,
             Duration::from_millis(c::TIMEOUT_DEFAULT_MS),
         )?;
-        let len = len as usize;
-        let mut data = Vec::with_capacity(len);
-        let frame_timeout = Duration::from_millis(c::TIMEOUT_READ_FRAME_MS);
-        let at = |d: &Vec<u8>| offset as usize + d.len();
-        while data.len() < len {
-            let want = (DEFL_UNIT as usize).min(len - data.len());
-            let Some(f) = self.read_frame(frame_timeout)? else {
-                return Err(Error::Device(format!(
-                    "read at 0x{:06x}: no data after {} of {len} bytes",
-                    at(&data),
-                    data.len()
-                )));
-            };
-            let unit = match f.split_first() {
-                Some((0, raw)) => raw.to_vec(),
-                Some((1, packed)) => inflate_raw(packed, want),
-                _ => Vec::new(),
-            };
-            if unit.len() != want {
-                return Err(Error::Device(format!(
-                    "read at 0x{:06x}: corrupt compressed packet ({} bytes on the line)",
-                    at(&data),
-                    f.len()
-                )));
-            }
-            data.extend_from_slice(&unit);
-            self.write_raw(&slip::encode(&(data.len() as u32).to_le_bytes()))?;
-            on_bytes(data.len() as u64);
-        }
-        let digest = self.read_frame(frame_timeout)?.ok_or_else(|| {
-            Error::Device(format!("read at 0x{offset:06x}: no MD5 after the data"))
-        })?;
-        if digest != plan::md5(&data) {
-            return Err(Error::Device(format!(
-                "read at 0x{offset:06x}: MD5 mismatch, data corrupted on the line"
-            )));
-        }
-        Ok(data)
+        // Each unit: 0 + the raw bytes, or 1 + a raw deflate stream of them.
+        let unpack = |f: &[u8], want: usize| match f.split_first() {
+            Some((0, raw)) => Some(raw.to_vec()),
+            Some((1, packed)) => Some(inflate_raw(packed, want)),
+            _ => None,
+        };
+        self.receive_acked(offset, len as usize, DEFL_UNIT as usize, &unpack, on_bytes)
     }
 
     /// Read with the fastest command the running stub offers.
@@ -237,14 +205,11 @@ pub fn classify_by_map<T: Transport>(
             (true, true) => SectorState::Same,
             (true, false) => SectorState::Erased,
             (false, true) => SectorState::Differs,
-            (false, false) => {
-                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
-                if d == plan::md5(want) {
-                    SectorState::Same
-                } else {
-                    SectorState::Differs
-                }
-            }
+            // The map says not erased: only "same" can spare the read.
+            (false, false) => match super::scan::sector_state(loader, offset, expect, r)? {
+                SectorState::Same => SectorState::Same,
+                _ => SectorState::Differs,
+            },
         });
     }
     progress(ProgressEvent::End { task: Task::Scan });

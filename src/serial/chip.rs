@@ -72,13 +72,9 @@ pub fn mac_from_otp(mac0: u32, mac1: u32, mac3: u32) -> Result<[u8; 6]> {
     ])
 }
 
-/// Format a MAC as `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(m: &[u8; 6]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+/// Format a MAC as `aa:bb:cc:dd:ee:ff`: the SDK module's formatting, under the name the
+/// serial code and its callers have used.
+pub use crate::sdk::mac_string as format_mac;
 
 #[cfg(test)]
 mod tests {

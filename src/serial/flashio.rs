@@ -14,6 +14,9 @@ use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::time::Duration;
 
+/// Decodes one frame of a read stream into the bytes it must yield (`None`: corrupt).
+pub(super) type Unpack = dyn Fn(&[u8], usize) -> Option<Vec<u8>>;
+
 impl<T: Transport> Loader<T> {
     /// READ_FLASH one region; the stub's MD5 over the data is checked. `on_bytes` is told the
     /// bytes received so far.
@@ -28,26 +31,40 @@ impl<T: Transport> Loader<T> {
             offset,
             length: len,
         })?;
-        let len = len as usize;
+        let unpack = |p: &[u8], want: usize| (p.len() == want).then(|| p.to_vec());
+        self.receive_acked(offset, len as usize, c::READ_PACKET, &unpack, on_bytes)
+    }
+
+    /// Receive the `len` bytes a stub streams after a read command (READ_FLASH, or the builtin
+    /// stub's compressed read): each frame decoded by `unpack` (given the frame and the bytes
+    /// it must yield, at most `unit`; `None` when it is corrupt), each acknowledged with the
+    /// count so far, then the stub's MD5 of all the data checked. `on_bytes` gets the count.
+    pub(super) fn receive_acked(
+        &mut self,
+        offset: u32,
+        len: usize,
+        unit: usize,
+        unpack: &Unpack,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Vec<u8>> {
         let mut data = Vec::with_capacity(len);
         let frame_timeout = Duration::from_millis(c::TIMEOUT_READ_FRAME_MS);
         while data.len() < len {
+            let at = offset as usize + data.len();
             let Some(p) = self.read_frame(frame_timeout)? else {
                 return Err(Error::Device(format!(
-                    "read at 0x{:06x}: no data after {} of {len} bytes",
-                    offset as usize + data.len(),
+                    "read at 0x{at:06x}: no data after {} of {len} bytes",
                     data.len()
                 )));
             };
-            let expect = c::READ_PACKET.min(len - data.len());
-            if p.len() != expect {
+            let want = unit.min(len - data.len());
+            let Some(chunk) = unpack(&p, want).filter(|u| u.len() == want) else {
                 return Err(Error::Device(format!(
-                    "read at 0x{:06x}: corrupt packet ({} bytes, expected {expect})",
-                    offset as usize + data.len(),
+                    "read at 0x{at:06x}: corrupt packet ({} bytes on the line for {want})",
                     p.len()
                 )));
-            }
-            data.extend_from_slice(&p);
+            };
+            data.extend_from_slice(&chunk);
             self.write_raw(&slip::encode(&(data.len() as u32).to_le_bytes()))?;
             on_bytes(data.len() as u64);
         }
@@ -134,10 +151,22 @@ impl<T: Transport> Loader<T> {
         base: u64,
         progress: &mut dyn FnMut(ProgressEvent),
     ) -> Result<()> {
+        self.write_deflated_with(offset, data, None, base, progress)
+    }
+
+    /// [`Loader::write_deflated`] with `data` already compressed (`pre`, from
+    /// [`plan::Deflated::of`] on exactly `data`), e.g. while the session was being set up.
+    pub fn write_deflated_with(
+        &mut self,
+        offset: u32,
+        data: &[u8],
+        pre: Option<plan::Deflated>,
+        base: u64,
+        progress: &mut dyn FnMut(ProgressEvent),
+    ) -> Result<()> {
         self.require_stub("compressed writing")?;
         self.check_stop(offset, data.len(), 0)?;
-        let blocks = plan::deflate_blocks(data);
-        let sizes = plan::inflated_sizes(&blocks);
+        let plan::Deflated { blocks, sizes } = pre.unwrap_or_else(|| plan::Deflated::of(data));
         self.command(&Command::FlashDeflBegin {
             size: data.len() as u32,
             blocks: blocks.len() as u32,

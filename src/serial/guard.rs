@@ -78,7 +78,7 @@ pub fn check(identity: &DumpIdentity, chip_mac: [u8; 6]) -> Guard {
                 .map(|m| {
                     format!(
                         "MAC {} ({} at 0x{:06x})",
-                        crate::serial::loader::format_mac(&m.mac),
+                        crate::sdk::mac_string(&m.mac),
                         crate::escape::escape(&m.source),
                         m.offset
                     )

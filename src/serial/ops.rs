@@ -342,6 +342,18 @@ pub fn execute_write<T: Transport>(
     wp: &WritePlan,
     progress: Progress,
 ) -> Result<WriteReport> {
+    execute_write_with(loader, data, wp, None, progress)
+}
+
+/// [`execute_write`]; `pre` is `data` compressed in advance, used when the plan writes it in
+/// one run (as onto flash holding other data).
+pub fn execute_write_with<T: Transport>(
+    loader: &mut Loader<T>,
+    data: &[u8],
+    wp: &WritePlan,
+    mut pre: Option<plan::Precompressed>,
+    progress: Progress,
+) -> Result<WriteReport> {
     let t0 = Instant::now();
     let total: u64 = wp.runs.iter().map(|r| u64::from(r.1)).sum();
     progress(ProgressEvent::Begin {
@@ -368,7 +380,9 @@ pub fn execute_write<T: Transport>(
             let slice = data
                 .get(rel..rel + len as usize)
                 .ok_or_else(|| Error::InvalidInput("write plan outside the image".into()))?;
-            loader.write_deflated(off, slice, done, &mut *progress)?;
+            let whole = slice.len() == data.len();
+            let z = pre.take().filter(|_| whole).and_then(|p| p.take_for(slice));
+            loader.write_deflated_with(off, slice, z, done, &mut *progress)?;
             done += u64::from(len);
         }
     }

@@ -93,17 +93,10 @@ pub fn classify_with<T: Transport>(
             out.resize(out.len() + group.len(), SectorState::Differs);
         } else {
             for r in group {
-                let want = expect.get(r.clone()).unwrap_or(&[]);
-                let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+                let st = sector_state(loader, offset, expect, r)?;
                 checked += 1;
-                skippable += usize::from(d == plan::md5(want));
-                out.push(if d == plan::md5(want) {
-                    SectorState::Same
-                } else if d == plan::erased_md5(r.len()) {
-                    SectorState::Erased
-                } else {
-                    SectorState::Differs
-                });
+                skippable += usize::from(st == SectorState::Same);
+                out.push(st);
             }
         }
         progress(ProgressEvent::Advance {
@@ -113,6 +106,24 @@ pub fn classify_with<T: Transport>(
     }
     progress(ProgressEvent::End { task: Task::Scan });
     Ok(out)
+}
+
+/// One sector's state by its MD5 on the chip (`r` is relative to `offset`).
+pub(super) fn sector_state<T: Transport>(
+    loader: &mut Loader<T>,
+    offset: u32,
+    expect: &[u8],
+    r: &std::ops::Range<usize>,
+) -> Result<SectorState> {
+    let want = expect.get(r.clone()).unwrap_or(&[]);
+    let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
+    Ok(if d == plan::md5(want) {
+        SectorState::Same
+    } else if d == plan::erased_md5(r.len()) {
+        SectorState::Erased
+    } else {
+        SectorState::Differs
+    })
 }
 
 /// For a write, while no sector has matched yet, one sector's MD5 before the block's: when
@@ -125,8 +136,5 @@ fn probe_holds_other_data<T: Transport>(
     expect: &[u8],
     group: &[std::ops::Range<usize>],
 ) -> Result<bool> {
-    let r = group[0].clone();
-    let want = expect.get(r.clone()).unwrap_or(&[]);
-    let d = loader.md5(offset + r.start as u32, r.len() as u32)?;
-    Ok(d != plan::md5(want) && d != plan::erased_md5(r.len()))
+    Ok(sector_state(loader, offset, expect, &group[0])? == SectorState::Differs)
 }

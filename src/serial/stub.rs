@@ -84,27 +84,97 @@ impl Stub {
     }
 }
 
-/// The `esp8266.json` of an installed esptool, if `python3 -c "import esptool"` finds one.
+/// The `esp8266.json` of an installed esptool: the one remembered for the `python3` (or
+/// `python`) on `PATH` when it still exists, else asked from that interpreter.
+///
+/// Asking costs a Python start (through a pyenv shim about 0.3 s, with `import esptool` about
+/// 0.5 s on a loaded machine), as much as a whole 921600-baud connect: the answer is kept in
+/// [`cache_file`] with the interpreter it came from and reused while that interpreter is
+/// still the one on `PATH` and the file still exists.
 pub fn esptool_stub_path() -> Option<PathBuf> {
+    let cache = cache_file();
     for py in ["python3", "python"] {
-        let out = std::process::Command::new(py)
-            .args([
-                "-c",
-                "import esptool, os; print(os.path.dirname(esptool.__file__))",
-            ])
-            .stderr(std::process::Stdio::null())
-            .output();
-        if let Ok(o) = out {
-            if o.status.success() {
-                let dir = String::from_utf8_lossy(&o.stdout).trim().to_string();
-                let p = Path::new(&dir).join(c::ESPTOOL_STUB_REL);
-                if p.is_file() {
-                    return Some(p);
-                }
+        // Where the interpreter cannot be told from PATH (e.g. `python3.exe`), ask uncached.
+        let exe = on_path(py);
+        let key = cache.as_deref().zip(exe.as_deref());
+        if let Some(p) = key.and_then(|(f, exe)| cached(f, exe)) {
+            return Some(p);
+        }
+        if let Some(p) = ask_python(py) {
+            if let Some((f, exe)) = key {
+                remember(f, exe, &p);
             }
+            return Some(p);
         }
     }
     None
+}
+
+/// The package directory of esptool as `py` finds it, located without importing esptool
+/// (`importlib.util.find_spec` only searches `sys.path`).
+fn ask_python(py: &str) -> Option<PathBuf> {
+    let o = std::process::Command::new(py)
+        .args([
+            "-c",
+            "import importlib.util as u; s = u.find_spec('esptool'); \
+             print(list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else '')",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let dir = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    if !o.status.success() || dir.is_empty() {
+        return None;
+    }
+    let p = Path::new(&dir).join(c::ESPTOOL_STUB_REL);
+    p.is_file().then_some(p)
+}
+
+/// The first `name` in `PATH` that is a file.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// `$XDG_CACHE_HOME/espdump/esptool-stub`, else `$HOME/.cache/espdump/esptool-stub`.
+fn cache_file() -> Option<PathBuf> {
+    let nonempty = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = nonempty("XDG_CACHE_HOME").or_else(|| nonempty("HOME").map(|h| h.join(".cache")))?;
+    Some(base.join("espdump").join("esptool-stub"))
+}
+
+/// The remembered stub path when it was found through `exe` and still exists.
+fn cached(file: &Path, exe: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let mut lines = text.lines();
+    let (from, stub) = (lines.next()?, lines.next()?);
+    let stub = PathBuf::from(stub);
+    (Path::new(from) == exe && stub.is_file()).then_some(stub)
+}
+
+/// Remember `stub` as found through `exe` (best effort: a cache that cannot be written only
+/// means asking Python again next time).
+fn remember(file: &Path, exe: &Path, stub: &Path) {
+    let (Some(exe), Some(stub)) = (exe.to_str(), stub.to_str()) else {
+        return;
+    };
+    if exe.contains('\n') || stub.contains('\n') {
+        return;
+    }
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, format!("{exe}\n{stub}\n")).is_ok() {
+        let _ = std::fs::rename(&tmp, file);
+    }
 }
 
 /// Load `--stub`/`$ESPDUMP_STUB`'s value: the word `builtin`, or a JSON file.
@@ -175,6 +245,25 @@ pub fn find_stub(explicit: Option<&Path>) -> Result<Stub> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The remembered path is used only for the interpreter it came from and while the file
+    /// exists.
+    #[test]
+    fn remembered_stub_path_is_tied_to_its_interpreter_and_file() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cache = dir.path().join("espdump").join("esptool-stub");
+        let stub = dir.path().join("esp8266.json");
+        std::fs::write(&stub, b"{}").expect("w");
+        let py = dir.path().join("bin/python3");
+        assert_eq!(cached(&cache, &py), None);
+        remember(&cache, &py, &stub);
+        assert_eq!(cached(&cache, &py), Some(stub.clone()));
+        assert_eq!(cached(&cache, &dir.path().join("other/python3")), None);
+        std::fs::remove_file(&stub).expect("rm");
+        assert_eq!(cached(&cache, &py), None);
+        std::fs::write(&cache, b"garbage").expect("w");
+        assert_eq!(cached(&cache, &py), None);
+    }
 
     #[test]
     fn base64_exact() {

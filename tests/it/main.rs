@@ -43,6 +43,7 @@ mod serial_end_state;
 mod serial_errors;
 mod serial_esptool;
 mod serial_interrupt;
+mod serial_json_errors;
 mod serial_loader;
 mod serial_pty;
 mod serial_restore;

@@ -1,16 +1,21 @@
 //! Options and helpers shared by the device subcommands (`info`, `read`, `write`, `erase`,
-//! `verify`): port and reset options, stub selection, opening a session, and the indicatif
-//! progress adapter (stderr only, hidden with `--json` or when stderr is not a terminal).
+//! `verify`): port and reset options, stub selection, the common prologue ([`start`]) and
+//! opening a session; the progress bars are in `bars.rs`, how a command ends (the chip's end
+//! state, the JSON error document) in `outcome.rs`.
+
+mod bars;
+mod outcome;
+
+pub use bars::Bars;
+pub use outcome::{end_report, error_document, error_kind, run_serial};
 
 use super::exit::{CliError, Exit};
 use crate::serial::loader::{EndReport, EndState};
 use crate::serial::ops::{self, Session, SessionOptions};
 use crate::serial::stub;
 use crate::serial::transport::{After, Before, SerialTransport};
-use crate::serial::{ProgressEvent, Task};
+use crate::serial::ProgressEvent;
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// `--before` (esptool's names).
@@ -158,147 +163,6 @@ pub fn choose_port(a: &ConnectArgs, bars: &mut Bars) -> Result<String, CliError>
     }
 }
 
-/// Renders [`ProgressEvent`]s as indicatif bars on stderr. While the chip works before a
-/// reply ([`ProgressEvent::ChipBusy`]) the bar's spinner turns on its own (a steady tick) and
-/// its message says what the chip does.
-pub struct Bars {
-    enabled: bool,
-    notes: bool,
-    bar: Option<ProgressBar>,
-    /// The bar is only the chip-busy spinner (no task bar was running).
-    spinner_only: bool,
-    target: Box<dyn Fn() -> ProgressDrawTarget>,
-}
-
-/// How often the spinner turns while the chip works.
-const BUSY_TICK: std::time::Duration = std::time::Duration::from_millis(120);
-
-impl Bars {
-    /// Bars, shown only when `!json` and stderr is a terminal.
-    pub fn new(json: bool) -> Self {
-        Self::with_target(
-            !json && std::io::stderr().is_terminal(),
-            !json,
-            Box::new(ProgressDrawTarget::stderr),
-        )
-    }
-
-    /// Bars drawn to `target()` when `enabled`; notes printed when `notes`.
-    pub fn with_target(
-        enabled: bool,
-        notes: bool,
-        target: Box<dyn Fn() -> ProgressDrawTarget>,
-    ) -> Self {
-        Bars {
-            enabled,
-            notes,
-            bar: None,
-            spinner_only: false,
-            target,
-        }
-    }
-
-    /// The chip works (`Some`) or has replied (`None`).
-    fn chip_busy(&mut self, what: Option<String>) {
-        if !self.enabled {
-            return;
-        }
-        match what {
-            Some(m) => {
-                let b = self.bar.get_or_insert_with(|| {
-                    let b = ProgressBar::with_draw_target(None, (self.target)());
-                    if let Ok(st) =
-                        ProgressStyle::with_template("{prefix:>8} {spinner} {msg} {elapsed}")
-                    {
-                        b.set_style(st);
-                    }
-                    b.set_prefix("chip");
-                    self.spinner_only = true;
-                    b
-                });
-                b.set_message(format!("{}…", crate::escape::escape(&m)));
-                b.enable_steady_tick(BUSY_TICK);
-            }
-            None => {
-                if self.spinner_only {
-                    self.spinner_only = false;
-                    if let Some(b) = self.bar.take() {
-                        b.finish_and_clear();
-                    }
-                } else if let Some(b) = &self.bar {
-                    b.disable_steady_tick();
-                    b.set_message("");
-                }
-            }
-        }
-    }
-
-    /// Handle one event.
-    pub fn event(&mut self, e: ProgressEvent) {
-        match e {
-            ProgressEvent::Begin { task, total } => {
-                if let Some(b) = self.bar.take() {
-                    b.finish_and_clear();
-                }
-                self.spinner_only = false;
-                if !self.enabled {
-                    return;
-                }
-                let (label, bytes) = match task {
-                    Task::UploadStub => ("stub", true),
-                    Task::Scan => ("compare", false),
-                    Task::Read => ("read", true),
-                    Task::Write => ("write", true),
-                    Task::Erase => ("erase", true),
-                    Task::Verify => ("verify", true),
-                };
-                let b = ProgressBar::with_draw_target(Some(total), (self.target)());
-                let tmpl = if bytes {
-                    "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta} {spinner} {msg}"
-                } else {
-                    "{prefix:>8} [{bar:30}] {pos}/{len} sectors {spinner} {msg}"
-                };
-                if let Ok(st) = ProgressStyle::with_template(tmpl) {
-                    b.set_style(st.progress_chars("=> "));
-                }
-                b.set_prefix(label);
-                self.bar = Some(b);
-            }
-            ProgressEvent::Advance { done, .. } => {
-                if let Some(b) = &self.bar {
-                    b.set_position(done);
-                }
-            }
-            ProgressEvent::End { .. } => {
-                if let Some(b) = self.bar.take() {
-                    b.finish_and_clear();
-                }
-                self.spinner_only = false;
-            }
-            ProgressEvent::ChipBusy(what) => self.chip_busy(what),
-            ProgressEvent::Note(n) => {
-                let line = format!("espdump: {}", crate::escape::escape(&n));
-                match &self.bar {
-                    Some(b) => b.println(line),
-                    None => {
-                        if self.notes {
-                            eprintln!("{line}");
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-impl Drop for Bars {
-    fn drop(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish_and_clear();
-        }
-    }
-}
-
 /// An open session. Dropped without [`finish`] (an error, a refusal, Ctrl-C) it still ends
 /// per `--after` (a hard reset through RTS where the port has it) and says on stderr where the
 /// chip was left.
@@ -328,10 +192,18 @@ impl std::ops::DerefMut for Dev {
 impl Drop for Dev {
     fn drop(&mut self) {
         if !self.done {
-            let msg = match self.s.loader.finish(self.after) {
-                Ok(st) => st.describe(),
-                Err(e) => format!("could not leave the chip in a known state ({e})"),
+            let (msg, rep) = match self.s.loader.finish(self.after) {
+                Ok(st) => (st.describe(), end_report(st, self.after)),
+                Err(e) => {
+                    let msg = format!("could not leave the chip in a known state ({e})");
+                    let rep = EndReport {
+                        state: EndState::Unknown,
+                        message: msg.clone(),
+                    };
+                    (msg, rep)
+                }
             };
+            outcome::record(rep);
             eprintln!("espdump: {}", crate::escape::escape(&msg));
         }
     }
@@ -360,6 +232,50 @@ fn stub_for(
     }
 }
 
+/// What a device subcommand needs of the flasher stub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StubUse {
+    /// None: talk to the ROM loader (a stub already running is used).
+    No,
+    /// The stub is required; `--no-stub` is refused with this sentence.
+    Required(&'static str),
+    /// Preferred; without any stub the ROM loader is used with a notice (write, erase).
+    RomFallback,
+}
+
+/// The prologue the device subcommands share: `offset` (when given) must be sector aligned,
+/// `--no-stub` is refused where the stub is required, then the progress bars and the session.
+pub fn start(a: &ConnectArgs, offset: Option<u64>, stub: StubUse) -> Result<(Bars, Dev), CliError> {
+    if let Some(off) = offset.filter(|o| o % crate::flash::SECTOR_SIZE as u64 != 0) {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("--offset 0x{off:x} is not a multiple of 0x1000"),
+        ));
+    }
+    if let (StubUse::Required(why), true) = (stub, a.no_stub) {
+        return Err(CliError::refused(why));
+    }
+    let mut bars = Bars::new(a.json);
+    let dev = open_session(
+        a,
+        stub != StubUse::No,
+        stub == StubUse::RomFallback,
+        &mut bars,
+    )?;
+    Ok((bars, dev))
+}
+
+/// `[offset, offset + size)` must be a non-empty part of the chip's `chip` bytes.
+pub fn check_region(offset: u64, size: u64, chip: u64) -> Result<(), CliError> {
+    if size == 0 || offset + size > chip {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!("0x{offset:x}+0x{size:x} is outside the chip's {chip} bytes of flash"),
+        ));
+    }
+    Ok(())
+}
+
 /// Open a session: port, reset, sync, magic, stub (unless `--no-stub` or `want_stub` is
 /// false; through the ROM with a notice when `rom_ok` and no stub is found), chip info, baud.
 /// Ctrl-C / SIGTERM are caught from here on and honoured at safe points.
@@ -373,6 +289,7 @@ pub fn open_session(
     let port = choose_port(a, bars)?;
     crate::serial::interrupt::install();
     let t = SerialTransport::open(&port, crate::serial::protocol::ROM_BAUD)?;
+    outcome::record(outcome::not_set_up());
     let use_baud = stub.is_some() || a.before() == Before::NoResetNoSync;
     let opts = SessionOptions {
         before: a.before(),
@@ -426,13 +343,19 @@ pub fn chip_line(s: &Session<SerialTransport>) -> String {
 /// The same [`EndReport`] goes into the commands' JSON as `end_state`.
 pub fn finish(s: &mut Dev, a: &ConnectArgs, bars: &mut Bars) -> Result<EndReport, CliError> {
     s.done = true;
-    let st = s.loader.finish(a.after())?;
-    let why = if st != EndState::HardReset && a.after() == After::HardReset {
-        "not reset: the port has no DTR/RTS reset lines; "
-    } else {
-        ""
+    let st = match s.loader.finish(a.after()) {
+        Ok(st) => st,
+        Err(e) => {
+            let e = CliError::from(e);
+            outcome::record(EndReport {
+                state: EndState::Unknown,
+                message: format!("could not leave the chip in a known state ({})", e.message),
+            });
+            return Err(e);
+        }
     };
-    let rep = EndReport::new(st, why);
+    let rep = end_report(st, a.after());
+    outcome::record(rep.clone());
     if st != EndState::HardReset {
         bars.event(ProgressEvent::Note(rep.message.clone()));
     }
@@ -468,107 +391,4 @@ pub fn print_json(w: &mut dyn std::io::Write, v: &impl serde::Serialize) -> Resu
 /// Map a write error on stdout.
 pub fn out_err(e: std::io::Error) -> CliError {
     CliError::output(format!("stdout: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::{Arc, Mutex};
-
-    /// A terminal that records every line indicatif draws.
-    #[derive(Debug, Default, Clone)]
-    struct Screen(Arc<Mutex<Vec<String>>>);
-
-    impl indicatif::TermLike for Screen {
-        fn width(&self) -> u16 {
-            120
-        }
-        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn write_line(&self, s: &str) -> std::io::Result<()> {
-            self.write_str(s)
-        }
-        fn write_str(&self, s: &str) -> std::io::Result<()> {
-            if !s.is_empty() {
-                self.0.lock().expect("lock").push(s.to_string());
-            }
-            Ok(())
-        }
-        fn clear_line(&self) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn flush(&self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    fn bars(screen: &Screen) -> Bars {
-        let s = screen.clone();
-        Bars::with_target(
-            true,
-            true,
-            Box::new(move || ProgressDrawTarget::term_like(Box::new(s.clone()))),
-        )
-    }
-
-    /// Frames drawn with `needle`, and how many different ones.
-    fn frames(screen: &Screen, needle: &str) -> (usize, usize) {
-        let v = screen.0.lock().expect("lock");
-        let hits: Vec<&String> = v.iter().filter(|l| l.contains(needle)).collect();
-        let mut distinct: Vec<&String> = hits.clone();
-        distinct.sort();
-        distinct.dedup();
-        (hits.len(), distinct.len())
-    }
-
-    /// While the chip works and no byte moves, the bar keeps being redrawn with a turning
-    /// spinner and says what the chip does; the reply stops it and clears the message.
-    #[test]
-    fn bar_keeps_moving_while_the_chip_works() {
-        let screen = Screen::default();
-        let mut b = bars(&screen);
-        b.event(ProgressEvent::Begin {
-            task: Task::Write,
-            total: 1 << 20,
-        });
-        b.event(ProgressEvent::Advance {
-            task: Task::Write,
-            done: 0x4000,
-        });
-        let msg = "chip erasing and programming 1.0 MiB";
-        b.event(ProgressEvent::ChipBusy(Some(msg.into())));
-        std::thread::sleep(std::time::Duration::from_millis(900));
-        let (n, distinct) = frames(&screen, msg);
-        assert!(n >= 3 && distinct >= 2, "{n} frames, {distinct} distinct");
-        b.event(ProgressEvent::ChipBusy(None));
-        let before = screen.0.lock().expect("lock").len();
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        let after = screen.0.lock().expect("lock").len();
-        assert!(after <= before + 1, "still ticking: {before} -> {after}");
-        assert_eq!(b.bar.as_ref().map(|b| b.message()), Some(String::new()));
-    }
-
-    /// A wait with no task bar running (e.g. before any bar) gets a spinner of its own that
-    /// the reply removes.
-    #[test]
-    fn busy_without_a_bar_is_a_spinner_of_its_own() {
-        let screen = Screen::default();
-        let mut b = bars(&screen);
-        b.event(ProgressEvent::ChipBusy(Some("chip erasing 2.0 MiB".into())));
-        std::thread::sleep(std::time::Duration::from_millis(600));
-        let (n, distinct) = frames(&screen, "chip erasing 2.0 MiB");
-        assert!(n >= 2 && distinct >= 2, "{n} frames, {distinct} distinct");
-        b.event(ProgressEvent::ChipBusy(None));
-        assert!(b.bar.is_none());
-    }
 }
