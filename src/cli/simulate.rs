@@ -126,7 +126,7 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         let doc = serde_json::json!({
             "port": pty.path.to_string(),
             "flash_size": flash_len,
-            "mac": crate::serial::loader::format_mac(&mac_for_json),
+            "mac": crate::sdk::mac_string(&mac_for_json),
         });
         writeln!(w, "{doc}").map_err(|e| CliError::output(e.to_string()))?;
     } else {

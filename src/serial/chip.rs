@@ -72,10 +72,6 @@ pub fn mac_from_otp(mac0: u32, mac1: u32, mac3: u32) -> Result<[u8; 6]> {
     ])
 }
 
-/// Format a MAC as `aa:bb:cc:dd:ee:ff`: the SDK module's formatting, under the name the
-/// serial code and its callers have used.
-pub use crate::sdk::mac_string as format_mac;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,7 +102,7 @@ mod tests {
         );
         assert!(mac_from_otp(0, 0x0005_0000, 0).is_err());
         assert_eq!(
-            format_mac(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
+            crate::sdk::mac_string(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
             "5c:cf:7f:00:01:ab"
         );
     }

@@ -2,7 +2,7 @@
 //! flash id and size, stub upload, baud change, and the flash primitives (read with per-read
 //! MD5, compressed and ROM writes, erase, MD5). Commands are sequenced only here.
 
-pub use super::chip::{flash_size_from_id, format_mac, mac_from_otp, ChipInfo};
+pub use super::chip::{flash_size_from_id, mac_from_otp, ChipInfo};
 use super::command::Command;
 use super::interrupt::StopFlag;
 pub use super::leave::{EndReport, EndState};

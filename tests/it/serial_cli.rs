@@ -380,7 +380,7 @@ fn ports_json_is_one_document() {
 }
 
 fn mac_arg(m: &[u8; 6]) -> String {
-    espdump::serial::loader::format_mac(m)
+    espdump::sdk::mac_string(m)
 }
 
 /// The clone guard on a real 1 MiB dump that stores its station MAC in the SDK parameters.
