@@ -3,8 +3,8 @@
 //! Also the comparison alone (both inputs already inspected), to show where the time goes.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use espdump::diff::{diff, diff_reports, Options};
-use espdump::inspect::inspect;
+use espdump::analysis::diff::{diff, diff_reports, Options};
+use espdump::analysis::inspect::inspect;
 use std::hint::black_box;
 
 #[allow(dead_code)]
@@ -32,10 +32,10 @@ fn bench(c: &mut Criterion) {
             x.iter(|| diff_reports(black_box(&a), &ra, black_box(&b), &rb, &opts))
         });
     }
-    let a = espdump::synth::tasmota_on_shelly_dump();
+    let a = espdump::testkit::tasmota_on_shelly_dump();
     let mut b = a.clone();
     b[0xFA000 + 0x40] ^= 1;
-    espdump::tasmota::fix_checksums(&mut b[0xFA000..0xFB000]);
+    espdump::formats::tasmota::fix_checksums(&mut b[0xFA000..0xFB000]);
     c.bench_function("diff tasmota fixture, one field", |x| {
         x.iter(|| diff(black_box(&a), black_box(&b), &opts).unwrap())
     });

@@ -21,12 +21,12 @@ fn bench(c: &mut Criterion) {
             continue;
         };
         c.bench_function(&format!("detect_all {name}"), |b| {
-            b.iter(|| espdump::fs::detect_all(black_box(&data)))
+            b.iter(|| espdump::formats::fs::detect_all(black_box(&data)))
         });
     }
     let erased = vec![0xFFu8; 0x20_0000];
     c.bench_function("detect_all 2 MiB erased", |b| {
-        b.iter(|| espdump::fs::detect_all(black_box(&erased)))
+        b.iter(|| espdump::formats::fs::detect_all(black_box(&erased)))
     });
     // Pseudo-random 2 MiB (xorshift), the worst case for the scoring path.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -39,18 +39,18 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("detect_all 2 MiB random", |b| {
-        b.iter(|| espdump::fs::detect_all(black_box(&random)))
+        b.iter(|| espdump::formats::fs::detect_all(black_box(&random)))
     });
     if let Ok(data) = std::fs::read(corpus.join("shelly_stock_dimmer2_v1.8.4_2MB.bin")) {
-        let all = espdump::fs::detect_all(&data);
+        let all = espdump::formats::fs::detect_all(&data);
         c.bench_function("spiffs list dimmer2 fs1", |b| {
-            b.iter(|| espdump::fs::spiffs::list(black_box(&data), &all[1]))
+            b.iter(|| espdump::formats::fs::spiffs::list(black_box(&data), &all[1]))
         });
         c.bench_function("shelly sanitize_fs dimmer2 both slots", |b| {
             b.iter(|| {
                 let mut out = data.clone();
                 for (i, f) in all.iter().enumerate() {
-                    espdump::shelly::sanitize_fs(&mut out, f, i == 1);
+                    espdump::formats::shelly::sanitize_fs(&mut out, f, i == 1);
                 }
                 out
             })

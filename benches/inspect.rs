@@ -1,7 +1,7 @@
 //! `inspect` on a 2 MiB dump: the whole analysis (map, images, checksums, SDK, identification).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use espdump::inspect::{inspect, Options};
+use espdump::analysis::inspect::{inspect, Options};
 use std::hint::black_box;
 
 #[allow(dead_code)]
@@ -20,11 +20,11 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
-    let tasmota = espdump::synth::tasmota_on_shelly_dump();
+    let tasmota = espdump::testkit::tasmota_on_shelly_dump();
     c.bench_function("inspect 2 MiB Tasmota over stock Shelly (synthetic)", |b| {
         b.iter(|| inspect(black_box(&tasmota), &Options::default()).unwrap())
     });
-    let mut synthetic = espdump::synth::filler(7, 0x20_0000);
+    let mut synthetic = espdump::testkit::filler(7, 0x20_0000);
     synthetic[0] = 0;
     c.bench_function("inspect 2 MiB random", |b| {
         b.iter(|| inspect(black_box(&synthetic), &Options::default()).unwrap())

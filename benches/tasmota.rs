@@ -1,8 +1,8 @@
 //! Benchmark: scanning a 2 MiB dump for Tasmota settings copies.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use espdump::tasmota::builder::{build_settings, place, qpc_sector};
-use espdump::tasmota::{decode, detect_image, find_copies, FieldValue};
+use espdump::formats::tasmota::builder::{build_settings, place, qpc_sector};
+use espdump::formats::tasmota::{decode, detect_image, find_copies, FieldValue};
 use std::hint::black_box;
 
 #[allow(dead_code)]
@@ -51,12 +51,12 @@ fn bench(c: &mut Criterion) {
     // `.dmp` recognition runs first on every input: its cost on a dump, and a whole `inspect`
     // of a 4096-byte `.dmp`.
     c.bench_function("tasmota_dmp_detect_2MiB_dump", |b| {
-        b.iter(|| espdump::tasmota::dmp::detect(black_box(&d)))
+        b.iter(|| espdump::formats::tasmota::dmp::detect(black_box(&d)))
     });
-    let dmp = espdump::tasmota::to_dmp(&block);
-    let opts = espdump::inspect::Options::default();
+    let dmp = espdump::formats::tasmota::to_dmp(&block);
+    let opts = espdump::analysis::inspect::Options::default();
     c.bench_function("tasmota_dmp_inspect", |b| {
-        b.iter(|| espdump::inspect::inspect(black_box(&dmp), &opts))
+        b.iter(|| espdump::analysis::inspect::inspect(black_box(&dmp), &opts))
     });
 }
 

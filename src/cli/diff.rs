@@ -4,8 +4,11 @@
 use super::args::OutputArgs;
 use super::exit::{stdout_error, CliError, CliResult, Exit};
 use super::io::read_input;
-use crate::diff::{diff, render, Options};
-use crate::render::Style;
+use crate::render::human::Style;
+use crate::{
+    analysis::diff::{diff, Options},
+    render::diff as render,
+};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;

@@ -58,7 +58,7 @@ fn erase(a: EraseArgs, w: &mut dyn Write) -> CliResult {
         writeln!(
             w,
             "note: the ROM's erase bug also erased sector 0x{:06x}",
-            sec as usize * crate::flash::SECTOR_SIZE
+            sec as usize * crate::formats::flash::SECTOR_SIZE
         )
         .map_err(out_err)?;
     }

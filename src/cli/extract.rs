@@ -3,9 +3,9 @@
 
 use super::exit::{stdout_error, CliError, CliResult, Exit};
 use super::io::{io_reason, read_input, write_atomic};
-use crate::escape::escape;
-use crate::extract::plan;
-use crate::inspect::{inspect, Options};
+use crate::analysis::extract::plan;
+use crate::analysis::inspect::{inspect, Options};
+use crate::render::escape::escape;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;

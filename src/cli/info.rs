@@ -62,6 +62,11 @@ fn info(a: InfoArgs, w: &mut dyn Write) -> CliResult {
         (None, Some(path)) => format!("{path} (used by read, write, erase and verify)"),
         (None, None) => "none (ROM loader only)".into(),
     };
-    writeln!(w, "stub:        {}", crate::escape::escape(&stub_line)).map_err(out_err)?;
+    writeln!(
+        w,
+        "stub:        {}",
+        crate::render::escape::escape(&stub_line)
+    )
+    .map_err(out_err)?;
     Ok(Exit::Ok)
 }

@@ -3,8 +3,8 @@
 use super::args::{parse_num, OutputArgs};
 use super::exit::{CliError, CliResult, Exit};
 use super::io::{read_input, write_atomic};
-use crate::inspect::{inspect, Options};
-use crate::render::{self, Style};
+use crate::analysis::inspect::{inspect, Options};
+use crate::render::human::{self, Style};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,7 +33,7 @@ pub fn run(a: InspectArgs, w: &mut dyn Write) -> CliResult {
         .map_err(|e| CliError::input(format!("{}: {e}", a.file.display())))?;
     let name = a.file.display().to_string();
     if let Some(svg) = &a.svg {
-        write_atomic(svg, render::svg(&report, &name).as_bytes())?;
+        write_atomic(svg, human::svg(&report, &name).as_bytes())?;
     }
     let shown = if a.out.show_secrets {
         report
@@ -50,7 +50,7 @@ pub fn run(a: InspectArgs, w: &mut dyn Write) -> CliResult {
             color: a.out.color.enabled(),
             show_secrets: a.out.show_secrets,
         };
-        render::inspect(w, &name, &shown, style).map_err(io)?;
+        human::inspect(w, &name, &shown, style).map_err(io)?;
     }
     Ok(Exit::Ok)
 }

@@ -106,7 +106,10 @@ pub fn main() -> std::process::ExitCode {
         Ok(code) => code.into(),
         Err(e) if e.message.is_empty() => e.exit.into(),
         Err(e) => {
-            eprintln!("espdump: error: {}", crate::escape::escape(&e.message));
+            eprintln!(
+                "espdump: error: {}",
+                crate::render::escape::escape(&e.message)
+            );
             e.exit.into()
         }
     }

@@ -36,12 +36,12 @@ fn ports(a: PortsArgs, w: &mut dyn Write) -> CliResult {
         let desc = p
             .description
             .as_deref()
-            .map(|d| format!(" {}", crate::escape::escape(d)))
+            .map(|d| format!(" {}", crate::render::escape::escape(d)))
             .unwrap_or_default();
         writeln!(
             w,
             "{}  {}{ids}{desc}",
-            crate::escape::escape(&p.name),
+            crate::render::escape::escape(&p.name),
             p.kind
         )
         .map_err(out_err)?;

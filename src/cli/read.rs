@@ -11,7 +11,7 @@ use super::serial_common::{
     check_region, chip_line, detected_size, finish, out_err, print_json, run_serial, start,
     ConnectArgs, StubUse,
 };
-use crate::flash::ERASED;
+use crate::formats::flash::ERASED;
 use crate::serial::ops::{self, ReadReport};
 use clap::Args;
 use std::io::Write;

@@ -3,8 +3,8 @@
 use super::args::OutputArgs;
 use super::exit::{stdout_error, CliError, CliResult, Exit};
 use super::io::{read_input, same_file, write_atomic};
-use crate::escape::escape;
-use crate::sanitize::{sanitize, Policy, SanitizeReport, Verification};
+use crate::analysis::sanitize::{sanitize, Policy, SanitizeReport, Verification};
+use crate::render::escape::escape;
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;

@@ -87,7 +87,7 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// Run `simulate`.
 pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
     let flash = read_input(&a.flash)?;
-    if flash.len() % crate::flash::SECTOR_SIZE != 0 {
+    if flash.len() % crate::formats::flash::SECTOR_SIZE != 0 {
         return Err(CliError::input(format!(
             "{}: {} bytes is not a whole number of 4 KiB sectors",
             a.flash.display(),
@@ -126,7 +126,7 @@ pub fn run(a: SimulateArgs, w: &mut dyn Write) -> CliResult {
         let doc = serde_json::json!({
             "port": pty.path.to_string(),
             "flash_size": flash_len,
-            "mac": crate::sdk::mac_string(&mac_for_json),
+            "mac": crate::formats::sdk::mac_string(&mac_for_json),
         });
         writeln!(w, "{doc}").map_err(|e| CliError::output(e.to_string()))?;
     } else {

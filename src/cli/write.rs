@@ -13,8 +13,8 @@ use super::serial_common::{
     chip_line, detected_size, finish, out_err, print_json, run_serial, start, ConnectArgs, Dev,
     StubUse,
 };
-use crate::identity::DumpIdentity;
-use crate::serial::guard::{self, Guard};
+use crate::analysis::clone_guard::{self, Guard};
+use crate::analysis::unit_identity::DumpIdentity;
 use crate::serial::ops;
 use crate::serial::plan::{Precompressed, WritePlan};
 use clap::Args;
@@ -45,20 +45,20 @@ pub struct WriteArgs {
 
 // The clone guard's two collaborators, both on one analysis of the dump: the identity it
 // carries and the sanitizer.
-fn analyse(data: &[u8]) -> Option<crate::inspect::InspectReport> {
-    crate::inspect::inspect(data, &crate::inspect::Options::default()).ok()
+fn analyse(data: &[u8]) -> Option<crate::analysis::inspect::InspectReport> {
+    crate::analysis::inspect::inspect(data, &crate::analysis::inspect::Options::default()).ok()
 }
-fn dump_identity(data: &[u8], r: Option<&crate::inspect::InspectReport>) -> DumpIdentity {
-    r.map(|r| crate::identity::identity_of(data, r))
+fn dump_identity(data: &[u8], r: Option<&crate::analysis::inspect::InspectReport>) -> DumpIdentity {
+    r.map(|r| crate::analysis::unit_identity::identity_of(data, r))
         .unwrap_or_default()
 }
 fn sanitize_for_clone(
     data: &[u8],
-    r: Option<&crate::inspect::InspectReport>,
+    r: Option<&crate::analysis::inspect::InspectReport>,
 ) -> crate::Result<Vec<u8>> {
     match r {
-        Some(r) => crate::sanitize::sanitize_for_clone_with(data, r),
-        None => crate::sanitize::sanitize_for_clone(data),
+        Some(r) => crate::analysis::sanitize::sanitize_for_clone_with(data, r),
+        None => crate::analysis::sanitize::sanitize_for_clone(data),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn run(a: WriteArgs, w: &mut dyn Write) -> CliResult {
 
 /// A Tasmota `.dmp` settings backup is not a flash image: say where it belongs.
 fn refuse_dmp(a: &WriteArgs, data: &[u8]) -> Result<(), CliError> {
-    match crate::tasmota::dmp::detect(data) {
+    match crate::formats::tasmota::dmp::detect(data) {
         Some(d) => Err(CliError::refused(format!(
             "{} is a Tasmota configuration backup ({}, settings {}), not a flash image; \
              restore it in Tasmota's web UI (Restore Configuration) or with decode-config",
@@ -91,12 +91,12 @@ fn guard_whole_dump(
     data: &mut Vec<u8>,
 ) -> Result<(Option<Guard>, bool), CliError> {
     let name = a.input.display();
-    if !(guard::is_whole_dump(a.offset, data.len())
+    if !(clone_guard::is_whole_dump(a.offset, data.len())
         || (a.offset == 0 && data.len() == chip as usize))
     {
         return Ok((None, false));
     }
-    let mism = guard::size_mismatches(data, chip);
+    let mism = clone_guard::size_mismatches(data, chip);
     if !mism.is_empty() && !a.force {
         let why: Vec<String> = mism.into_iter().map(|m| m.message).collect();
         return Err(CliError::refused(format!(
@@ -105,7 +105,7 @@ fn guard_whole_dump(
         )));
     }
     let analysis = analyse(data);
-    let verdict = guard::check(&dump_identity(data, analysis.as_ref()), s.info.mac_bytes);
+    let verdict = clone_guard::check(&dump_identity(data, analysis.as_ref()), s.info.mac_bytes);
     let mut cloned = false;
     if let Guard::OtherUnit { evidence } = &verdict {
         if a.clone {
@@ -233,7 +233,7 @@ fn print_plan(
         rom.erase_size, rom.blocks
     )
     .map_err(out_err)?;
-    let tail = len.next_multiple_of(crate::flash::SECTOR_SIZE) - len;
+    let tail = len.next_multiple_of(crate::formats::flash::SECTOR_SIZE) - len;
     if tail > 0 {
         writeln!(
             w,
@@ -245,7 +245,7 @@ fn print_plan(
         writeln!(
             w,
             "      note: the ROM's erase bug will also erase sector 0x{:06x}",
-            sec as usize * crate::flash::SECTOR_SIZE
+            sec as usize * crate::formats::flash::SECTOR_SIZE
         )
         .map_err(out_err)?;
     }

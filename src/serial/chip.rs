@@ -102,7 +102,7 @@ mod tests {
         );
         assert!(mac_from_otp(0, 0x0005_0000, 0).is_err());
         assert_eq!(
-            crate::sdk::mac_string(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
+            crate::formats::sdk::mac_string(&[0x5C, 0xCF, 0x7F, 0, 1, 0xAB]),
             "5c:cf:7f:00:01:ab"
         );
     }

@@ -161,9 +161,9 @@ impl Command {
     }
 }
 
-/// The checksum of `*_DATA` payloads: the ESP8266 XOR checksum ([`crate::image::xor_checksum`]).
+/// The checksum of `*_DATA` payloads: the ESP8266 XOR checksum ([`crate::formats::image::xor_checksum`]).
 pub fn checksum(data: &[u8]) -> u8 {
-    crate::image::xor_checksum([data])
+    crate::formats::image::xor_checksum([data])
 }
 
 fn words(ws: &[u32]) -> Vec<u8> {
@@ -250,7 +250,7 @@ impl Command {
                 0,
                 *total_size,
                 c::PARAMS_BLOCK,
-                crate::flash::SECTOR_SIZE as u32,
+                crate::formats::flash::SECTOR_SIZE as u32,
                 c::PARAMS_PAGE,
                 c::PARAMS_STATUS_MASK,
             ]),
@@ -367,7 +367,7 @@ pub fn opcode_name(op: u8) -> &'static str {
 /// With an odd sector count inside one 64 KiB block the ROM still erases one sector more than
 /// asked; [`rom_erased_sectors`] says which.
 pub fn rom_erase_size(offset: u32, size: u32) -> u32 {
-    let sector = crate::flash::SECTOR_SIZE as u32;
+    let sector = crate::formats::flash::SECTOR_SIZE as u32;
     let per_block = c::SECTORS_PER_BLOCK as u32;
     let sectors = size.div_ceil(sector);
     let start_sector = offset / sector;
@@ -383,7 +383,7 @@ pub fn rom_erase_size(offset: u32, size: u32) -> u32 {
 /// `offset`), modelling the bug: it erases `erase_sectors + min(erase_sectors, head)` sectors,
 /// where `head` counts the sectors from the start up to the next 64 KiB boundary.
 pub fn rom_erased_sectors(offset: u32, erase_size: u32) -> (u32, u32) {
-    let sector = crate::flash::SECTOR_SIZE as u32;
+    let sector = crate::formats::flash::SECTOR_SIZE as u32;
     let per_block = c::SECTORS_PER_BLOCK as u32;
     let first = offset / sector;
     let n = erase_size.div_ceil(sector);

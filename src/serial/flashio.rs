@@ -9,7 +9,7 @@ use super::response::Status;
 use super::slip;
 use super::transport::Transport;
 use super::{ProgressEvent, Task};
-use crate::flash::SECTOR_SIZE;
+use crate::formats::flash::SECTOR_SIZE;
 use crate::serial::protocol as c;
 use crate::{Error, Result};
 use std::time::Duration;

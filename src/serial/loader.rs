@@ -393,7 +393,7 @@ impl<T: Transport> Loader<T> {
         let flash_id = self.spi_command(c::FLASH_CMD_RDID, 24)? & 0xFF_FFFF;
         Ok(ChipInfo {
             chip,
-            mac: crate::sdk::mac_string(&mac),
+            mac: crate::formats::sdk::mac_string(&mac),
             mac_bytes: mac,
             chip_id: (mac0 >> 24) | ((mac1 & 0xFF_FFFF) << 8),
             crystal_mhz,

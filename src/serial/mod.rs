@@ -14,7 +14,6 @@ pub mod busy;
 pub mod chip;
 pub mod command;
 mod flashio;
-pub mod guard;
 pub mod interrupt;
 mod leave;
 pub mod loader;

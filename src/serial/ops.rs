@@ -8,7 +8,7 @@ use super::plan::{self, RomWritePlan, WritePlan};
 use super::stub::Stub;
 use super::transport::{Before, Transport};
 use super::{busy, Progress, ProgressEvent, Task};
-use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::formats::flash::{ERASED, SECTOR_SIZE};
 use crate::serial::protocol as c;
 use crate::{Error, Result};
 use serde::Serialize;

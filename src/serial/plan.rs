@@ -2,7 +2,7 @@
 //! write (by comparing MD5s), how the ROM path cuts an image into 0x400-byte blocks and what
 //! FLASH_BEGIN erase size it sends, and how the stub path compresses an image.
 
-use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::formats::flash::{ERASED, SECTOR_SIZE};
 use crate::serial::protocol as c;
 use md5::{Digest, Md5};
 use serde::Serialize;

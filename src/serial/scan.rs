@@ -6,7 +6,7 @@ use super::loader::Loader;
 use super::plan;
 use super::transport::Transport;
 use super::{Progress, ProgressEvent, Task};
-use crate::flash::ERASED;
+use crate::formats::flash::ERASED;
 use crate::serial::protocol as c;
 use crate::Result;
 use serde::Serialize;

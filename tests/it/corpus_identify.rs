@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use espdump::inspect::{inspect, InspectReport, Options, RegionKind};
+use espdump::analysis::inspect::{inspect, InspectReport, Options, RegionKind};
 
 fn report(name: &str) -> InspectReport {
     inspect(&common::corpus_bytes(name), &Options::default()).unwrap()

@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{espdump, fixture, stderr, stdout};
-use espdump::synth;
+use espdump::testkit;
 use serde_json::Value;
 use std::path::Path;
 
@@ -20,7 +20,7 @@ fn noisy_copy() -> Vec<u8> {
     let newest = 0xFA000;
     b[newest + 12] = b[newest + 12].wrapping_add(1); // bootcount (low byte)
     b[newest + 4] += 1; // save_flag
-    espdump::tasmota::fix_checksums(&mut b[newest..newest + 0x1000]);
+    espdump::formats::tasmota::fix_checksums(&mut b[newest..newest + 0x1000]);
     b[0xFC000 + 0x40] ^= 0xA5; // RF calibration
     b
 }
@@ -102,7 +102,7 @@ fn json_shape() {
 #[test]
 fn size_difference_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let d = synth::shelly1_stock_dump();
+    let d = testkit::shelly1_stock_dump();
     let a = write(dir.path(), "a.bin", &d);
     let b = write(dir.path(), "b.bin", &d[..0x18_0000]);
     let o = espdump(&["diff", &a, &b]);
@@ -136,10 +136,10 @@ fn bad_inputs_exit_3_and_usage_exits_2() {
 fn hostile_text_is_escaped() {
     // A file name with an ANSI escape inside a SPIFFS: the rendering must not pass it raw.
     let dir = tempfile::tempdir().unwrap();
-    let a = synth::shelly1_stock_dump();
+    let a = testkit::shelly1_stock_dump();
     let mut b = a.clone();
-    let fs = espdump::fs::spiffs::probe(&b, 0xBB000).unwrap();
-    espdump::fs::spiffs::write_file(&mut b, &fs, "x\x1b[31my", b"line\x1b[2J\n").unwrap();
+    let fs = espdump::formats::fs::spiffs::probe(&b, 0xBB000).unwrap();
+    espdump::formats::fs::spiffs::write_file(&mut b, &fs, "x\x1b[31my", b"line\x1b[2J\n").unwrap();
     let (pa, pb) = (
         write(dir.path(), "a.bin", &a),
         write(dir.path(), "b.bin", &b),

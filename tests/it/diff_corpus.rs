@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{corpus, corpus_bytes, espdump, stdout};
-use espdump::diff::{diff, Area, ChangeKind, DiffReport, Options, Status};
+use espdump::analysis::diff::{diff, Area, ChangeKind, DiffReport, Options, Status};
 use espdump::report::{Class, MASK};
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ fn find<'a>(
     area: Area,
     source: &str,
     key: &str,
-) -> &'a espdump::diff::SemanticChange {
+) -> &'a espdump::analysis::diff::SemanticChange {
     r.changes
         .iter()
         .find(|c| c.area == area && c.source == source && c.key == key)
@@ -33,7 +33,7 @@ fn find<'a>(
 /// Every non-empty secret string of the v1.8.4 dump (passwords, keys), read at runtime.
 fn real_secrets() -> Vec<String> {
     let data = corpus_bytes(V184);
-    let r = espdump::inspect::inspect(&data, &Default::default()).unwrap();
+    let r = espdump::analysis::inspect::inspect(&data, &Default::default()).unwrap();
     let mut v: Vec<String> = r
         .config
         .iter()

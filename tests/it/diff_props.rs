@@ -2,17 +2,17 @@
 //! bytes, the byte counts are exact, a dump against itself is identical, and line-diff edit
 //! scripts rebuild the second text.
 
-use espdump::diff::lines::{diff_text, edit_script, Edit, LineOp};
-use espdump::diff::{changed_ranges, diff, Options, Status};
+use espdump::analysis::diff::lines::{diff_text, edit_script, Edit, LineOp};
+use espdump::analysis::diff::{changed_ranges, diff, Options, Status};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
 fn shelly() -> &'static [u8] {
     static D: OnceLock<Vec<u8>> = OnceLock::new();
-    D.get_or_init(espdump::synth::shelly1_stock_dump)
+    D.get_or_init(espdump::testkit::shelly1_stock_dump)
 }
 
-fn check_overlay(a: &[u8], b: &[u8], r: &espdump::diff::DiffReport) {
+fn check_overlay(a: &[u8], b: &[u8], r: &espdump::analysis::diff::DiffReport) {
     let mut pos = 0;
     let mut total = 0;
     for x in &r.regions {
@@ -46,7 +46,7 @@ proptest! {
         let m = r.masked();
         let _ = serde_json::to_string(&m).unwrap();
         let mut out = Vec::new();
-        espdump::diff::render::render(&mut out, "a", "b", &m, Default::default()).unwrap();
+        espdump::render::diff::render(&mut out, "a", "b", &m, Default::default()).unwrap();
         prop_assert!(diff(&a, &a, &Options::default()).unwrap().identical);
     }
 

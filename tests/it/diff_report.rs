@@ -1,10 +1,10 @@
-//! `espdump::diff` on synthetic dumps: identical inputs, a Tasmota field change, noise only,
+//! `espdump::analysis::diff` on synthetic dumps: identical inputs, a Tasmota field change, noise only,
 //! a sanitized copy, a SPIFFS file edit with a masked line diff, SDK Wi-Fi settings, sizes.
 
-use espdump::diff::{diff, Area, ChangeKind, DiffReport, Options, Status};
-use espdump::fs::spiffs;
+use espdump::analysis::diff::{diff, Area, ChangeKind, DiffReport, Options, Status};
+use espdump::formats::fs::spiffs;
 use espdump::report::MASK;
-use espdump::synth;
+use espdump::testkit;
 use serde_json::Value;
 
 const NEWEST: usize = 0xFA000; // newest Tasmota settings copy of the fixture (save 12)
@@ -19,7 +19,7 @@ fn run_quiet(a: &[u8], b: &[u8]) -> DiffReport {
 
 /// Offset of a Tasmota field in the newest copy, from the decoded configuration.
 fn tasmota_field(d: &[u8], key: &str) -> usize {
-    let r = espdump::inspect::inspect(d, &Default::default()).unwrap();
+    let r = espdump::analysis::inspect::inspect(d, &Default::default()).unwrap();
     let sec = r
         .config
         .iter()
@@ -33,7 +33,7 @@ fn tasmota_field(d: &[u8], key: &str) -> usize {
 }
 
 fn fix(d: &mut [u8], at: usize) {
-    espdump::tasmota::fix_checksums(&mut d[at..at + 0x1000]);
+    espdump::formats::tasmota::fix_checksums(&mut d[at..at + 0x1000]);
 }
 
 fn json(r: &DiffReport) -> String {
@@ -42,7 +42,10 @@ fn json(r: &DiffReport) -> String {
 
 #[test]
 fn identical_dumps_are_identical() {
-    for d in [synth::shelly1_stock_dump(), synth::tasmota_on_shelly_dump()] {
+    for d in [
+        testkit::shelly1_stock_dump(),
+        testkit::tasmota_on_shelly_dump(),
+    ] {
         let r = run(&d, &d);
         assert!(r.identical);
         assert!(!r.differs());
@@ -62,7 +65,7 @@ fn identical_dumps_are_identical() {
 
 #[test]
 fn tasmota_field_change_is_named() {
-    let a = synth::tasmota_on_shelly_dump();
+    let a = testkit::tasmota_on_shelly_dump();
     let mut b = a.clone();
     let at = tasmota_field(&b, "devicename");
     assert_eq!(&b[at..at + 14], b"Fixture Shelly");
@@ -115,7 +118,7 @@ fn tasmota_field_change_is_named() {
 
 #[test]
 fn noise_only_differences_vanish_with_ignore_noise() {
-    let a = synth::tasmota_on_shelly_dump();
+    let a = testkit::tasmota_on_shelly_dump();
     let mut b = a.clone();
     let (bc, sf) = (
         tasmota_field(&b, "bootcount"),
@@ -154,9 +157,9 @@ fn noise_only_differences_vanish_with_ignore_noise() {
 
 #[test]
 fn tasmota_sanitized_copy_names_the_reset_fields_and_masks_secrets() {
-    let a = synth::tasmota_on_shelly_dump();
+    let a = testkit::tasmota_on_shelly_dump();
     let mut b = a.clone();
-    let made = espdump::tasmota::sanitize(&mut b, &Default::default()).expect("sanitize");
+    let made = espdump::formats::tasmota::sanitize(&mut b, &Default::default()).expect("sanitize");
     assert!(!made.is_empty());
     let r = run(&a, &b);
     assert!(!r.identical);
@@ -208,13 +211,13 @@ fn tasmota_sanitized_copy_names_the_reset_fields_and_masks_secrets() {
     assert!(shown.contains(MASK) && !shown.contains(&raw));
     assert!(!json(&m).contains(&raw));
     let mut human = Vec::new();
-    espdump::diff::render::render(&mut human, "a", "b", &m, Default::default()).unwrap();
+    espdump::render::diff::render(&mut human, "a", "b", &m, Default::default()).unwrap();
     assert!(!String::from_utf8(human).unwrap().contains(&raw));
 }
 
 #[test]
 fn spiffs_file_edit_gives_masked_line_diff() {
-    let a = synth::shelly1_stock_dump();
+    let a = testkit::shelly1_stock_dump();
     let mut b = a.clone();
     let fs = spiffs::probe(&b, 0xBB000).expect("fs0");
     let old = spiffs::read(&b, &fs, "conf9.json").unwrap();
@@ -282,16 +285,16 @@ fn spiffs_file_edit_gives_masked_line_diff() {
 
 #[test]
 fn sdk_wifi_settings_change() {
-    let a = synth::shelly1_stock_dump();
+    let a = testkit::shelly1_stock_dump();
     let mut b = a.clone();
-    synth::sdk_tail(
+    testkit::sdk_tail(
         &mut b,
         0x20_0000,
-        &synth::SdkParams {
+        &testkit::SdkParams {
             sta_ssid: b"FakeOtherNet",
             sta_password: b"fake-other-pass",
             ap_ssid: b"shelly1-5CCF7FA1B2C3",
-            mac: synth::FIXTURE_MAC,
+            mac: testkit::FIXTURE_MAC,
             arduino_layout: false,
         },
         1,
@@ -333,7 +336,7 @@ fn sdk_wifi_settings_change() {
 
 #[test]
 fn sizes_differ_common_part_compared() {
-    let a = synth::shelly1_stock_dump();
+    let a = testkit::shelly1_stock_dump();
     let b = a[..0x10_0000].to_vec();
     let r = run(&a, &b);
     assert!(r.size_differs);
@@ -357,8 +360,8 @@ fn sizes_differ_common_part_compared() {
 #[test]
 fn slot_and_image_changes_between_layouts() {
     // Shelly stock against Tasmota: an overlay of two different maps.
-    let a = synth::shelly1_stock_dump();
-    let b = synth::tasmota_on_shelly_dump();
+    let a = testkit::shelly1_stock_dump();
+    let b = testkit::tasmota_on_shelly_dump();
     let r = run(&a, &b);
     let fw = r
         .changes
@@ -400,7 +403,7 @@ fn slot_and_image_changes_between_layouts() {
 fn edited_stale_settings_copy_is_not_noise() {
     // The copy at 0xF9000 (save 11) is not loaded; the firmware would only replace it by a
     // newer save. Editing it in place is a real change.
-    let a = synth::tasmota_on_shelly_dump();
+    let a = testkit::tasmota_on_shelly_dump();
     let mut b = a.clone();
     let stale = 0xF9000;
     let name = a[stale..stale + 0x1000]

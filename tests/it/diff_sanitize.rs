@@ -1,4 +1,4 @@
-//! A dump against its sanitized copy (`espdump::sanitize`): every change sanitize reports is
+//! A dump against its sanitized copy (`espdump::analysis::sanitize`): every change sanitize reports is
 //! named by `diff` in the dump's own terms, and the masked output holds no secret.
 //!
 //! PRIVACY: the real Dimmer 2 v1.8.4 dump holds its owner's Wi-Fi credentials; they are read at
@@ -7,9 +7,12 @@
 use crate::common;
 
 use common::corpus_bytes;
-use espdump::diff::{diff, render::render, Area, ChangeKind, DiffReport, Options, Status};
+use espdump::analysis::sanitize::{sanitize, Policy};
 use espdump::report::{Class, MASK};
-use espdump::sanitize::{sanitize, Policy};
+use espdump::{
+    analysis::diff::{diff, Area, ChangeKind, DiffReport, Options, Status},
+    render::diff::render,
+};
 
 fn outputs(r: &DiffReport) -> (String, String) {
     let m = r.masked();
@@ -22,7 +25,7 @@ fn outputs(r: &DiffReport) -> (String, String) {
 }
 
 fn secrets_of(data: &[u8]) -> Vec<String> {
-    let r = espdump::inspect::inspect(data, &Default::default()).unwrap();
+    let r = espdump::analysis::inspect::inspect(data, &Default::default()).unwrap();
     let mut v = Vec::new();
     for it in r.config.iter().flat_map(|s| &s.items) {
         if it.class != Class::Secret {
@@ -112,7 +115,7 @@ fn real_shelly_dump_against_its_sanitized_copy() {
 
 #[test]
 fn tasmota_fixture_against_its_sanitized_copy() {
-    let a = espdump::synth::tasmota_on_shelly_dump();
+    let a = espdump::testkit::tasmota_on_shelly_dump();
     let (b, rep) = sanitize(&a, &Policy::default()).expect("sanitize");
     let r = diff(&a, &b, &Options::default()).unwrap();
     let named: Vec<&str> = r

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use espdump::inspect::{inspect, Options};
+use espdump::analysis::inspect::{inspect, Options};
 use std::process::Command;
 
 #[derive(Debug, PartialEq)]

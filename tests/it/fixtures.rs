@@ -1,10 +1,10 @@
-//! The bundled fixtures are exactly what espdump's own builders (`espdump::synth`) produce.
+//! The bundled fixtures are exactly what espdump's own builders (`espdump::testkit`) produce.
 //! Regenerate with `ESPDUMP_UPDATE_FIXTURES=1 cargo test --test it fixtures::`.
 
 use crate::common;
 
-use espdump::inspect::{inspect, Options, RegionKind};
-use espdump::synth;
+use espdump::analysis::inspect::{inspect, Options, RegionKind};
+use espdump::testkit;
 
 fn check(name: &str, built: Vec<u8>) {
     let path = common::fixture(name);
@@ -15,14 +15,17 @@ fn check(name: &str, built: Vec<u8>) {
         .unwrap_or_else(|_| panic!("{} missing; regenerate the fixtures", path.display()));
     assert!(
         on_disk == built,
-        "{name} differs from what src/synth.rs builds; regenerate the fixtures"
+        "{name} differs from what src/testkit.rs builds; regenerate the fixtures"
     );
 }
 
 #[test]
 fn fixtures_are_reproducible() {
-    check("shelly1_stock_2MB.bin", synth::shelly1_stock_dump());
-    check("tasmota_on_shelly_2MB.bin", synth::tasmota_on_shelly_dump());
+    check("shelly1_stock_2MB.bin", testkit::shelly1_stock_dump());
+    check(
+        "tasmota_on_shelly_2MB.bin",
+        testkit::tasmota_on_shelly_dump(),
+    );
 }
 
 #[test]

@@ -4,9 +4,9 @@
 
 use std::io::Read;
 
-use espdump::fs::{self, littlefs, spiffs, FsInfo, FsKind};
+use espdump::formats::fs::{self, littlefs, spiffs, FsInfo, FsKind};
+use espdump::formats::shelly;
 use espdump::report::{Class, MASK};
-use espdump::shelly;
 
 use crate::common::corpus_bytes as corpus;
 

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use espdump::fs::{self, littlefs, FsKind};
+use espdump::formats::fs::{self, littlefs, FsKind};
 
 const SCRIPT: &str = r#"
 import sys, json, littlefs

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use std::sync::OnceLock;
 
-use espdump::fs::{self, littlefs, spiffs, FsInfo, FsKind};
+use espdump::formats::fs::{self, littlefs, spiffs, FsInfo, FsKind};
 use proptest::prelude::*;
 
 fn corpus(name: &str) -> Option<Vec<u8>> {
@@ -44,10 +44,10 @@ fn touch(d: &[u8], f: &FsInfo) {
             }
             let _ = spiffs::deleted_stats(d, f);
             let _ = spiffs::recover_deleted(d, f);
-            let _ = espdump::shelly::decode(d, f, true);
-            let _ = espdump::shelly::secrets_and_ids(d, f);
+            let _ = espdump::formats::shelly::decode(d, f, true);
+            let _ = espdump::formats::shelly::secrets_and_ids(d, f);
             let mut copy = d.to_vec();
-            let _ = espdump::shelly::sanitize_fs(&mut copy, f, true);
+            let _ = espdump::formats::shelly::sanitize_fs(&mut copy, f, true);
         }
         FsKind::Littlefs => {
             for e in littlefs::list(d, f) {
@@ -314,9 +314,9 @@ fn write_refuses_what_it_cannot_do() {
 
 mod structures {
     use crate::common::binrw_round_trip;
-    use espdump::binparse::read_at;
-    use espdump::fs::littlefs::{RawTag, Superblock, SuperblockHead, Words2};
-    use espdump::fs::spiffs::{self, BlockTail, IxHeader, PageHeader};
+    use espdump::formats::binparse::read_at;
+    use espdump::formats::fs::littlefs::{RawTag, Superblock, SuperblockHead, Words2};
+    use espdump::formats::fs::spiffs::{self, BlockTail, IxHeader, PageHeader};
     use proptest::prelude::*;
 
     proptest! {
@@ -402,7 +402,7 @@ mod structures {
             return;
         };
         let head: SuperblockHead = read_at(img, 0).unwrap();
-        let f = espdump::fs::littlefs::probe(img, 0).unwrap();
+        let f = espdump::formats::fs::littlefs::probe(img, 0).unwrap();
         assert_eq!(head.block_size as usize, f.block_size);
         assert_eq!(head.version >> 16, 2);
         assert_eq!(f.version >> 16, 2);

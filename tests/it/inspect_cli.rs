@@ -3,15 +3,15 @@
 use crate::common;
 
 use common::{espdump, stderr, stdout};
-use espdump::synth;
+use espdump::testkit;
 
 fn shelly_like_dump() -> Vec<u8> {
-    let mut d = synth::erased(0x20_0000);
-    synth::put(&mut d, 0, &synth::rboot_mgos(2, 0x30));
-    synth::put(
+    let mut d = testkit::erased(0x20_0000);
+    testkit::put(&mut d, 0, &testkit::rboot_mgos(2, 0x30));
+    testkit::put(
         &mut d,
         0x1000,
-        &synth::mgos_config(
+        &testkit::mgos_config(
             0,
             [0x8000, 0x10_8000],
             [0xB2FF0, 0xB2FF0],
@@ -19,15 +19,15 @@ fn shelly_like_dump() -> Vec<u8> {
             [0x40000, 0x40000],
         ),
     );
-    synth::put(
+    testkit::put(
         &mut d,
         0x8000,
-        &synth::shelly_app("SHSW-1", "20230913-112003/v1.14.0-gcb84623", 11, 0x30000),
+        &testkit::shelly_app("SHSW-1", "20230913-112003/v1.14.0-gcb84623", 11, 0x30000),
     );
-    synth::sdk_tail(
+    testkit::sdk_tail(
         &mut d,
         0x20_0000,
-        &synth::SdkParams {
+        &testkit::SdkParams {
             sta_ssid: b"FakeNet",
             sta_password: b"fake-pass-123",
             ap_ssid: b"",
@@ -142,10 +142,10 @@ fn svg_map_is_written() {
 #[test]
 fn terminal_escapes_in_dump_strings_are_neutralised() {
     let mut d = shelly_like_dump();
-    synth::sdk_tail(
+    testkit::sdk_tail(
         &mut d,
         0x20_0000,
-        &synth::SdkParams {
+        &testkit::SdkParams {
             sta_ssid: b"Evil\x1b[31mNet",
             sta_password: b"x",
             ap_ssid: b"",
@@ -213,7 +213,7 @@ fn random_zero_and_truncated_inputs_get_clean_reports() {
     let mut truncated = shelly_like_dump();
     truncated.truncate(0x9000); // app slot cut in the middle of its IROM block
     for (name, data) in [
-        ("random.bin", synth::filler(42, 0x10000)),
+        ("random.bin", testkit::filler(42, 0x10000)),
         ("zero.bin", vec![0u8; 0x10000]),
         ("truncated.bin", truncated),
     ] {
@@ -262,32 +262,32 @@ fn offset_inspects_an_image_inside_a_file() {
 /// byte 0 of the current system-parameter copy.
 #[test]
 fn sdk_boot_layout_runs_the_user_bin_the_boot_flags_name() {
-    let boot_text = synth::code_with_strings(5, 0x300, &[b"2nd boot version : 1.7(5d6f877)"]);
-    let boot = synth::v1_image(
+    let boot_text = testkit::code_with_strings(5, 0x300, &[b"2nd boot version : 1.7(5d6f877)"]);
+    let boot = testkit::v1_image(
         0x4010_057C,
         0,
         0x20,
         &[
-            (0x4010_0000, &synth::filler(6, 0xA20)),
+            (0x4010_0000, &testkit::filler(6, 0xA20)),
             (0x3FFE_8000, &boot_text),
         ],
     );
     let user = |n: u8, seed: u32| {
-        let irom = synth::code_with_strings(seed, 0x8000, &[b"SDK ver: %s", b"3.0.5(b29dcd3)"]);
-        synth::v2_image(
+        let irom = testkit::code_with_strings(seed, 0x8000, &[b"SDK ver: %s", b"3.0.5(b29dcd3)"]);
+        testkit::v2_image(
             0x4010_0004,
             [0, n],
             &irom,
             16,
-            &[(0x4010_0000, &synth::filler(seed + 1, 0x600))],
+            &[(0x4010_0000, &testkit::filler(seed + 1, 0x600))],
             true,
         )
     };
-    let mut d = synth::erased(0x10_0000);
-    synth::put(&mut d, 0, &boot);
-    synth::put(&mut d, 0x1000, &user(1, 10));
-    synth::put(&mut d, 0x8_1000, &user(2, 20));
-    let params = synth::SdkParams {
+    let mut d = testkit::erased(0x10_0000);
+    testkit::put(&mut d, 0, &boot);
+    testkit::put(&mut d, 0x1000, &user(1, 10));
+    testkit::put(&mut d, 0x8_1000, &user(2, 20));
+    let params = testkit::SdkParams {
         sta_ssid: b"FakeNet",
         sta_password: b"fake-pass-123",
         ap_ssid: b"",
@@ -296,7 +296,7 @@ fn sdk_boot_layout_runs_the_user_bin_the_boot_flags_name() {
     };
     let dir = tempfile::tempdir().unwrap();
     for (flags, running) in [(0x04u8, 0x1000u64), (0x05, 0x8_1000)] {
-        synth::sdk_tail(&mut d, 0x10_0000, &params, 1);
+        testkit::sdk_tail(&mut d, 0x10_0000, &params, 1);
         d[0xFE000] = flags; // copy 1 is current: its boot flags pick the user bin
         let f = write_tmp(&dir, "sdk.bin", &d);
         let o = espdump(&["inspect", "--json", &f]);

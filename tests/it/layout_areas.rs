@@ -4,10 +4,10 @@
 
 use crate::common;
 
-use espdump::inspect::{inspect, InspectReport, Options};
-use espdump::layout::AreaRole;
-use espdump::synth;
-use espdump::tasmota::{build_settings, FieldValue};
+use espdump::analysis::inspect::{inspect, InspectReport, Options};
+use espdump::analysis::layout::AreaRole;
+use espdump::formats::tasmota::{build_settings, FieldValue};
+use espdump::testkit;
 
 const MIB: usize = 0x10_0000;
 
@@ -32,8 +32,8 @@ fn settings(save: u32) -> [u8; 4096] {
 
 /// The real Tasmota 12.x image at 0 of a `size` flash with the header set to it.
 fn tasmota_on(size: usize) -> Vec<u8> {
-    let mut d = synth::erased(size);
-    synth::put(
+    let mut d = testkit::erased(size);
+    testkit::put(
         &mut d,
         0,
         &common::corpus_bytes("tasmota_12.x_20221124.bin"),
@@ -49,8 +49,8 @@ fn tasmota_2m1m_build_places_ring_fs_and_eeprom_slot_by_its_linker_script() {
     // The real LittleFS image (1,000 KiB) exactly fills 2M1M's FS: 0x100000..0x1FA000.
     let fs = common::corpus_bytes("arduino_ledcontroller_lightwell_littlefs_1000K.bin");
     assert_eq!(fs.len(), 0xFA000);
-    synth::put(&mut d, 0x10_0000, &fs);
-    synth::put(&mut d, 0xFD000, &settings(3));
+    testkit::put(&mut d, 0x10_0000, &fs);
+    testkit::put(&mut d, 0xFD000, &settings(3));
     let r = report(&d);
     assert_eq!(r.firmware.kind.as_str(), "tasmota");
     assert_eq!(
@@ -76,8 +76,8 @@ fn tasmota_2m1m_build_places_ring_fs_and_eeprom_slot_by_its_linker_script() {
 fn tasmota_4m2m_build_is_told_by_its_eeprom_slot_copy() {
     require_corpus!();
     let mut d = tasmota_on(4 * MIB);
-    synth::put(&mut d, 0x3FB000, &settings(7));
-    synth::put(&mut d, 0xFC000, &settings(6));
+    testkit::put(&mut d, 0x3FB000, &settings(7));
+    testkit::put(&mut d, 0xFC000, &settings(6));
     let r = report(&d);
     assert_eq!(
         areas(&r, AreaRole::Settings),
@@ -96,8 +96,8 @@ fn tasmota_4m2m_build_is_told_by_its_eeprom_slot_copy() {
 fn tasmota_1m_build_on_2mb_keeps_ring_at_0xfb000() {
     require_corpus!();
     let mut d = tasmota_on(2 * MIB);
-    synth::put(&mut d, 0xFB000, &settings(2));
-    synth::put(&mut d, 0xFA000, &settings(3));
+    testkit::put(&mut d, 0xFB000, &settings(2));
+    testkit::put(&mut d, 0xFA000, &settings(3));
     let r = report(&d);
     assert_eq!(
         areas(&r, AreaRole::Settings),
@@ -161,15 +161,15 @@ fn entry(t: u8, st: u8, off: u32, size: u32, label: &str) -> Vec<u8> {
 #[test]
 fn rtos_partition_entries_are_areas() {
     require_corpus!();
-    let mut d = synth::erased(2 * MIB);
-    synth::put(&mut d, 0, &common::corpus_bytes("nonos_boot_v1.7.bin"));
+    let mut d = testkit::erased(2 * MIB);
+    testkit::put(&mut d, 0, &common::corpus_bytes("nonos_boot_v1.7.bin"));
     let mut t = entry(1, 2, 0x9000, 0x4000, "nvs");
     t.extend(entry(1, 0, 0xD000, 0x2000, "otadata"));
     t.extend(entry(1, 1, 0xF000, 0x1000, "phy_init"));
     t.extend(entry(0, 0x10, 0x10000, 0xF0000, "ota_0"));
     t.extend(entry(0, 0x11, 0x110000, 0xE0000, "ota_1"));
     t.extend(entry(1, 0x82, 0x1F0000, 0x10000, "storage"));
-    synth::put(&mut d, 0x8000, &t);
+    testkit::put(&mut d, 0x8000, &t);
     let r = report(&d);
     assert_eq!(r.layout.kind.as_str(), "rtos-partitions");
     assert_eq!(

@@ -7,11 +7,11 @@
 
 use crate::common;
 
-use espdump::inspect::{inspect, InspectReport, Options, RegionKind};
-use espdump::layout::{AreaRole, LayoutKind};
-use espdump::sanitize::{sanitize, Policy};
-use espdump::synth::{self, SdkParams};
-use espdump::tasmota::{build_settings, FieldValue};
+use espdump::analysis::inspect::{inspect, InspectReport, Options, RegionKind};
+use espdump::analysis::layout::{AreaRole, LayoutKind};
+use espdump::analysis::sanitize::{sanitize, Policy};
+use espdump::formats::tasmota::{build_settings, FieldValue};
+use espdump::testkit::{self, SdkParams};
 
 const MIB: usize = 0x10_0000;
 const V85: u32 = 0x0805_0000;
@@ -46,13 +46,13 @@ fn settings(save: u32) -> [u8; 4096] {
 
 /// Tasmota 8.5 on 2 MiB; header 1 MB or 2 MB; stale PHY init data at 0xFC000.
 fn tasmota85(header_mb: u8) -> Vec<u8> {
-    let mut d = synth::erased(2 * MIB);
-    synth::put(&mut d, 0, &common::corpus_bytes("tasmota_8.5.bin"));
+    let mut d = testkit::erased(2 * MIB);
+    testkit::put(&mut d, 0, &common::corpus_bytes("tasmota_8.5.bin"));
     d[3] = (d[3] & 0x0F) | if header_mb == 2 { 0x30 } else { 0x20 };
-    synth::put(&mut d, 0xFB000, &settings(10));
-    synth::put(&mut d, 0xFA000, &settings(12));
-    synth::put(&mut d, 0xF9000, &settings(11));
-    synth::put(&mut d, 0xFC000, &synth::phy_init_data());
+    testkit::put(&mut d, 0xFB000, &settings(10));
+    testkit::put(&mut d, 0xFA000, &settings(12));
+    testkit::put(&mut d, 0xF9000, &settings(11));
+    testkit::put(&mut d, 0xFC000, &testkit::phy_init_data());
     let p = SdkParams {
         sta_ssid: b"FakeNet",
         sta_password: b"fake-wifi-secret",
@@ -63,15 +63,15 @@ fn tasmota85(header_mb: u8) -> Vec<u8> {
     let size = usize::from(header_mb) * MIB;
     // The Arduino tail writes "RF cal" at size - 0x4000: at 1 MB that is 0xFC000, which must
     // keep the stale PHY init data for the regression, so only the parameters are written there.
-    let mut tail = synth::erased(2 * MIB);
-    synth::sdk_tail(&mut tail, size, &p, 0);
+    let mut tail = testkit::erased(2 * MIB);
+    testkit::sdk_tail(&mut tail, size, &p, 0);
     let from = size - 0x3000;
     d[from..size].copy_from_slice(&tail[from..size]);
     if header_mb == 2 {
         d[size - 0x4000..size - 0x3000].copy_from_slice(&tail[size - 0x4000..size - 0x3000]);
         // The earlier 1 MB SDK firmware's parameters are still there too.
-        let mut old = synth::erased(2 * MIB);
-        synth::sdk_tail(
+        let mut old = testkit::erased(2 * MIB);
+        testkit::sdk_tail(
             &mut old,
             MIB,
             &SdkParams {
@@ -174,7 +174,7 @@ fn kept_fields(d: &[u8]) -> (u64, Vec<(String, serde_json::Value)>) {
     let c = s.newest_copy().expect("a loadable copy");
     assert!(c.valid);
     let o = c.offset as usize;
-    let dec = espdump::tasmota::decode_at(&d[o..o + 4096], c.offset).unwrap();
+    let dec = espdump::formats::tasmota::decode_at(&d[o..o + 4096], c.offset).unwrap();
     let want = [
         "module",
         "my_gp",
@@ -219,10 +219,10 @@ fn decode_config_loads_the_kept_copy() {
     };
     let d = tasmota85(1);
     let (out, _) = sanitize(&d, &Policy::default()).unwrap();
-    let dmp = espdump::tasmota::to_dmp(&out[0xFB000..0xFC000]);
+    let dmp = espdump::formats::tasmota::to_dmp(&out[0xFB000..0xFC000]);
     let v = common::run_decode_config(&exe, &dmp);
     let newest = settings(12);
-    let dec = espdump::tasmota::decode_at(&newest, 0).unwrap();
+    let dec = espdump::formats::tasmota::decode_at(&newest, 0).unwrap();
     assert_eq!(
         v["energy_power_calibration"].as_i64(),
         dec.get("energy_power_calibration").and_then(|x| x.as_i64())
@@ -252,13 +252,13 @@ fn the_sdk_recipe_may_not_erase_tasmota_settings() {
         .clone();
     t.rf_cal_offset = 0xFB000;
     before.sdk = vec![t];
-    let err = espdump::sanitize::plan_check(&d, &before).unwrap_err();
+    let err = espdump::analysis::sanitize::plan_check(&d, &before).unwrap_err();
     assert!(err.contains("touches Tasmota settings"), "{err}");
 }
 
 #[test]
 fn stock_shelly_fs_under_tasmota_is_stale() {
-    let d = synth::tasmota_on_shelly_dump();
+    let d = testkit::tasmota_on_shelly_dump();
     let r = report(&d);
     assert_eq!(r.firmware.kind.as_str(), "tasmota");
     let fs = r.filesystems.iter().find(|f| f.start == 0x1BB000).unwrap();
@@ -284,20 +284,20 @@ fn wled_is_not_nodemcu() {
         .iter()
         .find(|c| c.kind.as_str() == "nodemcu")
         .expect("nodemcu stays a weak candidate");
-    assert_eq!(n.strength, espdump::profile::Strength::Weak);
+    assert_eq!(n.strength, espdump::analysis::profile::Strength::Weak);
 }
 
 #[test]
 fn nonos_non_ota_app_is_identified() {
     require_corpus!();
     // eagle.flash.bin at 0, eagle.irom0text.bin at 0x10000 (SDK 2.0.0 non-OTA AT build).
-    let mut d = synth::erased(MIB);
-    synth::put(
+    let mut d = testkit::erased(MIB);
+    testkit::put(
         &mut d,
         0,
         &common::corpus_bytes("nonos_sdk2.0.0_at_noboot_eagle.flash.bin"),
     );
-    synth::put(
+    testkit::put(
         &mut d,
         0x10000,
         &common::corpus_bytes("nonos_sdk2.0.0_at_noboot_eagle.irom0text.bin"),
@@ -307,15 +307,15 @@ fn nonos_non_ota_app_is_identified() {
     assert_eq!(r.firmware.kind.as_str(), "esp-at");
     assert_eq!(region_at(&r, 0x10000).0, RegionKind::Irom);
     // A plain app without AT strings: the SDK itself.
-    let mut p = synth::erased(MIB);
-    let img = synth::v1_image(
+    let mut p = testkit::erased(MIB);
+    let img = testkit::v1_image(
         0x4010_0004,
         0,
         0x20,
-        &[(0x4010_0000, &synth::filler(3, 0x800))],
+        &[(0x4010_0000, &testkit::filler(3, 0x800))],
     );
-    synth::put(&mut p, 0, &img);
-    synth::put(&mut p, 0x10000, &synth::filler(4, 0x8000));
+    testkit::put(&mut p, 0, &img);
+    testkit::put(&mut p, 0x10000, &testkit::filler(4, 0x8000));
     let r = report(&p);
     assert_eq!(r.layout.kind, LayoutKind::NonosNonOta);
     assert_eq!(r.firmware.kind.as_str(), "nonos-sdk");
@@ -326,7 +326,8 @@ fn diff_never_calls_a_lost_settings_copy_noise() {
     require_corpus!();
     let a = tasmota85(1);
     let (b, _) = sanitize(&a, &Policy::default()).unwrap();
-    let r = espdump::diff::diff(&a, &b, &espdump::diff::Options::default()).unwrap();
+    let r = espdump::analysis::diff::diff(&a, &b, &espdump::analysis::diff::Options::default())
+        .unwrap();
     let lost: Vec<_> = r
         .regions
         .iter()

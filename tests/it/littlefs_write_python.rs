@@ -7,7 +7,7 @@ use crate::common;
 
 use std::process::Command;
 
-use espdump::fs::littlefs_write;
+use espdump::formats::fs::littlefs_write;
 
 const SCRIPT: &str = r#"
 import sys, json, littlefs

@@ -1,7 +1,7 @@
 //! Property tests: arbitrary bytes never panic the parsers, and the region map always partitions
 //! the input.
 
-use espdump::inspect::{inspect, Options};
+use espdump::analysis::inspect::{inspect, Options};
 use proptest::prelude::*;
 
 fn check(data: &[u8]) {
@@ -51,10 +51,10 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..0x6000)) {
         check(&data);
-        let _ = espdump::image::parse(&data, 0);
-        let _ = espdump::rboot::find(&data);
-        let _ = espdump::sdk::find(&data, Some(0x1000), None);
-        let _ = espdump::partition::parse(&data, data.len());
+        let _ = espdump::formats::image::parse(&data, 0);
+        let _ = espdump::formats::rboot::find(&data);
+        let _ = espdump::formats::sdk::find(&data, Some(0x1000), None);
+        let _ = espdump::formats::partition::parse(&data, data.len());
     }
 
     #[test]
@@ -88,11 +88,11 @@ proptest! {
 
 mod structures {
     use crate::common::binrw_round_trip;
-    use espdump::binparse::{read_at, write_at};
-    use espdump::image::{ArduinoCrcWords, RawHeader, SegmentHeader};
-    use espdump::partition::RawRow;
-    use espdump::rboot::{RawHead, RawMgos, RawRaburton, RbootLayout};
-    use espdump::sdk::{RawApRecord, RawFlag, RawParams};
+    use espdump::formats::binparse::{read_at, write_at};
+    use espdump::formats::image::{ArduinoCrcWords, RawHeader, SegmentHeader};
+    use espdump::formats::partition::RawRow;
+    use espdump::formats::rboot::{RawHead, RawMgos, RawRaburton, RbootLayout};
+    use espdump::formats::sdk::{RawApRecord, RawFlag, RawParams};
     use proptest::prelude::*;
 
     fn rboot_head() -> impl Strategy<Value = RawHead> {
@@ -190,7 +190,7 @@ mod structures {
             }
             let mut dump = vec![0xFFu8; 0x8000];
             write_at(&mut dump, 0x7000, &m).unwrap();
-            let c = espdump::rboot::find(&dump).unwrap();
+            let c = espdump::formats::rboot::find(&dump).unwrap();
             prop_assert_eq!(c.layout, RbootLayout::Mgos);
             prop_assert_eq!((c.offset, c.current_rom, c.count), (0x7000, current, count));
             prop_assert_eq!(&c.roms[..], &m.roms[..n]);
@@ -224,8 +224,8 @@ mod structures {
             }
             let digest: [u8; 16] = Md5::digest(&dump[0x8000..at]).into();
             write_at(&mut dump, at, &RawRow::Md5 { pad: [0xFF; 14], digest }).unwrap();
-            let t = espdump::partition::parse(&dump, 0x20_0000).unwrap();
-            prop_assert!(espdump::partition::parse(&dump, 0x1000).is_none());
+            let t = espdump::formats::partition::parse(&dump, 0x20_0000).unwrap();
+            prop_assert!(espdump::formats::partition::parse(&dump, 0x1000).is_none());
             prop_assert_eq!(t.md5_valid, Some(true));
             prop_assert_eq!(t.len, entries.len() * 32 + 32);
             for (p, ((ty, st), off, size, label)) in t.entries.iter().zip(&entries) {
@@ -270,7 +270,7 @@ mod structures {
             let active = usize::from(current != 0);
             let at = size - 0x3000 + active * 0x1000;
             dump[at..at + 32].copy_from_slice(&copy);
-            let ck = espdump::sdk::param_checksum(&copy, 32);
+            let ck = espdump::formats::sdk::param_checksum(&copy, 32);
             let mut checksums = [0u32; 2];
             checksums[active] = ck;
             let flag = RawFlag {
@@ -282,7 +282,7 @@ mod structures {
                 magic2: if second_magic { 0xAA55_AA55 } else { 0 },
             };
             write_at(&mut dump, size - 0x1000, &flag).unwrap();
-            let tails = espdump::sdk::find(&dump, None, None);
+            let tails = espdump::formats::sdk::find(&dump, None, None);
             prop_assert_eq!(tails.len(), 1);
             let f = tails[0].flag.as_ref().unwrap();
             prop_assert_eq!((f.current as usize, f.counter, f.second_magic), (active, counter, second_magic));
@@ -311,8 +311,8 @@ mod structures {
                 prop_assert!(data.len() >= at + 0x498);
                 prop_assert_eq!(&p.sta_mac[..], &data[at + 0x492..at + 0x498]);
             }
-            let _ = espdump::rboot::parse(&data, at, 0x100_0000);
-            let _ = espdump::image::arduino_crc(&data);
+            let _ = espdump::formats::rboot::parse(&data, at, 0x100_0000);
+            let _ = espdump::formats::image::arduino_crc(&data);
         }
     }
 }

@@ -4,8 +4,8 @@
 use crate::common;
 
 use common::{espdump, stderr, stdout};
-use espdump::fs::spiffs;
-use espdump::inspect::{inspect, Options};
+use espdump::analysis::inspect::{inspect, Options};
+use espdump::formats::fs::spiffs;
 use memchr::memmem;
 use std::path::Path;
 
@@ -24,7 +24,10 @@ fn run_sanitize(input: &Path, out: &Path, extra: &[&str]) -> std::process::Outpu
     espdump(&args)
 }
 
-fn fs_at(r: &espdump::inspect::InspectReport, start: u64) -> &espdump::inspect::FsReport {
+fn fs_at(
+    r: &espdump::analysis::inspect::InspectReport,
+    start: u64,
+) -> &espdump::analysis::inspect::FsReport {
     r.filesystems.iter().find(|f| f.start == start).unwrap()
 }
 
@@ -78,7 +81,7 @@ fn stock_shelly_fixture() {
         }
         assert_eq!(
             spiffs::read(&after, &fa.info, "passwd").unwrap(),
-            espdump::shelly::passwd::default_content()
+            espdump::formats::shelly::passwd::default_content()
         );
         assert_eq!(spiffs::deleted_stats(&after, &fa.info).with_data, 0);
     }
@@ -140,7 +143,7 @@ fn tasmota_fixture_and_keep_wifi() {
     assert!(s.qpc.is_empty());
     assert!(after[0xF3000..0xFB000].iter().all(|&b| b == 0xFF));
     let block = &after[0xFB000..0xFC000];
-    let d = espdump::tasmota::decode(block).unwrap();
+    let d = espdump::formats::tasmota::decode(block).unwrap();
     assert_eq!(d.get("sta_pwd").and_then(|v| v[0].as_str()), Some(""));
     assert_eq!(
         d.get("energy_power_calibration").and_then(|v| v.as_u64()),
@@ -153,7 +156,7 @@ fn tasmota_fixture_and_keep_wifi() {
     let o = run_sanitize(&input, &out2, &["--keep", "wifi"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let kept = std::fs::read(&out2).unwrap();
-    let d = espdump::tasmota::decode(&kept[0xFB000..0xFC000]).unwrap();
+    let d = espdump::formats::tasmota::decode(&kept[0xFB000..0xFC000]).unwrap();
     assert_eq!(
         d.get("sta_pwd").and_then(|v| v[0].as_str()),
         Some("fake-wifi-pass")
@@ -296,8 +299,8 @@ fn refusals_and_safety() {
 #[test]
 fn residue_fails_loudly_and_writes_nothing() {
     // A secret copied into a file the recipe keeps (a user note in the live file system).
-    let mut d = espdump::synth::shelly1_stock_dump();
-    let info = espdump::fs::spiffs::mongoose_info(0xBB000, 0x40000);
+    let mut d = espdump::testkit::shelly1_stock_dump();
+    let info = espdump::formats::fs::spiffs::mongoose_info(0xBB000, 0x40000);
     spiffs::write_file(&mut d, &info, "notes.txt", b"wifi: fake-wifi-pass").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.bin");

@@ -2,11 +2,11 @@
 //! checksummed structure it keeps (boot loader, app images, boot data), and the newest Tasmota
 //! settings copy survives as a loadable copy with the same factory fields.
 
-use espdump::claims::ClaimStrength;
-use espdump::inspect::{inspect, Options};
-use espdump::sanitize::{sanitize, Policy};
-use espdump::synth::{self, SdkParams};
-use espdump::tasmota::{build_settings, FieldValue};
+use espdump::analysis::claims::ClaimStrength;
+use espdump::analysis::inspect::{inspect, Options};
+use espdump::analysis::sanitize::{sanitize, Policy};
+use espdump::formats::tasmota::{build_settings, FieldValue};
+use espdump::testkit::{self, SdkParams};
 use proptest::prelude::*;
 
 const MIB: usize = 0x10_0000;
@@ -46,27 +46,27 @@ fn layout() -> impl Strategy<Value = Layout> {
 }
 
 fn build(l: &Layout) -> Vec<u8> {
-    let mut d = synth::erased(2 * MIB);
+    let mut d = testkit::erased(2 * MIB);
     let size_freq = if l.header_2m { 0x30 } else { 0x20 };
-    synth::put(&mut d, 0, &synth::eboot(3, size_freq));
+    testkit::put(&mut d, 0, &testkit::eboot(3, size_freq));
     let marker: &[u8] = &[
         0xA5, 0x5A, 0xA5, 0x5A, 0x00, 0x00, 0x05, 0x08, 0x5A, 0xA5, 0x5A, 0xA5,
     ];
-    let sketch = synth::arduino_sketch(
+    let sketch = testkit::arduino_sketch(
         &[b"Tasmota", b"DVES_%06X", b"%prefix%/%topic%/", marker],
         7,
         0x4_0000,
         3,
         size_freq,
     );
-    synth::put(&mut d, 0x1000, &sketch);
+    testkit::put(&mut d, 0x1000, &sketch);
     for &(slot, save, cal) in &l.copies {
         let f = [
             ("sta_pwd", 0, FieldValue::Str(format!("secret-{save}"))),
             ("energy_power_calibration", 0, FieldValue::Int(cal.into())),
             ("my_gp", 1, FieldValue::Int((save % 50).into())),
         ];
-        synth::put(
+        testkit::put(
             &mut d,
             SLOTS[slot],
             &build_settings(0x0805_0000, save, &f).unwrap(),
@@ -81,26 +81,26 @@ fn build(l: &Layout) -> Vec<u8> {
     };
     let size = if l.header_2m { 2 * MIB } else { MIB };
     if l.tail {
-        let mut t = synth::erased(2 * MIB);
-        synth::sdk_tail(&mut t, size, &p, 0);
+        let mut t = testkit::erased(2 * MIB);
+        testkit::sdk_tail(&mut t, size, &p, 0);
         d[size - 0x3000..size].copy_from_slice(&t[size - 0x3000..size]);
     }
     if l.old_tail && l.header_2m {
-        let mut t = synth::erased(2 * MIB);
+        let mut t = testkit::erased(2 * MIB);
         let old = SdkParams {
             arduino_layout: false,
             ..p.clone()
         };
-        synth::sdk_tail(&mut t, MIB, &old, 1);
+        testkit::sdk_tail(&mut t, MIB, &old, 1);
         d[MIB - 0x3000..MIB].copy_from_slice(&t[MIB - 0x3000..MIB]);
     }
     if l.stale_phy {
-        synth::put(&mut d, 0xFC000, &synth::phy_init_data());
+        testkit::put(&mut d, 0xFC000, &testkit::phy_init_data());
     }
     if let Some(n) = l.noise_at {
         let at = n.min(2 * MIB - 0x1000);
         if d[at..at + 0x1000].iter().all(|&b| b == 0xFF) {
-            synth::put(&mut d, at, &synth::filler(n as u32, 0x200));
+            testkit::put(&mut d, at, &testkit::filler(n as u32, 0x200));
         }
     }
     d
@@ -126,7 +126,7 @@ proptest! {
         let after = inspect(&out, &Options::default()).unwrap();
         let kept = after.settings.as_ref().and_then(|s| s.newest_copy()).unwrap();
         prop_assert!(kept.valid);
-        let dec = |b: &[u8], o: u64| espdump::tasmota::decode_at(&b[o as usize..o as usize + 4096], o).unwrap();
+        let dec = |b: &[u8], o: u64| espdump::formats::tasmota::decode_at(&b[o as usize..o as usize + 4096], o).unwrap();
         let (x, y) = (dec(&d, newest.offset), dec(&out, kept.offset));
         for k in ["energy_power_calibration", "my_gp", "module"] {
             prop_assert_eq!(x.get(k), y.get(k), "{}", k);

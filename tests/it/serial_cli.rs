@@ -380,7 +380,7 @@ fn ports_json_is_one_document() {
 }
 
 fn mac_arg(m: &[u8; 6]) -> String {
-    espdump::sdk::mac_string(m)
+    espdump::formats::sdk::mac_string(m)
 }
 
 /// The clone guard on a real 1 MiB dump that stores its station MAC in the SDK parameters.
@@ -393,7 +393,7 @@ fn clone_guard_refuses_another_units_dump() {
     // 1 MiB chip so that only the clone guard is under test here.
     assert_eq!(img[3] >> 4, 4);
     img[3] = (img[3] & 0x0F) | 0x20;
-    let id = espdump::identity::dump_identity(&img);
+    let id = espdump::analysis::unit_identity::dump_identity(&img);
     let own = id.macs.first().expect("the dump stores a MAC").mac;
     let mut other = own;
     other[5] ^= 0x5A;
@@ -453,7 +453,7 @@ fn clone_guard_refuses_another_units_dump() {
 /// `write --clone` writes exactly what `espdump sanitize` makes of another unit's dump.
 #[test]
 fn clone_writes_the_sanitized_image() {
-    let img = espdump::synth::shelly1_stock_dump();
+    let img = espdump::testkit::shelly1_stock_dump();
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("dump.bin"), &img).expect("w");
     let blank = vec![0xFFu8; img.len()];
@@ -474,11 +474,14 @@ fn clone_writes_the_sanitized_image() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(o.json()["cloned"], true);
     let (flash, _) = sim.stop_with_log();
-    let (want, report) =
-        espdump::sanitize::sanitize(&img, &espdump::sanitize::Policy::default()).expect("sanitize");
+    let (want, report) = espdump::analysis::sanitize::sanitize(
+        &img,
+        &espdump::analysis::sanitize::Policy::default(),
+    )
+    .expect("sanitize");
     assert!(report.verification.ok());
     assert!(flash == want, "the flash differs from the sanitized image");
-    assert!(espdump::identity::dump_identity(&flash).is_empty());
+    assert!(espdump::analysis::unit_identity::dump_identity(&flash).is_empty());
 }
 
 /// `--clone` writes exactly the sanitized image, which no longer names the other unit.
@@ -487,7 +490,7 @@ fn clone_writes_the_sanitized_corpus_dump() {
     let Some(img) = try_corpus_bytes("shelly_stock_dimmer2_v1.7_2MB.bin") else {
         return;
     };
-    let own = espdump::identity::dump_identity(&img)
+    let own = espdump::analysis::unit_identity::dump_identity(&img)
         .macs
         .first()
         .expect("the dump stores a MAC")
@@ -512,11 +515,11 @@ fn clone_writes_the_sanitized_corpus_dump() {
     assert_eq!(j["cloned"], true);
     assert_eq!(j["write"]["verified"], true);
     let (flash, _) = sim.stop_with_log();
-    let sanitized = espdump::sanitize::sanitize_for_clone(&img).expect("sanitize");
+    let sanitized = espdump::analysis::sanitize::sanitize_for_clone(&img).expect("sanitize");
     assert_eq!(flash, sanitized);
     assert_ne!(flash, img);
     assert_ne!(
-        espdump::identity::dump_identity(&flash).matches_mac(other),
+        espdump::analysis::unit_identity::dump_identity(&flash).matches_mac(other),
         Some(false)
     );
 }

@@ -9,8 +9,8 @@ use crate::common;
 
 use common::{decode_config, run_decode_config};
 
-use espdump::tasmota::fields::{fields_for, Loc, Ty};
-use espdump::tasmota::{decode, to_dmp, SettingsBuilder};
+use espdump::formats::tasmota::fields::{fields_for, Loc, Ty};
+use espdump::formats::tasmota::{decode, to_dmp, SettingsBuilder};
 use serde_json::Value;
 use std::process::Command;
 
@@ -164,7 +164,7 @@ fn decode_matches_decode_config_field_by_field() {
     });
     let mut compared = 0;
     for ((&version, block), j) in VERSIONS.iter().zip(&blocks).zip(&outputs) {
-        let block = &block[..espdump::tasmota::fields::block_size(version).unwrap()];
+        let block = &block[..espdump::formats::tasmota::fields::block_size(version).unwrap()];
         let ours = decode(block).unwrap();
         // decode-config read the same header and accepted both checksums.
         let hdr = &j["header"]["data"];
@@ -194,7 +194,11 @@ fn decode_matches_decode_config_field_by_field() {
 /// Compare every espdump item with decode-config's value of the same name. Returns the number
 /// of equal values and the mismatches; with `show_values` false the mismatch lines name the
 /// field only (for real configurations, whose values must never be printed).
-fn compare(ours: &espdump::tasmota::Decoded, j: &Value, show_values: bool) -> (usize, Vec<String>) {
+fn compare(
+    ours: &espdump::formats::tasmota::Decoded,
+    j: &Value,
+    show_values: bool,
+) -> (usize, Vec<String>) {
     let mut compared = 0;
     let mut mismatches = Vec::new();
     for item in &ours.items {
@@ -248,7 +252,7 @@ fn corpus_dmp_decode_matches_decode_config() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for ((&(name, version), file), j) in CORPUS_DMP.iter().zip(&files).zip(&outputs) {
-        let dmp = espdump::tasmota::dmp::detect(file)
+        let dmp = espdump::formats::tasmota::dmp::detect(file)
             .unwrap_or_else(|| panic!("{name}: not recognised as a .dmp by content"));
         assert_eq!(dmp.copy.version, version, "{name}: version");
         assert!(dmp.copy.valid, "{name}: checksum");
@@ -274,14 +278,14 @@ fn every_layout_matches_decode_config() {
     if decode_config().is_none() {
         return;
     }
-    let all = espdump::tasmota::fields::layout_versions();
+    let all = espdump::formats::tasmota::fields::layout_versions();
     assert!(all.len() > 150, "{} layouts", all.len());
     let key = |v: u32| {
         let f: Vec<String> = fields_for(v)
             .iter()
             .map(|f| format!("{}{:?}", f.name, f.loc))
             .collect();
-        (f, espdump::tasmota::fields::block_size(v))
+        (f, espdump::formats::tasmota::fields::block_size(v))
     };
     let mut versions = Vec::new();
     for (i, &v) in all.iter().enumerate() {

@@ -6,8 +6,8 @@
 use crate::common;
 
 use common::espdump;
-use espdump::tasmota::dmp::{detect, DmpForm};
-use espdump::tasmota::{decode, secrets_and_ids, to_dmp, SettingsBuilder};
+use espdump::formats::tasmota::dmp::{detect, DmpForm};
+use espdump::formats::tasmota::{decode, secrets_and_ids, to_dmp, SettingsBuilder};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -374,7 +374,7 @@ fn file_system_form_dmp() {
         .set("sta_pwd", 0, "fake-fs-password")
         .unwrap()
         .build();
-    let file = espdump::tasmota::dmp::encode(&block, DmpForm::FileSystem);
+    let file = espdump::formats::tasmota::dmp::encode(&block, DmpForm::FileSystem);
     assert_eq!(&file[..10], b"/.settings");
     assert_eq!(u16::from_le_bytes([file[14], file[15]]), 16 + 4096);
     let d = detect(&file).unwrap();

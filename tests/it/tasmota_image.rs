@@ -1,7 +1,7 @@
 //! Tasmota recognition and version on every real image of the corpus (and none elsewhere).
 
 use crate::common::corpus_bytes as read;
-use espdump::tasmota::detect_image;
+use espdump::formats::tasmota::detect_image;
 
 /// (file, version, cfg_holder, core, sdk)
 const EXPECTED: &[(&str, &str, u16, &str, Option<&str>)] = &[
@@ -168,11 +168,14 @@ fn sonoff_tasmota_5x_image() {
         .iter()
         .any(|e| e.text.starts_with("Project %s %s (Topic %s, Fallback %s")));
     // Through inspect and the profile vote: kind tasmota, version 5.9.1.
-    let rep = espdump::inspect::inspect(&data, &Default::default()).unwrap();
-    assert_eq!(rep.firmware.kind, espdump::identify::FirmwareKind::Tasmota);
+    let rep = espdump::analysis::inspect::inspect(&data, &Default::default()).unwrap();
+    assert_eq!(
+        rep.firmware.kind,
+        espdump::analysis::firmware::FirmwareKind::Tasmota
+    );
     assert_eq!(rep.firmware.version.as_deref(), Some("5.9.1"));
     let c = &rep.firmware.candidates[0];
-    assert_eq!(c.kind, espdump::identify::FirmwareKind::Tasmota);
+    assert_eq!(c.kind, espdump::analysis::firmware::FirmwareKind::Tasmota);
     let texts: Vec<&str> = c.evidence.iter().map(|h| h.text.as_str()).collect();
     assert!(
         texts.contains(&"Sonoff-Tasmota 5.x boot banner"),

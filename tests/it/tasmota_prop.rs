@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use espdump::tasmota::{
+use espdump::formats::tasmota::{
     decode, detect_image, find_copies, from_dmp, identity, parse_copy, sanitize, scan,
     secrets_and_ids, textpool, to_dmp, KeepPolicy,
 };
@@ -46,7 +46,7 @@ proptest! {
         let _ = decode(&data);
         let _ = parse_copy(&data, 0);
         let _ = from_dmp(&data);
-        let _ = espdump::tasmota::dmp::detect(&data);
+        let _ = espdump::formats::tasmota::dmp::detect(&data);
         let _ = detect_image(&data);
         let _ = textpool::split(&data);
         let _ = secrets_and_ids(&data);
@@ -120,7 +120,7 @@ proptest! {
             block[usize::from(*i) % n] = *b;
         }
         if fix {
-            espdump::tasmota::fix_checksums(&mut block);
+            espdump::formats::tasmota::fix_checksums(&mut block);
         }
         let mut data = to_dmp(&block);
         if let Some(c) = cut {
@@ -129,11 +129,11 @@ proptest! {
         if data.is_empty() {
             return Ok(());
         }
-        if let Ok(r) = espdump::inspect::inspect(&data, &espdump::inspect::Options::default()) {
-            let _ = espdump::extract::plan(&data, &r);
+        if let Ok(r) = espdump::analysis::inspect::inspect(&data, &espdump::analysis::inspect::Options::default()) {
+            let _ = espdump::analysis::extract::plan(&data, &r);
         }
-        let _ = espdump::sanitize::sanitize(&data, &espdump::sanitize::Policy::default());
-        let _ = espdump::diff::diff(&data, &file, &espdump::diff::Options::default());
+        let _ = espdump::analysis::sanitize::sanitize(&data, &espdump::analysis::sanitize::Policy::default());
+        let _ = espdump::analysis::diff::diff(&data, &file, &espdump::analysis::diff::Options::default());
     }
 
     /// Built 5.x / 6.x `.dmp` files (1648, 2560, 3584 bytes; no checksum before 6.0.0.1) with
@@ -143,20 +143,20 @@ proptest! {
         version in prop_oneof![Just(0x050A_0000u32), Just(0x050D_0100u32), Just(0x0600_0000u32), Just(0x0604_0100u32)],
         edits in proptest::collection::vec((16u16..0xE00, any::<u8>()), 1..60),
     ) {
-        let mut block = espdump::tasmota::SettingsBuilder::new(version).build().to_vec();
-        let n = espdump::tasmota::fields::block_size(version).unwrap();
+        let mut block = espdump::formats::tasmota::SettingsBuilder::new(version).build().to_vec();
+        let n = espdump::formats::tasmota::fields::block_size(version).unwrap();
         block.truncate(n);
         for (i, b) in &edits {
             let i = usize::from(*i) % n;
             block[i.max(16)] = *b;
         }
-        espdump::tasmota::fix_checksums(&mut block);
+        espdump::formats::tasmota::fix_checksums(&mut block);
         let data = to_dmp(&block);
         prop_assert_eq!(data.len(), n);
-        let r = espdump::inspect::inspect(&data, &espdump::inspect::Options::default()).unwrap();
+        let r = espdump::analysis::inspect::inspect(&data, &espdump::analysis::inspect::Options::default()).unwrap();
         prop_assert!(r.dmp.is_some());
-        let _ = espdump::extract::plan(&data, &r);
-        if let Ok((out, rep)) = espdump::sanitize::sanitize(&data, &espdump::sanitize::Policy::default()) {
+        let _ = espdump::analysis::extract::plan(&data, &r);
+        if let Ok((out, rep)) = espdump::analysis::sanitize::sanitize(&data, &espdump::analysis::sanitize::Policy::default()) {
             prop_assert_eq!(out.len(), n);
             prop_assert!(rep.verification.checksums_valid);
         }

@@ -1,13 +1,13 @@
 //! Settings copies in whole dumps: ring scan, newest choice, both checksums, `.dmp`, sanitising.
 //! All credentials are fake.
 
-use espdump::report::Class;
-use espdump::tasmota::builder::{place, qpc_sector};
-use espdump::tasmota::{
+use espdump::formats::tasmota::builder::{place, qpc_sector};
+use espdump::formats::tasmota::{
     build_settings, decode, find_copies, from_dmp, identity, newest_block, parse_copy, sanitize,
     scan, secrets_and_ids, secrets_and_ids_except, to_dmp, FieldValue, KeepPolicy, SanitizeError,
     SettingsBuilder, Slot,
 };
+use espdump::report::Class;
 use serde_json::{json, Value};
 
 const V12: u32 = 0x0C01_0106;
@@ -60,7 +60,7 @@ fn donor(version: u32, save_flag: u32, tag: &str) -> [u8; 4096] {
         f.push(("energy_kWhtotal_ph", 0, n(555_000)));
         f.push(("telegram_token", 0, s(&format!("tgtoken-{tag}"))));
     }
-    f.retain(|(name, _, _)| espdump::tasmota::fields::field(version, name).is_some());
+    f.retain(|(name, _, _)| espdump::formats::tasmota::fields::field(version, name).is_some());
     build_settings(version, save_flag, &f).unwrap()
 }
 
@@ -112,9 +112,12 @@ fn ring_scan_lists_every_copy_and_picks_the_newest_valid() {
         let b = &d[o..o + 4096];
         assert_eq!(
             k.crc32.unwrap().stored,
-            espdump::tasmota::crc32(&b[..0xFFC])
+            espdump::formats::tasmota::crc32(&b[..0xFFC])
         );
-        assert_eq!(k.crc16.unwrap().stored, espdump::tasmota::crc16(b, 3584));
+        assert_eq!(
+            k.crc16.unwrap().stored,
+            espdump::formats::tasmota::crc16(b, 3584)
+        );
     }
     assert_eq!(find_copies(&d), sc.copies);
     let (k, b) = newest_block(&d).unwrap();
@@ -179,7 +182,7 @@ fn old_blocks_are_checked_by_cfg_crc() {
     let b = SettingsBuilder::new(0x0606_0008).build();
     assert_eq!(
         u16::from_le_bytes([b[14], b[15]]),
-        espdump::tasmota::crc16(&b, 4096)
+        espdump::formats::tasmota::crc16(&b, 4096)
     );
     assert!(parse_copy(&b, 0).unwrap().valid);
 }
@@ -460,15 +463,15 @@ fn secrets_and_identity_evidence() {
             .unwrap(),
         "tasmota"
     );
-    assert!(espdump::tasmota::sanitize::is_stock_default(
+    assert!(espdump::formats::tasmota::sanitize::is_stock_default(
         "friendlyname",
         "Sonoff3"
     ));
-    assert!(!espdump::tasmota::sanitize::is_stock_default(
+    assert!(!espdump::formats::tasmota::sanitize::is_stock_default(
         "friendlyname",
         "Sonoff5"
     ));
-    assert!(!espdump::tasmota::sanitize::is_stock_default(
+    assert!(!espdump::formats::tasmota::sanitize::is_stock_default(
         "mqtt_topic",
         "tasmota_A1B2C3"
     ));
@@ -505,7 +508,7 @@ fn copy_5x(version: u32, save_flag: u32, ssid: &str) -> [u8; 4096] {
         .set("mqtt_pwd", 0, "fake-mqtt-secret")
         .unwrap()
         .build();
-    let n = espdump::tasmota::fields::block_size(version).unwrap();
+    let n = espdump::formats::tasmota::fields::block_size(version).unwrap();
     let mut sector = [0xFFu8; 4096];
     sector[..n].copy_from_slice(&block[..n]);
     sector
@@ -542,7 +545,7 @@ fn sonoff_tasmota_5x_copies_in_a_dump() {
     // A 5.x copy without the 5.x holder is not a settings copy (nothing to check it by).
     let mut other = copy_5x(v, 1, "x");
     other[0] ^= 1;
-    assert!(espdump::tasmota::parse_copy(&other, 0).is_none());
+    assert!(espdump::formats::tasmota::parse_copy(&other, 0).is_none());
 }
 
 #[test]
@@ -551,7 +554,7 @@ fn settings_older_than_5_10_are_one_finding() {
     place(&mut dump, 0xFB000, &copy_5x(0x050A_0000, 3, "fake"));
     // rewrite the version to 5.9.1: a header decode-config has no layout for
     dump[0xFB008..0xFB00C].copy_from_slice(&0x0509_0100u32.to_le_bytes());
-    let r = espdump::inspect::inspect(&dump, &Default::default()).unwrap();
+    let r = espdump::analysis::inspect::inspect(&dump, &Default::default()).unwrap();
     let f: Vec<_> = r
         .findings
         .iter()

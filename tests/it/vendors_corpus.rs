@@ -3,8 +3,8 @@
 
 use crate::common;
 
+use espdump::formats::vendors::{esphome, espurna, ewelink, supla, tuya, wled};
 use espdump::report::Class;
-use espdump::vendors::{esphome, espurna, ewelink, supla, tuya, wled};
 
 #[test]
 fn ewelink_factory_record_and_version() {

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use espdump::inspect::{inspect, InspectReport, Options, RegionKind};
+use espdump::analysis::inspect::{inspect, InspectReport, Options, RegionKind};
 use espdump::report::Class;
 
 fn report(name: &str) -> InspectReport {
@@ -233,7 +233,7 @@ fn espurna_embedis_settings() {
         p = st - 1;
     }
     s[p] = 0;
-    let sum = espdump::vendors::espurna::rotate_sum(&s).to_be_bytes();
+    let sum = espdump::formats::vendors::espurna::rotate_sum(&s).to_be_bytes();
     s[11..13].copy_from_slice(&sum);
     let r = with_eeprom("espurna_1.14.1_base-1MB.bin", &s);
     assert_eq!(r.firmware.kind.as_str(), "espurna");

@@ -1,7 +1,7 @@
 //! Property tests for the vendor decoders: arbitrary bytes, and bytes that start like each format,
 //! never panic, and what they return stays inside the input.
 
-use espdump::vendors::{eeprom, esphome, espurna, ewelink, supla, tuya, wled};
+use espdump::formats::vendors::{eeprom, esphome, espurna, ewelink, supla, tuya, wled};
 use proptest::prelude::*;
 
 fn all(d: &[u8]) {

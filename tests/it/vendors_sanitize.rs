@@ -6,7 +6,7 @@ use crate::common;
 
 use std::process::Command;
 
-use espdump::vendors::ewelink;
+use espdump::formats::vendors::ewelink;
 
 #[test]
 fn ewelink_refused_with_the_listing() {

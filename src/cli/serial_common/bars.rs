@@ -63,7 +63,7 @@ impl Bars {
                     self.spinner_only = true;
                     b
                 });
-                b.set_message(format!("{}…", crate::escape::escape(&m)));
+                b.set_message(format!("{}…", crate::render::escape::escape(&m)));
                 b.enable_steady_tick(BUSY_TICK);
             }
             None => {
@@ -124,7 +124,7 @@ impl Bars {
             }
             ProgressEvent::ChipBusy(what) => self.chip_busy(what),
             ProgressEvent::Note(n) => {
-                let line = format!("espdump: {}", crate::escape::escape(&n));
+                let line = format!("espdump: {}", crate::render::escape::escape(&n));
                 match &self.bar {
                     Some(b) => b.println(line),
                     None => {

@@ -85,7 +85,7 @@ pub struct ConnectArgs {
 /// number of bytes that is one of those.
 pub fn parse_flash_size(s: &str) -> Result<u32, String> {
     let t = s.trim().to_ascii_uppercase();
-    let named = crate::flash::SIZES
+    let named = crate::formats::flash::SIZES
         .iter()
         .find(|(_, name, _)| name.eq_ignore_ascii_case(&t))
         .map(|&(_, _, b)| b);
@@ -96,7 +96,10 @@ pub fn parse_flash_size(s: &str) -> Result<u32, String> {
             u32::try_from(n).map_err(|_| format!("'{s}' is too large"))?
         }
     };
-    if crate::flash::SIZES.iter().any(|&(_, _, b)| b == bytes) {
+    if crate::formats::flash::SIZES
+        .iter()
+        .any(|&(_, _, b)| b == bytes)
+    {
         Ok(bytes)
     } else {
         Err(format!(
@@ -204,7 +207,7 @@ impl Drop for Dev {
                 }
             };
             outcome::record(rep);
-            eprintln!("espdump: {}", crate::escape::escape(&msg));
+            eprintln!("espdump: {}", crate::render::escape::escape(&msg));
         }
     }
 }
@@ -246,7 +249,7 @@ pub enum StubUse {
 /// The prologue the device subcommands share: `offset` (when given) must be sector aligned,
 /// `--no-stub` is refused where the stub is required, then the progress bars and the session.
 pub fn start(a: &ConnectArgs, offset: Option<u64>, stub: StubUse) -> Result<(Bars, Dev), CliError> {
-    if let Some(off) = offset.filter(|o| o % crate::flash::SECTOR_SIZE as u64 != 0) {
+    if let Some(off) = offset.filter(|o| o % crate::formats::flash::SECTOR_SIZE as u64 != 0) {
         return Err(CliError::new(
             Exit::Usage,
             format!("--offset 0x{off:x} is not a multiple of 0x1000"),

@@ -9,7 +9,7 @@
 
 use super::faults::Faults;
 use super::flash::NorFlash;
-use crate::flash::SECTOR_SIZE;
+use crate::formats::flash::SECTOR_SIZE;
 use crate::serial::command::{checksum, opcode_name, rom_erased_sectors};
 use crate::serial::protocol as c;
 use crate::serial::registers::ESP8266_MAGIC;

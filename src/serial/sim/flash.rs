@@ -1,7 +1,7 @@
 //! NOR flash model: erase sets a whole 4 KiB sector to 0xFF, programming can only clear bits
 //! (`new = old & data`), so a missing erase shows up as wrong data instead of being hidden.
 
-use crate::flash::{ERASED, SECTOR_SIZE};
+use crate::formats::flash::{ERASED, SECTOR_SIZE};
 
 /// An in-memory NOR flash chip.
 #[derive(Debug, Clone)]

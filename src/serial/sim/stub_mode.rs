@@ -4,7 +4,7 @@
 //! RUN_USER_CODE (`docs/serial.md` §P4).
 
 use super::device::{stub_err, word, Device, Mode, ReadSession, StubKind, WriteSession, OK};
-use crate::flash::SECTOR_SIZE;
+use crate::formats::flash::SECTOR_SIZE;
 use crate::serial::command::checksum;
 use crate::serial::protocol as c;
 use md5::{Digest, Md5};

@@ -62,7 +62,7 @@ where
     for<'a> <T as binrw::BinRead>::Args<'a>: Default,
     for<'a> <T as binrw::BinWrite>::Args<'a>: Default,
 {
-    use espdump::binparse::{read_at, write_at};
+    use espdump::formats::binparse::{read_at, write_at};
     let mut buf = vec![0xFFu8; len + at];
     assert_eq!(write_at(&mut buf, at, v), Some(()));
     assert!(
