@@ -62,7 +62,7 @@ pub enum Guard {
     SameUnit,
     /// The dump names another unit.
     OtherUnit {
-        /// What in the dump names which unit.
+        /// What in the dump names which unit (as stored: escape before printing).
         evidence: Vec<String>,
     },
 }
@@ -81,7 +81,7 @@ pub fn check(identity: &DumpIdentity, chip_mac: [u8; 6]) -> Guard {
                     format!(
                         "MAC {} ({} at 0x{:06x})",
                         crate::formats::sdk::mac_string(&m.mac),
-                        crate::render::escape::escape(&m.source),
+                        m.source,
                         m.offset
                     )
                 })
@@ -90,11 +90,7 @@ pub fn check(identity: &DumpIdentity, chip_mac: [u8; 6]) -> Guard {
                 let n = d.mac_tail.len().min(6);
                 let ok = n > 0 && chip_mac[6 - n..] == d.mac_tail[d.mac_tail.len() - n..];
                 if !ok {
-                    evidence.push(format!(
-                        "device id {} ({})",
-                        crate::render::escape::escape(&d.id),
-                        crate::render::escape::escape(&d.source)
-                    ));
+                    evidence.push(format!("device id {} ({})", d.id, d.source));
                 }
             }
             Guard::OtherUnit { evidence }

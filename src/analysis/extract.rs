@@ -45,7 +45,7 @@ pub fn safe_name(name: &str) -> String {
 pub fn plan(data: &[u8], r: &InspectReport) -> Vec<Item> {
     if r.dmp.is_some() {
         if let Some(d) = crate::formats::tasmota::dmp::detect(data) {
-            return crate::formats::tasmota::dmp_report::extract_dmp(&d);
+            return crate::analysis::dmp::extract_dmp(&d);
         }
     }
     let mut out = Vec::new();

@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod clone_guard;
 pub mod diff;
+pub mod dmp;
 pub mod extract;
 pub mod firmware;
 pub mod inspect;

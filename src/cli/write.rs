@@ -15,6 +15,7 @@ use super::serial_common::{
 };
 use crate::analysis::clone_guard::{self, Guard};
 use crate::analysis::unit_identity::DumpIdentity;
+use crate::render::escape::escape;
 use crate::serial::ops;
 use crate::serial::plan::{Precompressed, WritePlan};
 use clap::Args;
@@ -117,7 +118,11 @@ fn guard_whole_dump(
                  Writing it would give this unit the other's identity and Wi-Fi settings. \
                  Use --clone to write a sanitized copy, or --force to write it as is",
                 s.info.mac,
-                evidence.join(", ")
+                evidence
+                    .iter()
+                    .map(|e| escape(e))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }

@@ -48,7 +48,7 @@ pub fn inspect(file: &[u8], opts: &Options) -> crate::Result<InspectReport> {
         }));
     }
     if let Some(d) = crate::formats::tasmota::dmp::detect(data) {
-        return Ok(crate::formats::tasmota::dmp_report::inspect_dmp(
+        return Ok(crate::analysis::dmp::inspect_dmp(
             &d,
             data.len(),
             opts.offset as u64,

@@ -261,7 +261,7 @@ pub struct InspectReport {
     pub claims: Vec<crate::analysis::claims::Claim>,
     /// Set when the input is a Tasmota `.dmp` configuration backup rather than a flash dump.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dmp: Option<crate::formats::tasmota::dmp_report::DmpReport>,
+    pub dmp: Option<crate::analysis::dmp::DmpReport>,
 }
 
 impl InspectReport {

@@ -233,7 +233,7 @@ pub fn plan_check(data: &[u8], before: &InspectReport) -> Result<(), String> {
 pub fn sanitize(data: &[u8], policy: &Policy) -> crate::Result<(Vec<u8>, SanitizeReport)> {
     if let Some(d) = crate::formats::tasmota::dmp::detect(data) {
         // A Tasmota .dmp in, a .dmp out.
-        return crate::formats::tasmota::dmp_report::sanitize_dmp(data, &d, policy);
+        return crate::analysis::dmp::sanitize_dmp(data, &d, policy);
     }
     let before = inspect(data, &Options::default())?;
     sanitize_with(data, &before, policy)

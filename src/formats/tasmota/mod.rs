@@ -6,7 +6,7 @@
 //! * [`decode()`] / [`decode_at`]: one block to named, classified values, keyed on its version
 //!   (5.10.0 .. 16.x, ESP8266), or [`Unsupported`].
 //! * [`to_dmp`] / [`from_dmp`] / [`dmp::detect`]: the `.dmp` backup format Tasmota and
-//!   decode-config read, recognised by content; [`dmp_report`]: a `.dmp` as an input of
+//!   decode-config read, recognised by content; `crate::analysis::dmp`: a `.dmp` as an input of
 //!   `inspect`, `sanitize`, `extract` and `diff`.
 //! * [`detect_image`]: Tasmota and its version in a firmware image, OTA file or dump.
 //! * [`sanitize()`], [`secrets_and_ids`], [`identity`]: the clone recipe and its residue checks.
@@ -17,7 +17,6 @@ pub mod builder;
 pub mod consts;
 pub mod decode;
 pub mod dmp;
-pub mod dmp_report;
 pub mod fields;
 pub mod findings;
 #[rustfmt::skip]

@@ -1,16 +1,16 @@
 //! A Tasmota `.dmp` as a first-class input: its `inspect` report, its sanitising (a `.dmp` in, a
-//! `.dmp` out) and its extraction plan. Recognition and the codec live in [`super::dmp`]; the
-//! commands call these when [`super::dmp::detect`] recognises the input, whatever its name.
+//! `.dmp` out) and its extraction plan. Recognition and the codec live in [`crate::formats::tasmota::dmp`]; the
+//! commands call these when [`crate::formats::tasmota::dmp::detect`] recognises the input, whatever its name.
 
-use super::dmp::{detect, encode, to_bin, DmpFile, DmpForm};
-use super::settings::Scan;
-use super::KeepPolicy;
 use crate::analysis::diff::policy::TASMOTA_SOURCE;
 use crate::analysis::extract::Item;
 use crate::analysis::firmware::{Evidence, Firmware, FirmwareKind};
 use crate::analysis::inspect::{InspectReport, Region, RegionKind};
 use crate::analysis::sanitize::{Policy, Residue, SanitizeReport, Verification};
 use crate::formats::bootloader::{BootKind, Bootloader};
+use crate::formats::tasmota::dmp::{detect, encode, to_bin, DmpFile, DmpForm};
+use crate::formats::tasmota::settings::Scan;
+use crate::formats::tasmota::KeepPolicy;
 use crate::report::{Change, ConfigSection, Finding};
 use serde::Serialize;
 
@@ -82,7 +82,7 @@ fn dmp_config(d: &DmpFile) -> (Vec<ConfigSection>, Vec<Finding>) {
         ));
     }
     let mut config = Vec::new();
-    match super::decode::decode_at(&d.block, 0) {
+    match crate::formats::tasmota::decode::decode_at(&d.block, 0) {
         Ok(dec) => {
             findings.extend(dec.findings.iter().cloned());
             config.push(dec.section(
@@ -183,7 +183,7 @@ pub fn inspect_dmp(d: &DmpFile, file_len: usize, base_offset: u64) -> InspectRep
 
 /// The factory fields (module, GPIO map, template, calibration) of a block, by key.
 fn factory(block: &[u8]) -> Vec<(String, String)> {
-    super::decode::decode_at(block, 0).map_or(Vec::new(), |d| {
+    crate::formats::tasmota::decode::decode_at(block, 0).map_or(Vec::new(), |d| {
         d.items
             .iter()
             .filter(|i| i.class == crate::report::Class::Factory)
@@ -210,7 +210,7 @@ fn dmp_residue(cands: &[(String, Vec<u8>)], block: &[u8], out: &[u8]) -> Vec<Res
     let mut residue = Vec::new();
     for (key, bytes) in cands {
         let name = key.split('[').next().unwrap_or(key);
-        let class = super::fields::meta(name).0;
+        let class = crate::formats::tasmota::fields::meta(name).0;
         let hits = find_all(block, bytes)
             .into_iter()
             .map(|o| (o, "settings block"))
@@ -229,7 +229,7 @@ fn dmp_residue(cands: &[(String, Vec<u8>)], block: &[u8], out: &[u8]) -> Vec<Res
 
 /// Read the sanitised `.dmp` back and check it: checksum, version, factory fields, residue.
 fn verify_dmp(d: &DmpFile, block: &[u8], out: &[u8], keep: &KeepPolicy) -> Verification {
-    let cands = super::sanitize::secrets_and_ids_except(&d.block, keep);
+    let cands = crate::formats::tasmota::sanitize::secrets_and_ids_except(&d.block, keep);
     let back = detect(out);
     let checksums_valid = back
         .as_ref()
@@ -277,7 +277,7 @@ pub fn sanitize_dmp(
 ) -> crate::Result<(Vec<u8>, SanitizeReport)> {
     let keep = policy.tasmota();
     let mut block = d.block.clone();
-    let mut changes = super::sanitize::sanitize_block(&mut block, &keep, REGION)
+    let mut changes = crate::formats::tasmota::sanitize::sanitize_block(&mut block, &keep, REGION)
         .map_err(|e| crate::Error::Refused(format!("Tasmota .dmp: {e}")))?;
     let out = encode(&block, d.form);
     if d.form == DmpForm::FileSystem && file.len() > out.len() {
