@@ -450,7 +450,6 @@ pub fn shelly1_stock_dump() -> Vec<u8> {
 /// (fake credentials), a quick power-cycle sector, the SDK tail at 1 MB, and the stock firmware's
 /// leftovers above 1 MiB (slot 1 image, SPIFFS with conf9.json, the old SDK tail at 2 MiB).
 pub fn tasmota_on_shelly_dump() -> Vec<u8> {
-    use crate::formats::tasmota::{build_settings, FieldValue};
     let size = 0x20_0000;
     let mut d = erased(size);
     put(&mut d, 0, &eboot(3, 0x20));
@@ -476,26 +475,8 @@ pub fn tasmota_on_shelly_dump() -> Vec<u8> {
         "{:02X}{:02X}{:02X}",
         FIXTURE_MAC[3], FIXTURE_MAC[4], FIXTURE_MAC[5]
     );
-    let v = 0x0C01_0106;
-    let settings = |save: u32, wifi: &str, mqtt: &str| {
-        let s = |x: &str| FieldValue::Str(x.to_string());
-        let fields = vec![
-            ("sta_ssid", 0, s("FakeHomeNet")),
-            ("sta_pwd", 0, s(wifi)),
-            ("hostname", 0, s(&format!("tasmota-{tail}-0451"))),
-            ("mqtt_host", 0, s("broker.example.invalid")),
-            ("mqtt_user", 0, s("fake-mqtt-user")),
-            ("mqtt_pwd", 0, s(mqtt)),
-            ("mqtt_topic", 0, s(&format!("tasmota_{tail}"))),
-            ("mqtt_client", 0, s(&format!("DVES_{tail}"))),
-            ("friendlyname", 0, s("Fixture Relay")),
-            ("devicename", 0, s("Fixture Shelly")),
-            ("web_password", 0, s("fake-web-pass")),
-            ("energy_power_calibration", 0, FieldValue::Int(1540)),
-            ("bootcount", 0, FieldValue::Int(17)),
-        ];
-        build_settings(v, save, &fields).expect("settings")
-    };
+    let settings =
+        |save: u32, wifi: &str, mqtt: &str| tasmota_fixture_settings(&tail, save, wifi, mqtt);
     put(
         &mut d,
         0xFB000,
@@ -528,15 +509,45 @@ pub fn tasmota_on_shelly_dump() -> Vec<u8> {
         },
         0,
     );
+    stock_leftovers_above_1m(&mut d, size);
+    d
+}
+
+/// One Tasmota 12.1.1.6 settings copy of the conversion fixture (fake credentials; `tail` is the
+/// MAC's last three bytes in hex, as Tasmota derives names from it).
+fn tasmota_fixture_settings(tail: &str, save: u32, wifi: &str, mqtt: &str) -> [u8; 4096] {
+    use crate::formats::tasmota::{build_settings, FieldValue};
+    let s = |x: &str| FieldValue::Str(x.to_string());
+    let fields = vec![
+        ("sta_ssid", 0, s("FakeHomeNet")),
+        ("sta_pwd", 0, s(wifi)),
+        ("hostname", 0, s(&format!("tasmota-{tail}-0451"))),
+        ("mqtt_host", 0, s("broker.example.invalid")),
+        ("mqtt_user", 0, s("fake-mqtt-user")),
+        ("mqtt_pwd", 0, s(mqtt)),
+        ("mqtt_topic", 0, s(&format!("tasmota_{tail}"))),
+        ("mqtt_client", 0, s(&format!("DVES_{tail}"))),
+        ("friendlyname", 0, s("Fixture Relay")),
+        ("devicename", 0, s("Fixture Shelly")),
+        ("web_password", 0, s("fake-web-pass")),
+        ("energy_power_calibration", 0, FieldValue::Int(1540)),
+        ("bootcount", 0, FieldValue::Int(17)),
+    ];
+    build_settings(0x0C01_0106, save, &fields).expect("settings")
+}
+
+/// What a stock Shelly firmware leaves above 1 MiB after a conversion to a 1 MB Tasmota build:
+/// the slot 1 image, SPIFFS with conf9.json, and its SDK tail at the end of the 2 MiB flash.
+fn stock_leftovers_above_1m(d: &mut [u8], size: usize) {
     // Leftovers of the stock firmware above 1 MiB.
     let id = format!("shelly1-{}", hex::encode_upper(FIXTURE_MAC));
     put(
-        &mut d,
+        d,
         0x10_8000,
         &shelly_app("SHSW-1", "20230913-112003/v1.14.0-gcb84623", 51, 0x3_0000),
     );
     spiffs_with(
-        &mut d,
+        d,
         0x1BB000,
         0x40000,
         &[
@@ -550,8 +561,7 @@ pub fn tasmota_on_shelly_dump() -> Vec<u8> {
         &[],
     );
     // The 0x1FB000 tail as the stock firmware left it.
-    stock_sdk_tail(&mut d, size, &id);
-    d
+    stock_sdk_tail(d, size, &id);
 }
 
 #[cfg(test)]
