@@ -8,7 +8,7 @@ use super::args::parse_num;
 use super::exit::{CliError, CliResult, Exit};
 use super::io::write_atomic;
 use super::serial_common::{
-    check_region, chip_line, detected_size, finish, out_err, print_json, run_serial, start,
+    check_region, chip_line, detected_size, finish, out_err, print_session_json, run_serial, start,
     ConnectArgs, StubUse,
 };
 use crate::formats::flash::ERASED;
@@ -104,12 +104,10 @@ fn read(a: ReadArgs, w: &mut dyn Write) -> CliResult {
     let end = finish(&mut s, &a.conn, &mut bars)?;
     drop(bars);
     if a.conn.json {
-        print_json(
+        print_session_json(
             w,
-            &serde_json::json!({
-                "port": s.port,
-                "chip": s.info,
-                "stub": s.stub_source,
+            &s,
+            serde_json::json!({
                 "output": a.out.display().to_string(),
                 "resumed_from": resumed_from,
                 "read": rep,

@@ -10,8 +10,8 @@ use super::args::parse_num;
 use super::exit::{CliError, CliResult, Exit};
 use super::io::read_input;
 use super::serial_common::{
-    chip_line, detected_size, finish, out_err, print_json, run_serial, start, ConnectArgs, Dev,
-    StubUse,
+    chip_line, detected_size, finish, out_err, print_json, print_session_json, run_serial, start,
+    ConnectArgs, Dev, StubUse,
 };
 use crate::analysis::clone_guard::{self, Guard};
 use crate::analysis::unit_identity::DumpIdentity;
@@ -169,12 +169,10 @@ fn write(a: WriteArgs, w: &mut dyn Write) -> CliResult {
     let rep = ops::execute_write_with(&mut s.loader, &data, &plan, pre, &mut cb)?;
     let end = finish(&mut s, &a.conn, &mut bars)?;
     if a.conn.json {
-        print_json(
+        print_session_json(
             w,
-            &serde_json::json!({
-                "port": s.port,
-                "chip": s.info,
-                "stub": s.stub_source,
+            &s,
+            serde_json::json!({
                 "input": name,
                 "preserved_tail_bytes": preserved,
                 "guard": guard_verdict,

@@ -31,6 +31,7 @@ mod fs_corpus;
 mod fs_littlefs_python;
 mod fs_props;
 mod inspect_cli;
+mod layers;
 mod layout_areas;
 mod layout_regression;
 mod littlefs_write_python;

@@ -391,6 +391,24 @@ pub fn print_json(w: &mut dyn std::io::Write, v: &impl serde::Serialize) -> Resu
     writeln!(w).map_err(|e| CliError::output(format!("stdout: {e}")))
 }
 
+/// Print a command's JSON result: the session's port, chip and stub, then `fields` (an object).
+/// Keys come out sorted (serde_json's default map), as every JSON document here.
+pub fn print_session_json(
+    w: &mut dyn std::io::Write,
+    s: &Dev,
+    fields: serde_json::Value,
+) -> Result<(), CliError> {
+    let mut doc = serde_json::json!({
+        "port": s.port,
+        "chip": s.info,
+        "stub": s.stub_source,
+    });
+    if let (Some(d), serde_json::Value::Object(f)) = (doc.as_object_mut(), fields) {
+        d.extend(f);
+    }
+    print_json(w, &doc)
+}
+
 /// Map a write error on stdout.
 pub fn out_err(e: std::io::Error) -> CliError {
     CliError::output(format!("stdout: {e}"))
