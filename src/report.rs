@@ -208,9 +208,27 @@ pub fn size_str(n: u64) -> String {
     }
 }
 
+/// A size rounded for progress messages: one decimal of MiB from 1 MiB up, else whole KiB
+/// rounded up ("1.0 MiB", "128 KiB").
+pub fn size_approx(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20))
+    } else {
+        format!("{} KiB", n.div_ceil(1024))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn approximate_sizes_round_for_progress() {
+        assert_eq!(size_approx(1 << 20), "1.0 MiB");
+        assert_eq!(size_approx(0x18_0000), "1.5 MiB");
+        assert_eq!(size_approx(128 * 1024), "128 KiB");
+        assert_eq!(size_approx(1025), "2 KiB");
+    }
 
     #[test]
     fn sizes_print_in_the_largest_whole_unit() {

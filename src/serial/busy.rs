@@ -12,14 +12,7 @@ pub const ANNOUNCE_BYTES: u64 = 64 * 1024;
 
 /// "chip {what} {size}", the size in KiB or MiB, for [`ProgressEvent::ChipBusy`].
 pub fn describe(what: &str, bytes: u64) -> String {
-    if bytes >= 1 << 20 {
-        format!(
-            "chip {what} {:.1} MiB",
-            bytes as f64 / f64::from(1u32 << 20)
-        )
-    } else {
-        format!("chip {what} {} KiB", bytes.div_ceil(1024))
-    }
+    format!("chip {what} {}", crate::report::size_approx(bytes))
 }
 
 /// Below this size an MD5 is not announced as chip work (0.25 s at 2 MB/s).

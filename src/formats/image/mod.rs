@@ -136,16 +136,6 @@ impl Image {
         entry_ok && segs_ok && mode_ok
     }
 
-    /// The first segment whose load address is in IROM (Arduino sketches keep IROM inside a v1 image).
-    pub fn irom_segment(&self) -> Option<&Segment> {
-        if self.image_version == 2 {
-            return self.segments.first();
-        }
-        self.segments
-            .iter()
-            .find(|s| memory_class(s.addr) == Some("IROM"))
-    }
-
     /// The byte range of the image rounded up to whole sectors (how much flash it occupies).
     pub fn sector_end(&self) -> usize {
         self.end.div_ceil(SECTOR_SIZE) * SECTOR_SIZE

@@ -330,13 +330,6 @@ impl SettingsBuilder {
         fix_checksums(&mut out);
         out
     }
-
-    /// The block without recomputing checksums (to build corrupt copies).
-    pub fn build_unchecked(&self) -> [u8; c::SETTINGS_SIZE] {
-        let mut out = [0u8; c::SETTINGS_SIZE];
-        out.copy_from_slice(&self.block);
-        out
-    }
 }
 
 /// One-call form: a block of `version` with Tasmota defaults, `save_flag`, and the given fields
