@@ -152,7 +152,11 @@ impl<T: Transport> Loader<T> {
         len: u32,
         on_bytes: &mut dyn FnMut(u64),
     ) -> Result<Vec<u8>> {
-        self.require_stub("reading flash")?;
+        if self.ext.is_none_or(|e| !e.read_deflate) {
+            return Err(Error::Refused(
+                "a compressed read needs espdump's own stub running (--stub builtin)".into(),
+            ));
+        }
         self.ext_command(
             OP_READ_FLASH_DEFL,
             words(&[offset, len, DEFL_UNIT, DEFL_IN_FLIGHT]),

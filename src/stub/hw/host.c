@@ -38,7 +38,7 @@ int hw_flash_write(uint32_t addr, const uint8_t *buf, uint32_t n)
     return 0;
 }
 
-static int erase(uint32_t addr, uint32_t n)
+int test_flash_erase(uint32_t addr, uint32_t n)
 {
     if (!in_range(addr, n))
         return -1;
@@ -46,15 +46,7 @@ static int erase(uint32_t addr, uint32_t n)
     return 0;
 }
 
-int hw_flash_erase_sector(uint32_t addr) { return addr % SECTOR ? -1 : erase(addr, SECTOR); }
-int hw_flash_erase_block(uint32_t addr) { return addr % BLOCK64 ? -1 : erase(addr, BLOCK64); }
-int hw_flash_erase_chip(void) { return erase(0, flash_len); }
-void hw_flash_set_size(uint32_t bytes) { (void)bytes; }
-void hw_spi_attach(uint32_t arg) { (void)arg; }
 void hw_delay_us(uint32_t us) { usleep(us); }
-void hw_set_baud(uint32_t baud) { chip_set_baud(baud); }
-void hw_reboot(void) { chip_set_baud(115200); }
-void hw_run_user(void) { chip_set_baud(115200); }
 int hw_starts_in_rom(void) { return !running; }
 
 int main(int argc, char **argv)

@@ -63,3 +63,13 @@ void hw_write_reg(uint32_t addr, uint32_t value)
         spi_regs[0] &= ~SPI_CMD_USR;
     }
 }
+
+/* The hardware-layer calls both test backends (host.c, semihost.c) answer alike. */
+int hw_flash_erase_sector(uint32_t addr) { return addr % SECTOR ? -1 : test_flash_erase(addr, SECTOR); }
+int hw_flash_erase_block(uint32_t addr) { return addr % BLOCK64 ? -1 : test_flash_erase(addr, BLOCK64); }
+int hw_flash_erase_chip(void) { return test_flash_erase(0, flash_bytes); }
+void hw_flash_set_size(uint32_t bytes) { (void)bytes; }
+void hw_spi_attach(uint32_t arg) { (void)arg; }
+void hw_set_baud(uint32_t baud) { chip_set_baud(baud); }
+void hw_reboot(void) { chip_set_baud(115200); }
+void hw_run_user(void) { chip_set_baud(115200); }
