@@ -109,7 +109,7 @@ pub struct ReadReport {
     pub sectors_reused: u32,
     /// Reads retried after a line error.
     pub retries: u32,
-    /// MD5 of the whole output, equal to the chip's MD5 of the region.
+    /// MD5 of the whole output (every sector of it checked against a chip-computed MD5).
     pub md5: String,
     /// Wall time, seconds.
     pub seconds: f64,
