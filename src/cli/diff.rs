@@ -4,11 +4,8 @@
 use super::args::OutputArgs;
 use super::exit::{stdout_error, CliError, CliResult, Exit};
 use super::io::read_input;
+use crate::analysis::diff::{diff, Options};
 use crate::render::human::Style;
-use crate::{
-    analysis::diff::{diff, Options},
-    render::diff as render,
-};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -60,7 +57,7 @@ pub fn run(a: DiffArgs, w: &mut dyn Write) -> CliResult {
             color: a.out.color.enabled(),
             show_secrets: a.out.show_secrets,
         };
-        render::render(
+        crate::render::diff::render(
             w,
             &a.a.display().to_string(),
             &a.b.display().to_string(),

@@ -167,3 +167,21 @@ fn md5_scanned_read_asks_no_whole_region_md5() {
     assert_eq!(buf, img);
     assert_eq!(busy_spans(&events), Vec::<String>::new());
 }
+
+/// The compressed read is the builtin stub's command: with esptool's stub running it is refused
+/// (exit 5 class) before anything is sent, and the session still reads normally afterwards.
+#[test]
+fn compressed_read_without_the_builtin_stub_is_refused() {
+    let img = noise(64 << 10, 9);
+    let mut s = session(img.clone(), StubKind::Current);
+    let e = s
+        .loader
+        .read_flash_deflated(0, 0x1000, &mut |_| {})
+        .expect_err("refused");
+    assert!(
+        matches!(&e, espdump::Error::Refused(m) if m.contains("--stub builtin")),
+        "{e:?}"
+    );
+    let got = s.loader.read_flash(0, 0x1000, &mut |_| {}).expect("read");
+    assert_eq!(got, img[..0x1000]);
+}
